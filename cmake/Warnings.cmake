@@ -1,0 +1,20 @@
+# Warnings and sanitizers travel on INTERFACE targets linked PRIVATE by our own targets,
+# so they never leak to consumers or to the system headers we include.
+add_library(llm_energy_warnings INTERFACE)
+target_compile_options(llm_energy_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wold-style-cast
+  -Wnon-virtual-dtor -Woverloaded-virtual -Wnull-dereference -Wdouble-promotion -Wformat=2
+  -Wimplicit-fallthrough
+  $<$<CXX_COMPILER_ID:GNU>:-Wduplicated-cond -Wduplicated-branches -Wlogical-op -Wuseless-cast>)
+if(LLM_ENERGY_WERROR)
+  target_compile_options(llm_energy_warnings INTERFACE -Werror)
+endif()
+
+add_library(llm_energy_sanitizers INTERFACE)
+if(LLM_ENERGY_SANITIZE)
+  # ASan + UBSan; any UB report is fatal so ctest fails on it.
+  target_compile_options(llm_energy_sanitizers INTERFACE
+    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_link_options(llm_energy_sanitizers INTERFACE -fsanitize=address,undefined)
+endif()
+target_compile_definitions(llm_energy_sanitizers INTERFACE $<$<CONFIG:Debug>:_GLIBCXX_ASSERTIONS>)

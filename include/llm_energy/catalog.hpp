@@ -1,0 +1,157 @@
+#pragma once
+// The hardware, region and model catalogs: typed views of configs/*.json, with every
+// figure's source. Parsed from text (the embedded copies, or the user's override files).
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "llm_energy/units.hpp"
+
+namespace llm_energy {
+
+// A sourced figure from a catalog.
+struct Datum {
+  double value = 0;
+  double low = 0;
+  double high = 0;
+  std::string source;
+  int year = 0;
+  std::string note;
+
+  [[nodiscard]] Range range() const { return {low, value, high}; }
+};
+
+enum class Precision { fp32, tf32, bf16, fp16, fp8, int8, int4 };
+inline constexpr std::array<Precision, 7> k_all_precisions = {
+    Precision::fp32, Precision::tf32, Precision::bf16, Precision::fp16,
+    Precision::fp8,  Precision::int8, Precision::int4};
+
+[[nodiscard]] std::string_view to_string(Precision p);
+// Return the precision named by `text`; throws InputError listing the valid names.
+[[nodiscard]] Precision parse_precision(std::string_view text);
+// Return the storage bits of one value at this precision (fp32/tf32 store 32 bits).
+[[nodiscard]] int bits_of(Precision p);
+
+struct Hardware {
+  std::string id;
+  std::string name;
+  std::string vendor;
+  std::string generation;
+  int release_year = 0;
+  std::string notes;
+  Datum tdp_w;
+  std::array<std::optional<Datum>, 7> peak_tflops;  // indexed by Precision; dense peak
+  std::optional<Datum> sparse_speedup;
+  Datum memory_gb;
+  Datum memory_bandwidth_gbps;
+  Datum embodied_kgco2e;
+  // Per-generation calibrated defaults (the chip's own entry may override them).
+  Datum training_mfu;
+  Datum avg_power_fraction;
+  Datum idle_power_fraction;
+  Datum host_power_w;
+  Datum host_embodied_kgco2e;
+  Datum service_life_years;
+
+  [[nodiscard]] const std::optional<Datum>& peak(Precision p) const {
+    return peak_tflops[static_cast<std::size_t>(p)];
+  }
+};
+
+struct Operator {
+  std::string id;
+  std::string name;
+  Datum pue;
+  Datum wue_l_per_kwh;
+};
+
+struct Region {
+  std::string id;
+  std::string name;
+  std::string kind;  // world, bloc, country, cloud
+  std::string provider;
+  std::string country;
+  std::string operator_id;  // empty: the catalog's default operator
+  Datum carbon_intensity;   // gCO2e/kWh
+  std::string basis;        // life-cycle, operational, direct
+};
+
+struct ModelArch {
+  std::string id;
+  std::string name;
+  double params = 0;
+  double active_params = 0;
+  int layers = 0;
+  int hidden_size = 0;
+  int heads = 0;
+  int kv_heads = 0;
+  int head_dim = 0;
+  int experts = 0;
+  int active_experts = 0;
+  double context_length = 0;
+  std::string source;
+  int year = 0;
+  std::string note;
+};
+
+// One catalog file's text and a name for messages (a path, or "built-in").
+struct CatalogText {
+  std::string name;
+  std::string text;
+};
+
+// Constants of the serving (inference) model, calibrated on measured points and kept with
+// their sources in hardware.json "serving_model".
+struct ServingModel {
+  Datum memory_efficiency;     // achieved fraction of peak memory bandwidth in decode
+  Datum compute_efficiency;    // achieved fraction of peak FLOP/s in decode
+  Datum prefill_efficiency;    // achieved fraction of peak FLOP/s in prefill
+  Datum power_memory_weight;   // dynamic power share at full memory activity
+  Datum power_compute_weight;  // dynamic power share at full tensor activity
+  Datum tp_overhead;           // extra decode time per doubling of chips per replica
+  Datum memory_headroom;       // memory needed = (weights + KV cache) * headroom
+  Datum default_batch;         // concurrent sequences when --batch-size is not given
+  Datum default_input_tokens;  // prompt tokens per request when not given
+  Datum default_output_tokens; // output tokens per request when not given
+};
+
+struct Catalog {
+  ServingModel serving;
+  std::vector<Hardware> hardware;
+  std::vector<Operator> operators;
+  std::vector<Region> regions;
+  std::vector<ModelArch> models;
+  std::string default_operator;
+  std::string hardware_version;
+  std::string regions_version;
+
+  // Return the entry with this id; throws InputError suggesting the nearest ids.
+  [[nodiscard]] const Hardware& find_hardware(std::string_view id) const;
+  [[nodiscard]] const Region& find_region(std::string_view id) const;
+  [[nodiscard]] const Operator& find_operator(std::string_view id) const;
+  [[nodiscard]] const ModelArch& find_model(std::string_view id) const;
+  // Return the operator whose PUE applies in `region` (its own, or the default).
+  [[nodiscard]] const Operator& operator_for(const Region& region) const;
+};
+
+struct CatalogSources {
+  CatalogText hardware;
+  CatalogText regions;
+  CatalogText models;
+  std::vector<CatalogText> hardware_overrides;  // --hardware-file: entries merged by id
+  std::vector<CatalogText> regions_overrides;   // --regions-file
+};
+
+// Return the sources compiled into the binary (configs/*.json).
+[[nodiscard]] CatalogSources builtin_sources();
+
+// Return the catalog parsed from `sources`; throws InputError on malformed or
+// inconsistent data, naming the file, and the line and column for JSON syntax errors.
+[[nodiscard]] Catalog load_catalog(const CatalogSources& sources);
+
+// Return the catalog compiled into the binary (parsed once, then shared).
+[[nodiscard]] const Catalog& builtin_catalog();
+
+}  // namespace llm_energy

@@ -1,0 +1,100 @@
+#pragma once
+// A scenario: the inputs of one estimate, as given by flags, a config file or a batch row,
+// each remembered with its origin. Every field has one key (the flag name in snake_case),
+// and one parser, shared by flags, config files, batch rows and sweeps.
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "llm_energy/units.hpp"
+
+namespace llm_energy {
+
+enum class Origin { flag, config };
+[[nodiscard]] std::string_view to_string(Origin o);
+
+template <class T>
+struct Given {
+  T value{};
+  Origin origin = Origin::flag;
+};
+
+enum class Phase { training, inference, both };
+
+struct Budget {
+  std::optional<double> max_energy_kwh;
+  std::optional<double> max_co2e_kg;
+  std::optional<double> max_chip_hours;
+};
+
+struct Scenario {
+  // Training.
+  std::optional<Given<double>> tokens;
+  std::optional<Given<double>> params;
+  std::optional<Given<double>> active_params;
+  std::optional<Given<bool>> recompute;
+  std::optional<Given<std::string>> hardware;
+  std::optional<Given<double>> chips;
+  std::optional<Given<std::string>> precision;
+  std::optional<Given<Range>> mfu;
+  std::optional<Given<double>> chip_hours;
+  std::optional<Given<Range>> power_watts;
+  std::optional<Given<Range>> pue;
+  std::optional<Given<std::string>> region;
+  std::optional<Given<Range>> carbon_intensity;
+  std::optional<Given<std::string>> phase;
+  // Inference.
+  std::optional<Given<double>> inference_tokens;
+  std::optional<Given<double>> input_tokens;
+  std::optional<Given<double>> output_tokens;
+  std::optional<Given<double>> requests;
+  std::optional<Given<double>> batch_size;
+  std::optional<Given<double>> inference_chips;
+  std::optional<Given<double>> kv_bits;
+  std::optional<Given<std::string>> model;
+  std::optional<Given<double>> layers;
+  std::optional<Given<double>> hidden_size;
+  std::optional<Given<double>> heads;
+  std::optional<Given<double>> kv_heads;
+  std::optional<Given<double>> head_dim;
+  std::optional<Given<double>> experts;
+  std::optional<Given<double>> active_experts;
+  // Budgets (checked by the caller; carried here so config files and batch rows hold them).
+  std::optional<Given<double>> max_energy;
+  std::optional<Given<double>> max_co2e;
+  std::optional<Given<double>> max_chip_hours;
+  // Row identity in batch mode.
+  std::optional<Given<std::string>> id;
+};
+
+enum class FieldKind { count, range, text, boolean, energy, mass };
+
+struct FieldSpec {
+  std::string_view key;   // snake_case; the flag is "--" + key with '_' -> '-'
+  FieldKind kind;
+  std::string_view unit;  // for assumptions and help
+  std::string_view help;
+};
+
+// Return every scenario field, in help order.
+[[nodiscard]] std::span<const FieldSpec> scenario_fields();
+
+// Return the spec for `key` (snake_case), or nullptr.
+[[nodiscard]] const FieldSpec* find_field(std::string_view key);
+
+// Parse `text` for field `key` and store it in `s` with `origin`. Throws InputError naming
+// the key (and suggesting the nearest valid key when `key` is unknown).
+void set_field(Scenario& s, std::string_view key, std::string_view text, Origin origin);
+
+// Return true when field `key` holds a value in `s`.
+[[nodiscard]] bool has_field(const Scenario& s, std::string_view key);
+
+// Parse a config file's JSON text into `s` (keys as above, plus a "budget" object with
+// max_energy, max_co2e, max_chip_hours). Keys already set in `s` are overwritten.
+void apply_config_json(Scenario& s, std::string_view text, std::string_view name);
+
+// Return the phase named by text ("training", "inference" or "both").
+[[nodiscard]] Phase parse_phase(std::string_view text);
+
+}  // namespace llm_energy

@@ -1,0 +1,586 @@
+#include "llm_energy/estimate.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "llm_energy/error.hpp"
+#include "llm_energy/model.hpp"
+#include "propagate.hpp"
+
+namespace llm_energy {
+namespace {
+
+std::string cite(const Datum& d) {
+  std::string s = d.source;
+  if (d.year > 0) {
+    s += " (" + std::to_string(d.year) + ")";
+  }
+  if (!d.note.empty()) {
+    s += "; " + d.note;
+  }
+  return s;
+}
+
+std::string origin_of(Origin o) { return std::string(to_string(o)); }
+
+// Collects resolved inputs in a fixed order.
+class Resolver {
+public:
+  explicit Resolver(std::vector<Assumption>& out) : m_out(out) {}
+
+  void add(std::string key, Range v, std::string unit, std::string origin, std::string source) {
+    m_out.push_back({std::move(key), "", v, std::move(unit), std::move(origin), std::move(source)});
+  }
+  void add_text(std::string key, std::string text, std::string origin, std::string source) {
+    m_out.push_back({std::move(key), std::move(text), {}, "", std::move(origin), std::move(source)});
+  }
+
+  // Return the given count, or `fallback` (recorded as a default with `why`).
+  double count(const std::optional<Given<double>>& g, const char* key, const char* unit,
+               double fallback, const std::string& origin, const std::string& why) {
+    if (g) {
+      add(key, Range::exact(g->value), unit, origin_of(g->origin), "");
+      return g->value;
+    }
+    add(key, Range::exact(fallback), unit, origin, why);
+    return fallback;
+  }
+
+private:
+  std::vector<Assumption>& m_out;
+};
+
+void require_positive(double v, const char* key) {
+  if (!(v > 0) || !std::isfinite(v)) {
+    throw InputError(std::string(key) + ": must be greater than zero");
+  }
+}
+
+void require_integer(double v, const char* key) {
+  if (v != std::floor(v)) {
+    throw InputError(std::string(key) + ": must be a whole number");
+  }
+}
+
+void check_fraction_range(const Range& r, const char* key) {
+  if (!(r.low > 0 && r.high <= 1.0)) {
+    throw InputError(std::string(key) + ": must lie in (0, 1]");
+  }
+}
+
+// Pick the compute precision: the requested one, which the chip must have; else bf16, or
+// fp16 on chips without bf16 (V100, T4), or the first the chip has.
+Precision resolve_precision(const Scenario& s, const Hardware& hw) {
+  if (s.precision) {
+    const Precision p = parse_precision(s.precision->value);
+    if (!hw.peak(p)) {
+      std::string have;
+      for (Precision q : k_all_precisions) {
+        if (hw.peak(q)) {
+          have += (have.empty() ? "" : ", ") + std::string(to_string(q));
+        }
+      }
+      throw InputError("precision: " + hw.id + " has no " + std::string(to_string(p)) +
+                       " peak (it has " + have + ")");
+    }
+    return p;
+  }
+  for (Precision q : {Precision::bf16, Precision::fp16, Precision::tf32, Precision::fp32}) {
+    if (hw.peak(q)) {
+      return q;
+    }
+  }
+  for (Precision q : k_all_precisions) {
+    if (hw.peak(q)) {
+      return q;
+    }
+  }
+  return Precision::fp32;  // unreachable: the catalog requires one precision
+}
+
+struct GridInputs {
+  Range intensity;
+  Range pue;
+};
+
+GridInputs resolve_grid(const Scenario& s, const Catalog& cat, Resolver& res, Estimate& e) {
+  if (s.region && s.carbon_intensity) {
+    throw InputError("conflicting inputs: give --region or --carbon-intensity, not both");
+  }
+  GridInputs g;
+  const Region* region = nullptr;
+  if (s.carbon_intensity) {
+    g.intensity = s.carbon_intensity->value;
+    if (!(g.intensity.low >= 0)) {
+      throw InputError("carbon_intensity: must not be negative");
+    }
+    res.add("carbon_intensity", g.intensity, "gCO2e/kWh", origin_of(s.carbon_intensity->origin), "");
+    e.region = "custom";
+  } else {
+    region = &cat.find_region(s.region ? std::string_view(s.region->value) : "world");
+    e.region = region->id;
+    res.add_text("region", region->id, s.region ? origin_of(s.region->origin) : "default",
+                 region->name + (s.region ? "" : " (no --region given)"));
+    g.intensity = region->carbon_intensity.range();
+    res.add("carbon_intensity", g.intensity, "gCO2e/kWh", "catalog:" + region->id,
+            region->basis + ", location-based; " + cite(region->carbon_intensity));
+  }
+  if (s.pue) {
+    g.pue = s.pue->value;
+    if (!(g.pue.low >= 1.0)) {
+      throw InputError("pue: must be at least 1.0");
+    }
+    res.add("pue", g.pue, "ratio", origin_of(s.pue->origin), "");
+  } else {
+    const Operator& op = region ? cat.operator_for(*region) : cat.find_operator(cat.default_operator);
+    g.pue = op.pue.range();
+    res.add("pue", g.pue, "ratio", "catalog:" + op.id, cite(op.pue));
+  }
+  return g;
+}
+
+enum TrainIn { t_mfu, t_accel_w, t_host_w, t_pue, t_ci, t_embodied, t_life, t_count };
+constexpr std::array<const char*, t_count> k_train_names = {
+    "mfu", "accelerator power", "host power", "pue", "carbon intensity", "embodied carbon",
+    "service life"};
+enum TrainOut { o_chip_hours, o_acc_kwh, o_server_kwh, o_kwh, o_co2e, o_embodied, o_count };
+
+TrainingEstimate estimate_training(const Scenario& s, const Hardware& hw, Precision prec,
+                                   const GridInputs& grid, Resolver& res) {
+  if (!s.tokens) {
+    throw InputError("training needs --tokens (or use --phase inference)");
+  }
+  const double tokens = s.tokens->value;
+  require_positive(tokens, "tokens");
+  const double params = s.params->value;
+  const double active = s.active_params ? s.active_params->value : params;
+  res.add("tokens", Range::exact(tokens), "tokens", origin_of(s.tokens->origin), "");
+  const bool recompute = s.recompute && s.recompute->value;
+  if (s.recompute) {
+    res.add("recompute", Range::exact(recompute ? 1 : 0), "", origin_of(s.recompute->origin),
+            "8*N*D with full activation recomputation");
+  }
+  const double chips = s.chips ? s.chips->value : 8.0;
+  require_positive(chips, "chips");
+  require_integer(chips, "chips");
+  res.add("chips", Range::exact(chips), "chips", s.chips ? origin_of(s.chips->origin) : "default",
+          s.chips ? "" : "one 8-accelerator server; affects wall-clock only");
+
+  const Datum& peak = *hw.peak(prec);
+  const double peak_flops = peak.value * 1e12;
+  res.add("peak_tflops", Range::exact(peak.value), "TFLOP/s", "catalog:" + hw.id,
+          std::string(to_string(prec)) + " dense; " + cite(peak));
+
+  std::array<Range, t_count> in{};
+  const bool given_hours = s.chip_hours.has_value();
+  if (given_hours) {
+    require_positive(s.chip_hours->value, "chip_hours");
+    res.add("chip_hours", Range::exact(s.chip_hours->value), "chip-hours",
+            origin_of(s.chip_hours->origin), "");
+    in[t_mfu] = Range::exact(1.0);  // unused
+  } else if (s.mfu) {
+    check_fraction_range(s.mfu->value, "mfu");
+    in[t_mfu] = s.mfu->value;
+    res.add("mfu", in[t_mfu], "fraction", origin_of(s.mfu->origin), "");
+  } else {
+    const double f = model::mfu_size_factor(active);
+    in[t_mfu] = hw.training_mfu.range().scaled(f);
+    in[t_mfu].high = std::min(in[t_mfu].high, 1.0);
+    std::string why = "effective utilisation (MFU x goodput) of the " + hw.generation +
+                      " generation; " + cite(hw.training_mfu);
+    if (f < 1.0) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "; x%.2f for a %.3g-parameter model", f, active);
+      why += buf;
+    }
+    res.add("mfu", in[t_mfu], "fraction", "catalog:" + hw.id, why);
+  }
+  if (s.power_watts) {
+    const Range w = s.power_watts->value;
+    if (!(w.low > 0)) {
+      throw InputError("power_watts: must be greater than zero");
+    }
+    in[t_accel_w] = w;
+    in[t_host_w] = Range::exact(0);
+    res.add("power_watts", w, "W", origin_of(s.power_watts->origin),
+            "whole per-chip figure (accelerator and host share)");
+  } else {
+    in[t_accel_w] = hw.avg_power_fraction.range().scaled(hw.tdp_w.value);
+    in[t_host_w] = hw.host_power_w.range();
+    res.add("tdp_w", Range::exact(hw.tdp_w.value), "W", "catalog:" + hw.id, cite(hw.tdp_w));
+    res.add("accelerator_power_w", in[t_accel_w], "W", "catalog:" + hw.id,
+            "TDP x average-draw fraction " + std::to_string(hw.avg_power_fraction.value).substr(0, 4) +
+                "; " + cite(hw.avg_power_fraction));
+    res.add("host_power_w", in[t_host_w], "W", "catalog:" + hw.id, cite(hw.host_power_w));
+  }
+  in[t_pue] = grid.pue;
+  in[t_ci] = grid.intensity;
+  const Range emb_chip = hw.embodied_kgco2e.range();
+  const Range emb_host = hw.host_embodied_kgco2e.range();
+  in[t_embodied] = {emb_chip.low + emb_host.low, emb_chip.value + emb_host.value,
+                    emb_chip.high + emb_host.high};
+  in[t_life] = hw.service_life_years.range();
+  res.add("embodied_kgco2e_per_chip", in[t_embodied], "kgCO2e", "catalog:" + hw.id,
+          "chip " + cite(hw.embodied_kgco2e) + "; host share " + cite(hw.host_embodied_kgco2e));
+  res.add("service_life_years", in[t_life], "years", "catalog:" + hw.id, cite(hw.service_life_years));
+
+  TrainingEstimate t;
+  t.flops = model::training_flops(active, tokens, recompute);
+  const double flops = t.flops;
+  const double fixed_hours = given_hours ? s.chip_hours->value : 0.0;
+  auto run = [&](const std::array<double, t_count>& x) {
+    std::array<double, o_count> o{};
+    const double hours = given_hours ? fixed_hours : model::chip_hours(flops, peak_flops, x[t_mfu]);
+    o[o_chip_hours] = hours;
+    o[o_acc_kwh] = model::energy_kwh(hours, x[t_accel_w]);
+    o[o_server_kwh] = model::energy_kwh(hours, x[t_accel_w] + x[t_host_w]);
+    o[o_kwh] = model::facility_kwh(o[o_server_kwh], x[t_pue]);
+    o[o_co2e] = model::co2e_kg(o[o_kwh], x[t_ci]);
+    o[o_embodied] = model::embodied_co2e_kg(hours, x[t_embodied], x[t_life]);
+    return o;
+  };
+  const auto p = detail::propagate<t_count, o_count>(in, run, o_kwh);
+  t.chip_hours = p.value[o_chip_hours];
+  t.wall_clock_hours = model::wall_clock_hours(t.chip_hours, chips);
+  t.implied_mfu = model::implied_mfu(flops, peak_flops, t.chip_hours);
+  t.accelerator_energy_kwh = p.value[o_acc_kwh];
+  t.server_energy_kwh = p.value[o_server_kwh];
+  t.energy_kwh = p.value[o_kwh];
+  t.co2e_kg = p.value[o_co2e];
+  t.embodied_co2e_kg = p.value[o_embodied];
+  t.energy_per_token_j = t.energy_kwh * 3.6e6 / tokens;
+  t.energy_per_param_j = t.energy_kwh * 3.6e6 / params;
+  t.interval.chip_hours = {p.low[o_chip_hours], p.high[o_chip_hours]};
+  t.interval.energy_kwh = {p.low[o_kwh], p.high[o_kwh]};
+  t.interval.co2e_kg = {p.low[o_co2e], p.high[o_co2e]};
+  t.main_uncertainty = p.main_driver >= 0 ? k_train_names[static_cast<std::size_t>(p.main_driver)] : "none";
+  return t;
+}
+
+enum InfIn { i_mem_eff, i_comp_eff, i_power, i_host_w, i_pue, i_ci, i_batch, i_count };
+constexpr std::array<const char*, i_count> k_inf_names = {
+    "memory efficiency", "compute efficiency", "power draw", "host power", "pue",
+    "carbon intensity", "batch size"};
+enum InfOut { q_acc_j, q_server_j, q_j, q_kwh, q_co2e, q_count };
+
+model::Shape resolve_shape(const Scenario& s, const ModelArch* arch, double params, Resolver& res) {
+  model::Shape sh;
+  std::string origin = "derived";
+  std::string why = "default shape for the parameter count (d_model=(12N/128)^(1/3), 128-dim heads, 8 KV heads)";
+  if (arch != nullptr) {
+    sh.layers = arch->layers;
+    sh.hidden = arch->hidden_size;
+    sh.heads = arch->heads;
+    sh.kv_heads = arch->kv_heads;
+    sh.head_dim = arch->head_dim;
+    sh.experts = arch->experts;
+    sh.active_experts = arch->active_experts;
+    origin = "catalog:" + arch->id;
+    why = arch->source + (arch->year ? " (" + std::to_string(arch->year) + ")" : "");
+  } else {
+    sh = model::default_shape(params);
+  }
+  auto override_int = [&](const std::optional<Given<double>>& g, double& field, const char* key,
+                          bool allow_zero) {
+    if (!g) {
+      return;
+    }
+    require_integer(g->value, key);
+    if (g->value < 0 || (!allow_zero && g->value == 0)) {
+      throw InputError(std::string(key) + ": must be " + (allow_zero ? "zero or more" : "greater than zero"));
+    }
+    field = g->value;
+    origin = origin_of(g->origin);
+  };
+  const bool head_dim_given = s.head_dim.has_value();
+  override_int(s.layers, sh.layers, "layers", false);
+  override_int(s.hidden_size, sh.hidden, "hidden_size", false);
+  if (s.hidden_size && !s.heads && !head_dim_given && arch == nullptr) {
+    sh.heads = std::max(1.0, std::round(sh.hidden / 128.0));
+    sh.kv_heads = std::min(sh.heads, 8.0);
+  }
+  override_int(s.heads, sh.heads, "heads", false);
+  if (s.heads && !head_dim_given && arch == nullptr) {
+    sh.head_dim = std::max(1.0, std::round(sh.hidden / sh.heads));
+  }
+  override_int(s.kv_heads, sh.kv_heads, "kv_heads", false);
+  override_int(s.head_dim, sh.head_dim, "head_dim", false);
+  override_int(s.experts, sh.experts, "experts", true);
+  override_int(s.active_experts, sh.active_experts, "active_experts", true);
+  if (sh.active_experts > sh.experts) {
+    throw InputError("active_experts (" + std::to_string(static_cast<long long>(sh.active_experts)) +
+                     ") exceeds experts (" + std::to_string(static_cast<long long>(sh.experts)) + ")");
+  }
+  if (sh.kv_heads > sh.heads && sh.heads > 0) {
+    throw InputError("kv_heads exceeds heads");
+  }
+  if (sh.experts > 0 && sh.active_experts == 0) {
+    throw InputError("experts given without active_experts (experts routed per token)");
+  }
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "layers %.0f, hidden %.0f, heads %.0f, kv heads %.0f, head dim %.0f%s",
+                sh.layers, sh.hidden, sh.heads, sh.kv_heads, sh.head_dim,
+                sh.experts > 0 ? ", MoE" : "");
+  std::string text = buf;
+  if (sh.experts > 0) {
+    std::snprintf(buf, sizeof buf, " %.0f of %.0f experts", sh.active_experts, sh.experts);
+    text += buf;
+  }
+  res.add_text("shape", text, origin, why);
+  return sh;
+}
+
+InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, const Hardware& hw,
+                                     Precision prec, const ModelArch* arch, const GridInputs& grid,
+                                     Resolver& res) {
+  const ServingModel& sm = cat.serving;
+  InferenceEstimate r;
+  const double params = s.params->value;
+  const double active = s.active_params ? s.active_params->value : params;
+
+  r.input_tokens_per_request =
+      res.count(s.input_tokens, "input_tokens", "tokens", sm.default_input_tokens.value,
+                "default", cite(sm.default_input_tokens));
+  if (!(r.input_tokens_per_request >= 0)) {
+    throw InputError("input_tokens: must not be negative");
+  }
+  r.output_tokens_per_request =
+      res.count(s.output_tokens, "output_tokens", "tokens", sm.default_output_tokens.value,
+                "default", cite(sm.default_output_tokens));
+  require_positive(r.output_tokens_per_request, "output_tokens");
+
+  // Total output tokens: --inference-tokens, else --requests x output tokens, else --tokens.
+  if (s.inference_tokens && s.requests) {
+    throw InputError("conflicting inputs: give --inference-tokens or --requests, not both");
+  }
+  if (s.inference_tokens) {
+    r.tokens = s.inference_tokens->value;
+    require_positive(r.tokens, "inference_tokens");
+    res.add("inference_tokens", Range::exact(r.tokens), "tokens", origin_of(s.inference_tokens->origin), "");
+  } else if (s.requests) {
+    require_positive(s.requests->value, "requests");
+    r.tokens = s.requests->value * r.output_tokens_per_request;
+    res.add("requests", Range::exact(s.requests->value), "requests", origin_of(s.requests->origin), "");
+  } else if (s.tokens) {
+    r.tokens = s.tokens->value;
+    require_positive(r.tokens, "tokens");
+    res.add("inference_tokens", Range::exact(r.tokens), "tokens", "default",
+            "same count as --tokens (no --inference-tokens or --requests given)");
+  } else {
+    throw InputError("inference needs --inference-tokens, --requests or --tokens");
+  }
+  r.requests = r.tokens / r.output_tokens_per_request;
+
+  Range batch = sm.default_batch.range();
+  if (s.batch_size) {
+    require_positive(s.batch_size->value, "batch_size");
+    require_integer(s.batch_size->value, "batch_size");
+    batch = Range::exact(s.batch_size->value);
+    res.add("batch_size", batch, "sequences", origin_of(s.batch_size->origin), "");
+  } else {
+    res.add("batch_size", batch, "sequences", "default", cite(sm.default_batch));
+  }
+  r.batch_size = batch.value;
+
+  const model::Shape shape = resolve_shape(s, arch, params, res);
+  const double weight_bits = bits_of(prec);
+  double kv_bits = std::min(16.0, weight_bits);
+  if (s.kv_bits) {
+    kv_bits = s.kv_bits->value;
+    if (kv_bits != 16 && kv_bits != 8 && kv_bits != 4 && kv_bits != 32) {
+      throw InputError("kv_bits: " + std::to_string(static_cast<long long>(kv_bits)) +
+                       " is not supported (use 32, 16, 8 or 4)");
+    }
+    res.add("kv_bits", Range::exact(kv_bits), "bits", origin_of(s.kv_bits->origin), "");
+  } else {
+    res.add("kv_bits", Range::exact(kv_bits), "bits", "default", "the weights' precision, at most 16 bits");
+  }
+
+  // Memory per replica and chip count.
+  const double weight_bytes = params * weight_bits / 8.0;
+  const double max_context = r.input_tokens_per_request + r.output_tokens_per_request;
+  const double kv_bytes = batch.value * model::kv_bytes_per_sequence(shape, max_context, kv_bits);
+  const double need_bytes = (weight_bytes + kv_bytes) * sm.memory_headroom.value;
+  r.memory_required_gb = need_bytes / 1e9;
+  const double chip_bytes = hw.memory_gb.value * 1e9;
+  constexpr double k_max_replica = 64;
+  if (s.inference_chips) {
+    r.chips = s.inference_chips->value;
+    require_positive(r.chips, "inference_chips");
+    require_integer(r.chips, "inference_chips");
+    if (r.chips * chip_bytes < need_bytes) {
+      char buf[200];
+      std::snprintf(buf, sizeof buf,
+                    "inference_chips: %.0f x %s (%.0f GB) cannot hold %.0f GB (weights + KV cache at batch %.0f, x%.1f headroom)",
+                    r.chips, hw.id.c_str(), r.chips * hw.memory_gb.value, r.memory_required_gb,
+                    batch.value, sm.memory_headroom.value);
+      throw InputError(buf);
+    }
+    res.add("inference_chips", Range::exact(r.chips), "chips", origin_of(s.inference_chips->origin), "");
+  } else {
+    double n = 1;
+    while (n * chip_bytes < need_bytes && n < k_max_replica) {
+      n *= 2;
+    }
+    if (n * chip_bytes < need_bytes) {
+      char buf[240];
+      std::snprintf(buf, sizeof buf,
+                    "the model needs %.0f GB (weights + KV cache at batch %.0f, x%.1f headroom), more than %.0f x %s (%.0f GB each); use a smaller --batch-size, a lower --precision or other hardware",
+                    r.memory_required_gb, batch.value, sm.memory_headroom.value, k_max_replica,
+                    hw.id.c_str(), hw.memory_gb.value);
+      throw InputError(buf);
+    }
+    r.chips = n;
+    res.add("inference_chips", Range::exact(n), "chips", "derived",
+            "smallest power of two holding weights + KV cache x" +
+                std::to_string(sm.memory_headroom.value).substr(0, 3));
+  }
+
+  const Datum& peak = *hw.peak(prec);
+  model::ServingSetup su;
+  su.params = params;
+  su.active_params = active;
+  su.shape = shape;
+  su.weight_bits = weight_bits;
+  su.kv_bits = kv_bits;
+  su.peak_flops_per_s = peak.value * 1e12;
+  su.bandwidth_bytes_per_s = hw.memory_bandwidth_gbps.value * 1e9;
+  su.chips = r.chips;
+  su.batch = batch.value;
+  su.input_tokens = r.input_tokens_per_request;
+  su.output_tokens = r.output_tokens_per_request;
+  su.tdp_w = hw.tdp_w.value;
+  res.add("memory_bandwidth_gbps", Range::exact(hw.memory_bandwidth_gbps.value), "GB/s",
+          "catalog:" + hw.id, cite(hw.memory_bandwidth_gbps));
+
+  std::array<Range, i_count> in{};
+  in[i_mem_eff] = sm.memory_efficiency.range();
+  in[i_comp_eff] = sm.compute_efficiency.range();
+  in[i_power] = {0.85, 1.0, 1.15};  // scales the dynamic power weights
+  in[i_host_w] = s.power_watts ? Range::exact(0) : hw.host_power_w.range();
+  in[i_pue] = grid.pue;
+  in[i_ci] = grid.intensity;
+  in[i_batch] = batch;
+  res.add("memory_efficiency", in[i_mem_eff], "fraction", "catalog:serving_model", cite(sm.memory_efficiency));
+  res.add("compute_efficiency", in[i_comp_eff], "fraction", "catalog:serving_model", cite(sm.compute_efficiency));
+
+  const model::ServingFactors base{sm.memory_efficiency.value, sm.compute_efficiency.value,
+                                   sm.prefill_efficiency.value, hw.idle_power_fraction.value,
+                                   sm.power_memory_weight.value, sm.power_compute_weight.value,
+                                   sm.tp_overhead.value, 0.0, 1.0};
+  const double tokens = r.tokens;
+  const std::optional<Range> power_override =
+      s.power_watts ? std::optional<Range>(s.power_watts->value) : std::nullopt;
+  auto run = [&](const std::array<double, i_count>& x) {
+    model::ServingFactors f = base;
+    f.memory_efficiency = x[i_mem_eff];
+    f.compute_efficiency = x[i_comp_eff];
+    f.prefill_efficiency = base.prefill_efficiency * x[i_comp_eff] / base.compute_efficiency;
+    f.power_memory_weight = base.power_memory_weight * x[i_power];
+    f.power_compute_weight = base.power_compute_weight * x[i_power];
+    f.host_w = x[i_host_w];
+    f.pue = x[i_pue];
+    model::ServingSetup sx = su;
+    sx.batch = x[i_batch];
+    model::ServingPoint pt = model::serve(sx, f);
+    if (power_override) {  // --power-watts replaces the whole per-chip figure
+      const double j = power_override->value * pt.chip_seconds_per_output_token;
+      pt.accelerator_j_per_output_token = j;
+      pt.server_j_per_output_token = j;
+      pt.facility_j_per_output_token = j * f.pue;
+    }
+    std::array<double, q_count> o{};
+    o[q_acc_j] = pt.accelerator_j_per_output_token;
+    o[q_server_j] = pt.server_j_per_output_token;
+    o[q_j] = pt.facility_j_per_output_token;
+    o[q_kwh] = o[q_j] * tokens / 3.6e6;
+    o[q_co2e] = model::co2e_kg(o[q_kwh], x[i_ci]);
+    return o;
+  };
+  const auto p = detail::propagate<i_count, q_count>(in, run, q_j);
+  model::ServingFactors central = base;
+  central.host_w = in[i_host_w].value;
+  central.pue = grid.pue.value;
+  const model::ServingPoint pt = model::serve(su, central);
+
+  r.bound = pt.compute_bound ? "compute" : "memory";
+  r.time_per_output_token_ms = pt.itl_s * 1e3;
+  r.tokens_per_second = batch.value / pt.itl_s;
+  r.accelerator_energy_per_token_j = p.value[q_acc_j];
+  r.server_energy_per_token_j = p.value[q_server_j];
+  r.energy_per_token_j = p.value[q_j];
+  r.energy_per_input_token_j = pt.facility_j_per_input_token;
+  r.energy_per_request_wh = r.energy_per_token_j * r.output_tokens_per_request / 3600.0;
+  r.kwh_per_million_tokens = r.energy_per_token_j * 1e6 / 3.6e6;
+  r.accelerator_energy_kwh = r.accelerator_energy_per_token_j * tokens / 3.6e6;
+  r.server_energy_kwh = r.server_energy_per_token_j * tokens / 3.6e6;
+  r.energy_kwh = p.value[q_kwh];
+  r.co2e_kg = p.value[q_co2e];
+  r.chip_hours = pt.chip_seconds_per_output_token * tokens / 3600.0;
+  const double emb = hw.embodied_kgco2e.value + hw.host_embodied_kgco2e.value;
+  r.embodied_co2e_kg = model::embodied_co2e_kg(r.chip_hours, emb, hw.service_life_years.value);
+  r.interval.accelerator_energy_per_token_j = {p.low[q_acc_j], p.high[q_acc_j]};
+  r.interval.energy_per_token_j = {p.low[q_j], p.high[q_j]};
+  r.interval.energy_kwh = {p.low[q_kwh], p.high[q_kwh]};
+  r.interval.co2e_kg = {p.low[q_co2e], p.high[q_co2e]};
+  r.main_uncertainty = p.main_driver >= 0 ? k_inf_names[static_cast<std::size_t>(p.main_driver)] : "none";
+  return r;
+}
+
+}  // namespace
+
+Estimate estimate(const Scenario& s_in, const Catalog& cat) {
+  Scenario s = s_in;
+  Estimate e;
+  Resolver res(e.assumptions);
+  e.phase = s.phase ? parse_phase(s.phase->value) : Phase::both;
+
+  const ModelArch* arch = nullptr;
+  if (s.model) {
+    arch = &cat.find_model(s.model->value);
+    res.add_text("model", arch->id, origin_of(s.model->origin),
+                 arch->source + (arch->year ? " (" + std::to_string(arch->year) + ")" : ""));
+    if (!s.params) {
+      s.params = Given<double>{arch->params, s.model->origin};
+    }
+    if (!s.active_params && arch->active_params != arch->params) {
+      s.active_params = Given<double>{arch->active_params, s.model->origin};
+    }
+  }
+  if (!s.params) {
+    throw InputError("missing --params (model parameters, e.g. --params 7e9) or --model");
+  }
+  require_positive(s.params->value, "params");
+  res.add("params", Range::exact(s.params->value), "parameters",
+          s.model && s.params->value == arch->params ? "catalog:" + arch->id : origin_of(s.params->origin), "");
+  if (s.active_params) {
+    require_positive(s.active_params->value, "active_params");
+    if (s.active_params->value > s.params->value) {
+      throw InputError("active_params exceeds params");
+    }
+    res.add("active_params", Range::exact(s.active_params->value), "parameters",
+            origin_of(s.active_params->origin), "");
+  }
+
+  const Hardware& hw = cat.find_hardware(s.hardware ? std::string_view(s.hardware->value) : "h100-sxm");
+  e.hardware = hw.id;
+  res.add_text("hardware", hw.id, s.hardware ? origin_of(s.hardware->origin) : "default",
+               hw.name + (s.hardware ? "" : " (no --hardware given)"));
+  const Precision prec = resolve_precision(s, hw);
+  res.add_text("precision", std::string(to_string(prec)), s.precision ? origin_of(s.precision->origin) : "default",
+               s.precision ? "" : "bf16, or the chip's best 16-bit format");
+  const GridInputs grid = resolve_grid(s, cat, res, e);
+
+  if (e.phase != Phase::inference) {
+    e.training = estimate_training(s, hw, prec, grid, res);
+  }
+  if (e.phase != Phase::training) {
+    e.inference = estimate_inference(s, cat, hw, prec, arch, grid, res);
+  }
+  return e;
+}
+
+}  // namespace llm_energy

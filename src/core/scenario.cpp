@@ -1,0 +1,231 @@
+#include "llm_energy/scenario.hpp"
+
+#include <array>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "llm_energy/error.hpp"
+#include "llm_energy/json_util.hpp"
+#include "llm_energy/suggest.hpp"
+
+namespace llm_energy {
+namespace {
+
+using D = std::optional<Given<double>> Scenario::*;
+using R = std::optional<Given<Range>> Scenario::*;
+using S = std::optional<Given<std::string>> Scenario::*;
+using B = std::optional<Given<bool>> Scenario::*;
+using Member = std::variant<D, R, S, B>;
+
+struct Binding {
+  FieldSpec spec;
+  Member member;
+};
+
+// The single table of scenario fields: key, kind, unit, help, and where it is stored.
+const std::array<Binding, 33> k_bindings = {{
+    {{"tokens", FieldKind::count, "tokens", "training tokens D (e.g. 1e8, 2T)"}, &Scenario::tokens},
+    {{"params", FieldKind::count, "parameters", "model parameters N (e.g. 7e9, 70B)"}, &Scenario::params},
+    {{"active_params", FieldKind::count, "parameters", "parameters active per token (MoE); default --params"}, &Scenario::active_params},
+    {{"recompute", FieldKind::boolean, "", "full activation recomputation: 8*N*D instead of 6*N*D"}, &Scenario::recompute},
+    {{"hardware", FieldKind::text, "", "accelerator id (see 'llm-energy hardware list'); default h100-sxm"}, &Scenario::hardware},
+    {{"chips", FieldKind::count, "chips", "accelerators used for training; default 8"}, &Scenario::chips},
+    {{"precision", FieldKind::text, "", "fp32, tf32, bf16, fp16, fp8, int8 or int4; default bf16 (fp16 where the chip has no bf16)"}, &Scenario::precision},
+    {{"mfu", FieldKind::range, "fraction", "effective training utilisation (0,1], or a range LOW:HIGH; default from the hardware generation"}, &Scenario::mfu},
+    {{"chip_hours", FieldKind::count, "chip-hours", "known accelerator-hours; the implied MFU is reported"}, &Scenario::chip_hours},
+    {{"power_watts", FieldKind::range, "W", "average power per chip including its host share (replaces the catalog figures)"}, &Scenario::power_watts},
+    {{"pue", FieldKind::range, "ratio", "data-centre PUE >= 1; default from the region's operator"}, &Scenario::pue},
+    {{"region", FieldKind::text, "", "grid region: ISO country code, cloud region or 'world' (default)"}, &Scenario::region},
+    {{"carbon_intensity", FieldKind::range, "gCO2e/kWh", "grid carbon intensity (instead of --region)"}, &Scenario::carbon_intensity},
+    {{"phase", FieldKind::text, "", "training, inference or both (default both)"}, &Scenario::phase},
+    {{"inference_tokens", FieldKind::count, "tokens", "total output tokens served; default = --tokens"}, &Scenario::inference_tokens},
+    {{"input_tokens", FieldKind::count, "tokens", "prompt tokens per request; default 1000"}, &Scenario::input_tokens},
+    {{"output_tokens", FieldKind::count, "tokens", "output tokens per request; default 400"}, &Scenario::output_tokens},
+    {{"requests", FieldKind::count, "requests", "number of requests (total output = requests * output tokens)"}, &Scenario::requests},
+    {{"batch_size", FieldKind::count, "sequences", "concurrent sequences per replica; default 64"}, &Scenario::batch_size},
+    {{"inference_chips", FieldKind::count, "chips", "chips per serving replica; default: smallest power of two that fits"}, &Scenario::inference_chips},
+    {{"kv_bits", FieldKind::count, "bits", "bits per KV-cache element (16, 8 or 4); default the precision's"}, &Scenario::kv_bits},
+    {{"model", FieldKind::text, "", "model id from 'llm-energy models list' (sets params and shape)"}, &Scenario::model},
+    {{"layers", FieldKind::count, "", "transformer layers"}, &Scenario::layers},
+    {{"hidden_size", FieldKind::count, "", "hidden size d_model"}, &Scenario::hidden_size},
+    {{"heads", FieldKind::count, "", "attention heads"}, &Scenario::heads},
+    {{"kv_heads", FieldKind::count, "", "key/value heads (GQA)"}, &Scenario::kv_heads},
+    {{"head_dim", FieldKind::count, "", "dimension per head"}, &Scenario::head_dim},
+    {{"experts", FieldKind::count, "", "experts per MoE layer (0 = dense)"}, &Scenario::experts},
+    {{"active_experts", FieldKind::count, "", "experts routed per token"}, &Scenario::active_experts},
+    {{"max_energy", FieldKind::energy, "kWh", "energy budget, e.g. 500MWh (exit 1 when exceeded)"}, &Scenario::max_energy},
+    {{"max_co2e", FieldKind::mass, "kg", "CO2e budget, e.g. 100t (exit 1 when exceeded)"}, &Scenario::max_co2e},
+    {{"max_chip_hours", FieldKind::count, "chip-hours", "chip-hours budget (exit 1 when exceeded)"}, &Scenario::max_chip_hours},
+    {{"id", FieldKind::text, "", "row id (batch)"}, &Scenario::id},
+}};
+
+const std::vector<FieldSpec>& specs() {
+  static const std::vector<FieldSpec> k_specs = [] {
+    std::vector<FieldSpec> v;
+    for (const auto& b : k_bindings) {
+      v.push_back(b.spec);
+    }
+    return v;
+  }();
+  return k_specs;
+}
+
+std::vector<std::string> all_keys() {
+  std::vector<std::string> keys;
+  for (const auto& b : k_bindings) {
+    keys.emplace_back(b.spec.key);
+  }
+  return keys;
+}
+
+const Binding* find_binding(std::string_view key) {
+  for (const auto& b : k_bindings) {
+    if (b.spec.key == key) {
+      return &b;
+    }
+  }
+  return nullptr;
+}
+
+bool parse_bool(std::string_view text, std::string_view what) {
+  if (text == "true" || text == "1" || text == "yes" || text == "on") {
+    return true;
+  }
+  if (text == "false" || text == "0" || text == "no" || text == "off") {
+    return false;
+  }
+  throw InputError(std::string(what) + ": expected true or false");
+}
+
+std::string printable(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 40)) {
+    const auto u = static_cast<unsigned char>(c);
+    out += (u >= 0x20 && u < 0x7f) ? c : '?';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(Origin o) { return o == Origin::flag ? "flag" : "config"; }
+
+std::span<const FieldSpec> scenario_fields() { return specs(); }
+
+const FieldSpec* find_field(std::string_view key) {
+  const Binding* b = find_binding(key);
+  return b ? &b->spec : nullptr;
+}
+
+void set_field(Scenario& s, std::string_view key, std::string_view text, Origin origin) {
+  const Binding* b = find_binding(key);
+  if (b == nullptr) {
+    throw InputError("unknown key '" + printable(key) + "'" + did_you_mean(key, all_keys()));
+  }
+  std::string what(key);
+  switch (b->spec.kind) {
+    case FieldKind::count:
+      s.*std::get<D>(b->member) = Given<double>{parse_count(text, what), origin};
+      break;
+    case FieldKind::energy:
+      s.*std::get<D>(b->member) = Given<double>{parse_energy_kwh(text, what), origin};
+      break;
+    case FieldKind::mass:
+      s.*std::get<D>(b->member) = Given<double>{parse_mass_kg(text, what), origin};
+      break;
+    case FieldKind::range:
+      s.*std::get<R>(b->member) = Given<Range>{parse_range(text, what), origin};
+      break;
+    case FieldKind::text:
+      if (text.empty()) {
+        throw InputError(what + ": empty value");
+      }
+      s.*std::get<S>(b->member) = Given<std::string>{std::string(text), origin};
+      break;
+    case FieldKind::boolean:
+      s.*std::get<B>(b->member) = Given<bool>{parse_bool(text, what), origin};
+      break;
+  }
+}
+
+bool has_field(const Scenario& s, std::string_view key) {
+  const Binding* b = find_binding(key);
+  if (b == nullptr) {
+    return false;
+  }
+  return std::visit([&](auto m) { return (s.*m).has_value(); }, b->member);
+}
+
+Phase parse_phase(std::string_view text) {
+  if (text == "training") {
+    return Phase::training;
+  }
+  if (text == "inference") {
+    return Phase::inference;
+  }
+  if (text == "both") {
+    return Phase::both;
+  }
+  throw InputError("phase: unknown phase '" + printable(text) + "' (use training, inference or both)");
+}
+
+void apply_config_json(Scenario& s, std::string_view text, std::string_view name) {
+  const auto doc = parse_json(text, name);
+  const std::string file(name);
+  if (!doc.is_object()) {
+    throw InputError(file + ": expected a JSON object of settings, got " +
+                     std::string(json_type_name(doc)));
+  }
+  auto apply = [&](const std::string& key, const nlohmann::ordered_json& v, const std::string& where) {
+    const Binding* b = find_binding(key);
+    if (b == nullptr) {
+      std::vector<std::string> keys = all_keys();
+      keys.emplace_back("budget");
+      throw InputError(file + ": unknown key '" + printable(key) + "'" + did_you_mean(key, keys));
+    }
+    std::string value;
+    if (v.is_string()) {
+      value = v.get<std::string>();
+    } else if (v.is_number() && b->spec.kind != FieldKind::text && b->spec.kind != FieldKind::boolean) {
+      value = v.dump();
+    } else if (v.is_boolean() && b->spec.kind == FieldKind::boolean) {
+      value = v.get<bool>() ? "true" : "false";
+    } else if (v.is_number() && b->spec.kind == FieldKind::text && key == "id") {
+      value = v.dump();
+    } else {
+      const char* expected = b->spec.kind == FieldKind::boolean ? "true or false"
+                             : b->spec.kind == FieldKind::text  ? "a string"
+                                                                : "a number or a string like \"70B\"";
+      throw InputError(file + ": key '" + where + "': expected " + expected + ", got " +
+                       std::string(json_type_name(v)));
+    }
+    try {
+      set_field(s, key, value, Origin::config);
+    } catch (const InputError& e) {
+      throw InputError(file + ": " + e.what());
+    }
+  };
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    if (it.key() == "budget") {
+      if (!it.value().is_object()) {
+        throw InputError(file + ": key 'budget': expected an object, got " +
+                         std::string(json_type_name(it.value())));
+      }
+      for (auto b = it.value().begin(); b != it.value().end(); ++b) {
+        if (b.key() != "max_energy" && b.key() != "max_co2e" && b.key() != "max_chip_hours") {
+          throw InputError(file + ": unknown budget key '" + printable(b.key()) + "'" +
+                           did_you_mean(b.key(), {"max_energy", "max_co2e", "max_chip_hours"}));
+        }
+        apply(b.key(), b.value(), "budget." + b.key());
+      }
+      continue;
+    }
+    if (it.key().rfind("$", 0) == 0 || it.key() == "_comment" || it.key() == "description") {
+      continue;  // documentation keys ("$schema", "_comment", "description") are allowed
+    }
+    apply(it.key(), it.value(), it.key());
+  }
+}
+
+}  // namespace llm_energy
