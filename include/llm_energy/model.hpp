@@ -36,9 +36,10 @@ inline constexpr double k_hours_per_year = 8766.0;  // 365.25 days
                                       double life_years);
 
 // Return the training-utilisation scale factor for a model of `active_params`: small
-// models keep the tensor cores less busy (short matrices, kernel launch and communication
-// overheads not amortised). 1 at and above the reference size; see configs/README.md.
-[[nodiscard]] double mfu_size_factor(double active_params);
+// models keep the tensor cores less busy (short matrices; kernel-launch, memory-bound and
+// communication overheads not amortised): (N / reference)^exponent, within [min_factor, 1].
+[[nodiscard]] double mfu_size_factor(double active_params, double reference, double exponent,
+                                     double min_factor);
 
 // ---- Inference (roofline) ----
 
@@ -100,7 +101,9 @@ struct ServingSetup {
 };
 
 struct ServingFactors {
-  double memory_efficiency = 0.6;   // achieved fraction of peak bandwidth in decode
+  double memory_efficiency = 0.6;   // achieved fraction of peak bandwidth reading weights
+  double kv_efficiency = 0.45;      // achieved fraction of peak bandwidth reading the KV cache
+  double quantized_efficiency = 0.5;// bandwidth factor for weights stored below 16 bits
   double compute_efficiency = 0.6;  // achieved fraction of peak FLOP/s in decode
   double prefill_efficiency = 0.6;  // achieved fraction of peak FLOP/s in prefill
   double idle_fraction = 0.1;       // idle draw / TDP
@@ -129,7 +132,9 @@ struct ServingPoint {
 
 // Return the steady-state energy and time of one replica serving requests of
 // `input_tokens` + `output_tokens` at batch `batch`:
-//   decode step  = max(FLOPs/(chips*peak*eff_c), (weights read + KV read)/(chips*BW*eff_m))
+//   decode step  = max(FLOPs/(chips*peak*eff_c),
+//                      weights read/(chips*BW*eff_w*q) + KV read/(chips*BW*eff_kv))
+//                  (q = quantized_efficiency when weights are stored below 16 bits, else 1)
 //                  * (1 + tp_overhead*log2(chips))
 //   prefill      = prefill FLOPs/(chips*peak*eff_p) per request, interleaved with decode
 //   power/chip   = TDP * power_fraction(idle, activity)

@@ -21,6 +21,8 @@
 #include "llm_energy/units.hpp"
 #include "llm_energy/version.hpp"
 #include "render.hpp"
+#include "validate_render.hpp"
+#include "llm_energy/validation.hpp"
 
 namespace llm_energy::cli {
 namespace {
@@ -394,6 +396,26 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   auto [rg_list, rg_show] = add_catalog_cmd("regions", "Grid carbon intensity by region, and PUE by operator");
   auto [md_list, md_show] = add_catalog_cmd("models", "Architectures of common open models");
 
+  // validate
+  Common vc;
+  std::string dataset;
+  bool inference_mode = false;
+  std::string max_median = "";
+  auto* val = app.add_subcommand("validate", "Check the estimator against published training runs "
+                                             "(or measured inference energy with --inference)");
+  val->add_option("--dataset", dataset, "your own CSV with the columns of tests/data/training-runs.csv "
+                                        "(or inference-points.csv); default: the bundled dataset")
+      ->type_name("FILE");
+  val->add_flag("--inference", inference_mode, "validate inference energy per output token instead of training");
+  val->add_option("--max-median-error", max_median,
+                  "exit 1 when predict mode's median |error| exceeds this (default 20% training, 15% inference)");
+  val->add_option("--format", vc.format, "output format")->check(CLI::IsMember({"table", "json", "csv", "markdown"}));
+  val->add_option("--output,-o", vc.output, "write to FILE instead of standard output")->type_name("FILE");
+  add_catalog_options(val, vc);
+  val->footer("Reproduce mode must match every published figure within 2% (exit 1 otherwise).\n"
+              "Examples:\n  llm-energy validate\n  llm-energy validate --inference --format markdown\n"
+              "  llm-energy validate --dataset my-runs.csv --format csv");
+
   try {
     try {
       app.parse(argc, argv);
@@ -439,6 +461,47 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
         err << "llm-energy: " << m << "\n";
       }
       return static_cast<int>(bc.over ? Exit::over_budget : Exit::ok);
+    }
+
+    if (val->parsed()) {
+      const auto cat = load(vc);
+      const Format vf = parse_format(vc.format);
+      const std::string text_in = dataset.empty() ? std::string(inference_mode ? bundled_inference_points()
+                                                                               : bundled_training_runs())
+                                                  : read_file(dataset);
+      const std::string name = dataset.empty() ? (inference_mode ? "bundled inference-points.csv"
+                                                                 : "bundled training-runs.csv")
+                                               : dataset;
+      const double bound = max_median.empty() ? (inference_mode ? 0.15 : 0.20)
+                                              : parse_fraction(max_median, "max-median-error");
+      bool ok = true;
+      std::string report;
+      std::string why;
+      if (inference_mode) {
+        const auto v = validate_inference(text_in, name, *cat);
+        report = render_inference_validation(v, vf);
+        if (v.median_abs_error > bound) {
+          ok = false;
+          why = fmt::format("inference median |error| {:.1f}% exceeds the bound {:.1f}%", 100 * v.median_abs_error, 100 * bound);
+        }
+      } else {
+        const auto v = validate_training(text_in, name, *cat);
+        report = render_training_validation(v, vf);
+        if (!v.reproduce_all_ok) {
+          ok = false;
+          why = fmt::format("reproduce mode misses a published figure by {:.2f}% (more than 2%)", 100 * v.reproduce_max_error);
+        } else if (v.median_abs_chip_hours_error > bound) {
+          ok = false;
+          why = fmt::format("predict-mode median |error| {:.1f}% exceeds the bound {:.1f}%",
+                            100 * v.median_abs_chip_hours_error, 100 * bound);
+        }
+      }
+      emit(vc, out, report);
+      if (!ok) {
+        err << "llm-energy: validation failed: " << why << "\n";
+        return static_cast<int>(Exit::over_budget);
+      }
+      return static_cast<int>(Exit::ok);
     }
 
     const auto cat = load(cc);

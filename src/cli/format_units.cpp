@@ -45,6 +45,9 @@ std::string sig3(double v) {
   if (a >= 1e6 || a < 1e-3) {
     return fmt::format("{:.2e}", v);
   }
+  if (v == std::floor(v) && a < 1e6) {
+    return fmt::format("{:.0f}", v);  // whole numbers print as such: 8 chips, batch 64
+  }
   const int digits = static_cast<int>(std::floor(std::log10(a)));
   const int decimals = std::max(0, 2 - digits);
   return fmt::format("{:.{}f}", v, decimals);

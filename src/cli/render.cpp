@@ -1,6 +1,7 @@
 #include "render.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <fmt/format.h>
 
 #include "format_units.hpp"
@@ -76,7 +77,7 @@ struct Row {
 
 std::vector<Row> training_rows(const TrainingEstimate& t) {
   return {
-      {"Compute", fmt::format("{:.3g} FLOP", t.flops)},
+      {"Compute", fmt::format("{:.2e} FLOP", t.flops)},
       {"Chip-hours", count_with_range(t.chip_hours, t.interval.chip_hours.low, t.interval.chip_hours.high)},
       {"Wall-clock", human_hours(t.wall_clock_hours)},
       {"Utilisation (MFU)", sig3(t.implied_mfu)},
@@ -138,10 +139,10 @@ std::string render_table(const Estimate& e, bool color) {
   out += "\n" + bold + "Assumptions" + reset + dim + " (value, origin, source; --format json for full sources)" +
          reset + "\n";
   for (const auto& a : e.assumptions) {
-    std::string line = "  " + pad(a.key, 25) + " " + pad(fit(assumption_value(a), 22), 22) + " " +
-                       pad(fit(a.origin, 18), 18);
+    std::string line = "  " + pad(a.key, 22) + " " + pad(fit(assumption_value(a), 27), 27) + " " +
+                       pad(fit(a.origin, 19), 19);
     if (!a.source.empty()) {
-      line += " " + fit(a.source, 99 - width(line) - 1);
+      line += " " + fit(a.source, 100 - width(line) - 1);
     }
     out += line + "\n";
   }
@@ -198,9 +199,9 @@ double round6(double v) {
   if (v == 0 || !std::isfinite(v)) {
     return v;
   }
-  const double mag = std::pow(10.0, 5 - static_cast<int>(std::floor(std::log10(std::fabs(v)))));
-  const double r = std::round(v * mag) / mag;
-  return std::isfinite(r) ? r : v;
+  // Through text, so the result is the double nearest the 6-digit decimal and prints short.
+  const std::string text = fmt::format("{:.6g}", v);
+  return std::strtod(text.c_str(), nullptr);
 }
 
 Format parse_format(std::string_view text) {

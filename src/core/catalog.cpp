@@ -392,19 +392,27 @@ Catalog load_catalog(const CatalogSources& sources) {
       r.file += " (with --hardware-file)";
     }
     cat.hardware_version = hw.contains("data_version") ? r.text(hw["data_version"], "data_version") : "";
+    const json& tm = r.member(hw, "training_model", "top level");
+    cat.training.size_reference_params = r.positive(tm, "size_reference_params", "training_model");
+    cat.training.size_exponent = r.positive(tm, "size_exponent", "training_model");
+    cat.training.size_min_factor = r.positive(tm, "size_min_factor", "training_model");
     const json& sm = r.member(hw, "serving_model", "top level");
     const std::string w = "serving_model";
     cat.serving.memory_efficiency = r.positive(sm, "memory_efficiency", w);
+    cat.serving.kv_efficiency = r.positive(sm, "kv_efficiency", w);
+    cat.serving.quantized_efficiency = r.positive(sm, "quantized_efficiency", w);
     cat.serving.compute_efficiency = r.positive(sm, "compute_efficiency", w);
     cat.serving.prefill_efficiency = r.positive(sm, "prefill_efficiency", w);
     cat.serving.power_memory_weight = r.positive(sm, "power_memory_weight", w);
     cat.serving.power_compute_weight = r.positive(sm, "power_compute_weight", w);
     cat.serving.tp_overhead = r.datum(r.member(sm, "tp_overhead", w), w + ".tp_overhead");
+    cat.serving.power_scale = r.positive(sm, "power_scale", w);
     cat.serving.memory_headroom = r.positive(sm, "memory_headroom", w);
     cat.serving.default_batch = r.positive(sm, "default_batch", w);
     cat.serving.default_input_tokens = r.positive(sm, "default_input_tokens", w);
     cat.serving.default_output_tokens = r.positive(sm, "default_output_tokens", w);
-    for (const Datum* d : {&cat.serving.memory_efficiency, &cat.serving.compute_efficiency,
+    for (const Datum* d : {&cat.serving.memory_efficiency, &cat.serving.kv_efficiency,
+                           &cat.serving.quantized_efficiency, &cat.serving.compute_efficiency,
                            &cat.serving.prefill_efficiency}) {
       if (d->high > 1.0) {
         r.fail(w, "efficiencies must lie in (0, 1]");

@@ -148,8 +148,8 @@ constexpr std::array<const char*, t_count> k_train_names = {
     "service life"};
 enum TrainOut { o_chip_hours, o_acc_kwh, o_server_kwh, o_kwh, o_co2e, o_embodied, o_count };
 
-TrainingEstimate estimate_training(const Scenario& s, const Hardware& hw, Precision prec,
-                                   const GridInputs& grid, Resolver& res) {
+TrainingEstimate estimate_training(const Scenario& s, const Catalog& cat, const Hardware& hw,
+                                   Precision prec, const GridInputs& grid, Resolver& res) {
   if (!s.tokens) {
     throw InputError("training needs --tokens (or use --phase inference)");
   }
@@ -186,15 +186,17 @@ TrainingEstimate estimate_training(const Scenario& s, const Hardware& hw, Precis
     in[t_mfu] = s.mfu->value;
     res.add("mfu", in[t_mfu], "fraction", origin_of(s.mfu->origin), "");
   } else {
-    const double f = model::mfu_size_factor(active);
+    const TrainingModel& tm = cat.training;
+    const double f = model::mfu_size_factor(active, tm.size_reference_params.value,
+                                            tm.size_exponent.value, tm.size_min_factor.value);
     in[t_mfu] = hw.training_mfu.range().scaled(f);
     in[t_mfu].high = std::min(in[t_mfu].high, 1.0);
     std::string why = "effective utilisation (MFU x goodput) of the " + hw.generation +
                       " generation; " + cite(hw.training_mfu);
     if (f < 1.0) {
       char buf[64];
-      std::snprintf(buf, sizeof buf, "; x%.2f for a %.3g-parameter model", f, active);
-      why += buf;
+      std::snprintf(buf, sizeof buf, "; x%.2f for a %.3g-parameter model (size factor: ", f, active);
+      why += buf + cite(tm.size_exponent) + ")";
     }
     res.add("mfu", in[t_mfu], "fraction", "catalog:" + hw.id, why);
   }
@@ -260,9 +262,9 @@ TrainingEstimate estimate_training(const Scenario& s, const Hardware& hw, Precis
   return t;
 }
 
-enum InfIn { i_mem_eff, i_comp_eff, i_power, i_host_w, i_pue, i_ci, i_batch, i_count };
+enum InfIn { i_mem_eff, i_kv_eff, i_comp_eff, i_power, i_host_w, i_pue, i_ci, i_batch, i_count };
 constexpr std::array<const char*, i_count> k_inf_names = {
-    "memory efficiency", "compute efficiency", "power draw", "host power", "pue",
+    "memory efficiency", "KV-cache efficiency", "compute efficiency", "power draw", "host power", "pue",
     "carbon intensity", "batch size"};
 enum InfOut { q_acc_j, q_server_j, q_j, q_kwh, q_co2e, q_count };
 
@@ -401,8 +403,10 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
 
   // Memory per replica and chip count.
   const double weight_bytes = params * weight_bits / 8.0;
-  const double max_context = r.input_tokens_per_request + r.output_tokens_per_request;
-  const double kv_bytes = batch.value * model::kv_bytes_per_sequence(shape, max_context, kv_bits);
+  // Paged KV cache (vLLM and successors): in steady state a sequence holds its prompt plus on
+  // average half its output.
+  const double mean_context = r.input_tokens_per_request + 0.5 * r.output_tokens_per_request;
+  const double kv_bytes = batch.value * model::kv_bytes_per_sequence(shape, mean_context, kv_bits);
   const double need_bytes = (weight_bytes + kv_bytes) * sm.memory_headroom.value;
   r.memory_required_gb = need_bytes / 1e9;
   const double chip_bytes = hw.memory_gb.value * 1e9;
@@ -458,25 +462,35 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
 
   std::array<Range, i_count> in{};
   in[i_mem_eff] = sm.memory_efficiency.range();
+  in[i_kv_eff] = sm.kv_efficiency.range();
   in[i_comp_eff] = sm.compute_efficiency.range();
-  in[i_power] = {0.85, 1.0, 1.15};  // scales the dynamic power weights
+  in[i_power] = sm.power_scale.range();  // scales the dynamic power weights
   in[i_host_w] = s.power_watts ? Range::exact(0) : hw.host_power_w.range();
   in[i_pue] = grid.pue;
   in[i_ci] = grid.intensity;
   in[i_batch] = batch;
   res.add("memory_efficiency", in[i_mem_eff], "fraction", "catalog:serving_model", cite(sm.memory_efficiency));
+  res.add("kv_efficiency", in[i_kv_eff], "fraction", "catalog:serving_model", cite(sm.kv_efficiency));
   res.add("compute_efficiency", in[i_comp_eff], "fraction", "catalog:serving_model", cite(sm.compute_efficiency));
+  res.add("power_scale", in[i_power], "ratio", "catalog:serving_model", cite(sm.power_scale));
 
-  const model::ServingFactors base{sm.memory_efficiency.value, sm.compute_efficiency.value,
-                                   sm.prefill_efficiency.value, hw.idle_power_fraction.value,
-                                   sm.power_memory_weight.value, sm.power_compute_weight.value,
-                                   sm.tp_overhead.value, 0.0, 1.0};
+  model::ServingFactors base;
+  base.memory_efficiency = sm.memory_efficiency.value;
+  base.kv_efficiency = sm.kv_efficiency.value;
+  base.quantized_efficiency = sm.quantized_efficiency.value;
+  base.compute_efficiency = sm.compute_efficiency.value;
+  base.prefill_efficiency = sm.prefill_efficiency.value;
+  base.idle_fraction = hw.idle_power_fraction.value;
+  base.power_memory_weight = sm.power_memory_weight.value;
+  base.power_compute_weight = sm.power_compute_weight.value;
+  base.tp_overhead = sm.tp_overhead.value;
   const double tokens = r.tokens;
   const std::optional<Range> power_override =
       s.power_watts ? std::optional<Range>(s.power_watts->value) : std::nullopt;
   auto run = [&](const std::array<double, i_count>& x) {
     model::ServingFactors f = base;
     f.memory_efficiency = x[i_mem_eff];
+    f.kv_efficiency = x[i_kv_eff];
     f.compute_efficiency = x[i_comp_eff];
     f.prefill_efficiency = base.prefill_efficiency * x[i_comp_eff] / base.compute_efficiency;
     f.power_memory_weight = base.power_memory_weight * x[i_power];
@@ -575,7 +589,7 @@ Estimate estimate(const Scenario& s_in, const Catalog& cat) {
   const GridInputs grid = resolve_grid(s, cat, res, e);
 
   if (e.phase != Phase::inference) {
-    e.training = estimate_training(s, hw, prec, grid, res);
+    e.training = estimate_training(s, cat, hw, prec, grid, res);
   }
   if (e.phase != Phase::training) {
     e.inference = estimate_inference(s, cat, hw, prec, arch, grid, res);

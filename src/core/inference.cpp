@@ -21,7 +21,11 @@ ServingPoint serve(const ServingSetup& su, const ServingFactors& f) {
   const double compute_rate = chips * su.peak_flops_per_s;
   const double memory_rate = chips * su.bandwidth_bytes_per_s;
   const double t_compute = step_flops / (compute_rate * f.compute_efficiency);
-  const double t_memory = (weight_bytes + kv_bytes) / (memory_rate * f.memory_efficiency);
+  // Dequantising sub-16-bit weights costs extra work per byte: measured FP8 decode is no
+  // cheaper than BF16 at small batch (ML.ENERGY v3), so low-bit weights read more slowly.
+  const double weight_eff = f.memory_efficiency * (su.weight_bits < 16 ? f.quantized_efficiency : 1.0);
+  const double t_memory =
+      weight_bytes / (memory_rate * weight_eff) + kv_bytes / (memory_rate * f.kv_efficiency);
   p.compute_bound = t_compute > t_memory;
   p.step_s = std::max(t_compute, t_memory) * tp_factor;
   p.u_mem = (weight_bytes + kv_bytes) / (memory_rate * p.step_s);

@@ -29,15 +29,12 @@ double embodied_co2e_kg(double chip_hours, double embodied_kg_per_chip, double l
   return chip_hours * embodied_kg_per_chip / (life_years * k_hours_per_year);
 }
 
-double mfu_size_factor(double active_params) {
-  // Calibrated on published runs (configs/README.md, "Training utilisation"): utilisation
-  // falls slowly below ~20B active parameters. factor = (N / 20e9)^0.12, clamped to [0.55, 1].
-  constexpr double k_reference = 20e9;
-  constexpr double k_exponent = 0.12;
-  if (active_params >= k_reference) {
+double mfu_size_factor(double active_params, double reference, double exponent,
+                       double min_factor) {
+  if (active_params >= reference) {
     return 1.0;
   }
-  return std::max(0.55, std::pow(active_params / k_reference, k_exponent));
+  return std::clamp(std::pow(active_params / reference, exponent), min_factor, 1.0);
 }
 
 Shape default_shape(double params) {

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Set up on Debian bookworm: install the missing packages, configure, build, then
+#   scripts/setup.sh run    run the headline estimate
+#   scripts/setup.sh test   run the whole test suite through ctest
+# Extra CMake arguments can be passed in LLM_ENERGY_CMAKE_ARGS (CI adds -DLLM_ENERGY_WERROR=ON).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(cmake g++ make libcli11-dev nlohmann-json3-dev libfmt-dev catch2 libbenchmark-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  echo "installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# shellcheck disable=SC2086  # LLM_ENERGY_CMAKE_ARGS is a list of words
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release ${LLM_ENERGY_CMAKE_ARGS:-}
+cmake --build build -j"$(nproc)"
+
+case "${1:-run}" in
+  run) ./build/llm-energy estimate --tokens 1e8 --params 1e9 ;;
+  test) ctest --test-dir build --output-on-failure -j"$(nproc)" ;;
+  *) echo "usage: scripts/setup.sh [run|test]" >&2; exit 2 ;;
+esac

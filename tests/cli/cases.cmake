@@ -1,0 +1,63 @@
+# End-to-end cases. Golden files live in tests/cli/golden/<name>.out.
+
+set(headline estimate --tokens 1e8 --params 1e9)
+cli_case(version RC 0 ARGS --version OUT "llm-energy ${PROJECT_VERSION}")
+cli_case(help RC 0 ARGS --help OUT "estimate")
+cli_case(estimate_help RC 0 ARGS estimate --help OUT "Exit codes")
+cli_case(no_args RC 2 ARGS OUT "Run 'llm-energy COMMAND --help'")
+
+cli_case(headline_table RC 0 GOLDEN ARGS ${headline})
+cli_case(headline_json RC 0 GOLDEN ARGS ${headline} --format json OUT "\"flops\": 6e+17")
+cli_case(headline_csv RC 0 GOLDEN ARGS ${headline} --format csv)
+cli_case(headline_markdown RC 0 GOLDEN ARGS ${headline} --format markdown)
+cli_case(spelling_70b RC 0 ARGS estimate --tokens 2k --params 70B --phase training --format json
+         OUT "\"flops\": 840000000000000.0")
+
+# Patterson et al.'s GPT-3 figures (1,287 MWh, 552 tCO2e) with the source's conventions.
+cli_case(gpt3_reproduce RC 0 GOLDEN ARGS estimate --params 175e9 --tokens 300e9
+         --hardware v100-sxm2-32gb --chips 10000 --chip-hours 3552000 --power-watts 330
+         --pue 1.1 --carbon-intensity 429 --format json)
+
+# Every shipped example config loads and runs.
+file(GLOB example_configs ${PROJECT_SOURCE_DIR}/configs/examples/*.json)
+foreach(cfg ${example_configs})
+  get_filename_component(stem ${cfg} NAME_WE)
+  cli_case(example_${stem} RC 0 ARGS estimate --config ${cfg} --format json OUT "\"energy_kwh\"")
+endforeach()
+
+# Catalog listings.
+cli_case(hardware_list RC 0 ARGS hardware list OUT "tpu-v5p")
+cli_case(hardware_show RC 0 ARGS hardware show h100-sxm --format json OUT "\"bf16\"")
+cli_case(regions_list RC 0 ARGS regions list OUT "us-east-1")
+cli_case(regions_show RC 0 ARGS regions show FR OUT "gCO2e/kWh")
+cli_case(models_list RC 0 ARGS models list OUT "llama-3.1-8b")
+cli_case(hardware_show_unknown RC 2 ARGS hardware show h100 ERR "did you mean")
+
+# Bad input: one clear line on stderr, exit 2.
+cli_case(bad_negative_tokens RC 2 ARGS estimate --tokens -1 --params 1e9 ERR "tokens: must be greater than zero")
+cli_case(bad_zero_params RC 2 ARGS estimate --tokens 1e8 --params 0 ERR "params: must be greater than zero")
+cli_case(bad_nan RC 2 ARGS estimate --tokens nan --params 1e9 ERR "not a finite number")
+cli_case(bad_inf RC 2 ARGS estimate --tokens inf --params 1e9 ERR "not a finite number")
+cli_case(bad_overflow RC 2 ARGS estimate --tokens 1e400 --params 1e9 ERR "out of range")
+cli_case(bad_suffix RC 2 ARGS estimate --tokens 5x --params 1e9 ERR "unknown suffix")
+cli_case(bad_mfu_high RC 2 ARGS ${headline} --mfu 1.5 ERR "mfu: must lie in (0, 1]")
+cli_case(bad_mfu_zero RC 2 ARGS ${headline} --mfu 0 ERR "mfu: must lie in (0, 1]")
+cli_case(bad_pue RC 2 ARGS ${headline} --pue 0.9 ERR "pue: must be at least 1.0")
+cli_case(bad_hardware RC 2 ARGS ${headline} --hardware h100 ERR "did you mean 'h100-pcie', 'h100-sxm'")
+cli_case(bad_region RC 2 ARGS ${headline} --region XX ERR "unknown region 'XX'")
+cli_case(bad_conflict RC 2 ARGS ${headline} --region FR --carbon-intensity 50 ERR "conflicting inputs")
+cli_case(bad_missing_config RC 2 ARGS ${headline} --config /nonexistent/cfg.json ERR "no such file")
+cli_case(bad_config_dir RC 2 ARGS ${headline} --config configs ERR "is a directory")
+cli_case(bad_json RC 2 ARGS ${headline} --config tests/data/bad/malformed.json ERR "malformed.json:3:")
+cli_case(bad_json_type RC 2 ARGS ${headline} --config tests/data/bad/wrong_type.json ERR "key 'tokens': expected a number")
+cli_case(bad_json_key RC 2 ARGS ${headline} --config tests/data/bad/unknown_key.json ERR "did you mean 'active_params'")
+cli_case(bad_unknown_flag RC 2 ARGS ${headline} --bogus ERR "--bogus")
+cli_case(bad_format RC 2 ARGS ${headline} --format yaml ERR "--format")
+cli_case(bad_precision RC 2 ARGS ${headline} --hardware a100-sxm4-80gb --precision fp8 ERR "has no fp8 peak")
+cli_case(bad_missing_params RC 2 ARGS estimate --tokens 1e8 ERR "missing --params")
+cli_case(bad_batch_zero RC 2 ARGS ${headline} --batch-size 0 ERR "batch_size: must be greater than zero")
+cli_case(bad_output_zero RC 2 ARGS ${headline} --output-tokens 0 ERR "output_tokens: must be greater than zero")
+cli_case(bad_experts RC 2 ARGS ${headline} --experts 8 --active-experts 9 ERR "exceeds experts")
+cli_case(bad_kv_bits RC 2 ARGS ${headline} --kv-bits 3 ERR "kv_bits")
+cli_case(bad_no_fit RC 2 ARGS estimate --params 2T --phase inference --inference-tokens 1e6 --hardware t4 ERR "GB")
+cli_case(bad_range_order RC 2 ARGS ${headline} --mfu 0.5:0.3 ERR "ordered")

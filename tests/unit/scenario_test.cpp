@@ -1,0 +1,168 @@
+// Unit tests for llm_energy/scenario.hpp: fields, flags and config files.
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <string>
+
+#include "llm_energy/error.hpp"
+#include "llm_energy/scenario.hpp"
+
+using llm_energy::apply_config_json;
+using llm_energy::InputError;
+using llm_energy::Origin;
+using llm_energy::Scenario;
+using llm_energy::set_field;
+
+TEST_CASE("set_field parses counts with suffixes and records the origin", "[scenario]") {
+  Scenario s;
+  set_field(s, "tokens", "70B", Origin::flag);
+  REQUIRE(s.tokens.has_value());
+  CHECK(s.tokens->value == Approx(7e10));
+  CHECK(s.tokens->origin == Origin::flag);
+  set_field(s, "params", "7e9", Origin::config);
+  REQUIRE(s.params.has_value());
+  CHECK(s.params->value == Approx(7e9));
+  CHECK(s.params->origin == Origin::config);
+  CHECK(llm_energy::has_field(s, "tokens"));
+  CHECK(llm_energy::has_field(s, "params"));
+  CHECK_FALSE(llm_energy::has_field(s, "chips"));
+  CHECK_FALSE(llm_energy::has_field(s, "no_such_key"));
+}
+
+TEST_CASE("set_field handles every field kind", "[scenario]") {
+  Scenario s;
+  set_field(s, "mfu", "0.3:0.5", Origin::flag);
+  REQUIRE(s.mfu.has_value());
+  CHECK(s.mfu->value.low == Approx(0.3));
+  CHECK(s.mfu->value.value == Approx(0.4));
+  CHECK(s.mfu->value.high == Approx(0.5));
+  set_field(s, "hardware", "a100-sxm4-80gb", Origin::flag);
+  REQUIRE(s.hardware.has_value());
+  CHECK(s.hardware->value == "a100-sxm4-80gb");
+  set_field(s, "recompute", "true", Origin::flag);
+  REQUIRE(s.recompute.has_value());
+  CHECK(s.recompute->value);
+  set_field(s, "recompute", "off", Origin::flag);
+  CHECK_FALSE(s.recompute->value);
+  set_field(s, "max_energy", "3GWh", Origin::flag);
+  REQUIRE(s.max_energy.has_value());
+  CHECK(s.max_energy->value == Approx(3e6));
+  set_field(s, "max_co2e", "100t", Origin::flag);
+  REQUIRE(s.max_co2e.has_value());
+  CHECK(s.max_co2e->value == Approx(1e5));
+}
+
+TEST_CASE("set_field rejects unknown keys and bad values", "[scenario]") {
+  Scenario s;
+  REQUIRE_THROWS_AS(set_field(s, "tokns", "1", Origin::flag), InputError);
+  REQUIRE_THROWS_WITH(set_field(s, "tokns", "1", Origin::flag),
+                      Catch::Contains("did you mean") && Catch::Contains("tokens"));
+  REQUIRE_THROWS_WITH(set_field(s, "recompute", "maybe", Origin::flag),
+                      Catch::Contains("recompute") && Catch::Contains("true or false"));
+  REQUIRE_THROWS_WITH(set_field(s, "hardware", "", Origin::flag), Catch::Contains("empty"));
+  REQUIRE_THROWS_WITH(set_field(s, "tokens", "lots", Origin::flag), Catch::Contains("tokens"));
+  CHECK_FALSE(s.tokens.has_value());
+}
+
+TEST_CASE("scenario_fields lists unique keys that find_field resolves", "[scenario]") {
+  const auto fields = llm_energy::scenario_fields();
+  REQUIRE_FALSE(fields.empty());
+  std::set<std::string> seen;
+  for (const auto& f : fields) {
+    INFO("field " << f.key);
+    CHECK(seen.insert(std::string(f.key)).second);
+    const auto* found = llm_energy::find_field(f.key);
+    REQUIRE(found != nullptr);
+    CHECK(found->key == f.key);
+    CHECK_FALSE(f.help.empty());
+  }
+  for (const char* key : {"tokens", "params", "hardware", "region", "batch_size", "max_energy"}) {
+    CHECK(seen.count(key) == 1);
+  }
+  CHECK(llm_energy::find_field("nope") == nullptr);
+}
+
+TEST_CASE("parse_phase", "[scenario]") {
+  CHECK(llm_energy::parse_phase("training") == llm_energy::Phase::training);
+  CHECK(llm_energy::parse_phase("inference") == llm_energy::Phase::inference);
+  CHECK(llm_energy::parse_phase("both") == llm_energy::Phase::both);
+  REQUIRE_THROWS_AS(llm_energy::parse_phase("train"), InputError);
+  CHECK(llm_energy::to_string(Origin::flag) == "flag");
+  CHECK(llm_energy::to_string(Origin::config) == "config");
+}
+
+TEST_CASE("apply_config_json reads numbers, strings, booleans and budgets", "[scenario]") {
+  Scenario s;
+  apply_config_json(
+      s, R"({"active_params": 7e9, "tokens": "2T", "recompute": true, "budget": {"max_energy": "500MWh"}})",
+      "cfg.json");
+  REQUIRE(s.active_params.has_value());
+  CHECK(s.active_params->value == Approx(7e9));
+  CHECK(s.active_params->origin == Origin::config);
+  REQUIRE(s.tokens.has_value());
+  CHECK(s.tokens->value == Approx(2e12));
+  REQUIRE(s.recompute.has_value());
+  CHECK(s.recompute->value);
+  REQUIRE(s.max_energy.has_value());
+  CHECK(s.max_energy->value == Approx(5e5));
+  CHECK(s.max_energy->origin == Origin::config);
+}
+
+TEST_CASE("apply_config_json overwrites earlier values and skips documentation keys", "[scenario]") {
+  Scenario s;
+  set_field(s, "tokens", "1e8", Origin::flag);
+  apply_config_json(s, R"({"$schema": "x", "_comment": "hi", "description": "d", "tokens": 5e8,
+                           "hardware": "h200", "mfu": "0.3:0.5", "id": 7})",
+                    "cfg.json");
+  CHECK(s.tokens->value == Approx(5e8));
+  CHECK(s.tokens->origin == Origin::config);
+  CHECK(s.hardware->value == "h200");
+  CHECK(s.mfu->value.value == Approx(0.4));
+  REQUIRE(s.id.has_value());
+  CHECK(s.id->value == "7");
+}
+
+TEST_CASE("apply_config_json rejects wrong types, unknown keys and malformed JSON", "[scenario]") {
+  Scenario s;
+  SECTION("a boolean where a count is expected") {
+    REQUIRE_THROWS_AS(apply_config_json(s, R"({"tokens": true})", "cfg.json"), InputError);
+    REQUIRE_THROWS_WITH(apply_config_json(s, R"({"tokens": true})", "cfg.json"),
+                        Catch::Contains("cfg.json") && Catch::Contains("expected") &&
+                            Catch::Contains("tokens"));
+  }
+  SECTION("a number where text is expected") {
+    REQUIRE_THROWS_WITH(apply_config_json(s, R"({"hardware": 5})", "cfg.json"),
+                        Catch::Contains("expected a string"));
+  }
+  SECTION("an unknown key suggests the nearest") {
+    REQUIRE_THROWS_AS(apply_config_json(s, R"({"tokenz": 1})", "cfg.json"), InputError);
+    REQUIRE_THROWS_WITH(apply_config_json(s, R"({"tokenz": 1})", "cfg.json"),
+                        Catch::Contains("tokenz") && Catch::Contains("'tokens'"));
+  }
+  SECTION("an unknown budget key") {
+    REQUIRE_THROWS_WITH(apply_config_json(s, R"({"budget": {"max_energi": "1MWh"}})", "cfg.json"),
+                        Catch::Contains("max_energy"));
+  }
+  SECTION("budget must be an object") {
+    REQUIRE_THROWS_AS(apply_config_json(s, R"({"budget": 5})", "cfg.json"), InputError);
+  }
+  SECTION("a bad value names the file and key") {
+    REQUIRE_THROWS_WITH(apply_config_json(s, R"({"budget": {"max_energy": "5 parsecs"}})", "cfg.json"),
+                        Catch::Contains("cfg.json") && Catch::Contains("max_energy"));
+  }
+  SECTION("the document must be an object") {
+    REQUIRE_THROWS_AS(apply_config_json(s, "[1,2]", "cfg.json"), InputError);
+    REQUIRE_THROWS_WITH(apply_config_json(s, "[1,2]", "cfg.json"), Catch::Contains("an array"));
+  }
+  SECTION("malformed JSON gives file:line:column") {
+    REQUIRE_THROWS_AS(apply_config_json(s, R"({"tokens": })", "cfg.json"), InputError);
+    REQUIRE_THROWS_WITH(apply_config_json(s, R"({"tokens": })", "cfg.json"),
+                        Catch::Contains("cfg.json:1:") && Catch::Contains("malformed JSON"));
+    REQUIRE_THROWS_WITH(apply_config_json(s, "{\n  \"tokens\": 1,\n  \"params\": \n}", "cfg.json"),
+                        Catch::Contains("cfg.json:4:"));
+  }
+  SECTION("duplicate keys are rejected") {
+    REQUIRE_THROWS_WITH(apply_config_json(s, R"({"tokens": 1, "tokens": 2})", "cfg.json"),
+                        Catch::Contains("duplicate key"));
+  }
+}
