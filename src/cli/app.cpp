@@ -20,6 +20,7 @@
 #include "llm_energy/scenario.hpp"
 #include "llm_energy/units.hpp"
 #include "llm_energy/version.hpp"
+#include "budget.hpp"
 #include "render.hpp"
 #include "validate_render.hpp"
 #include "llm_energy/validation.hpp"
@@ -90,68 +91,6 @@ void emit(const Common& c, std::ostream& out, const std::string& text) {
   } else {
     write_file_atomic(c.output, text);
   }
-}
-
-// ---- budgets ----
-
-struct BudgetOptions {
-  std::string budget_on = "central";
-  std::string warn_at;
-};
-
-struct BudgetCheck {
-  bool over = false;
-  std::vector<std::string> messages;  // "over budget" and warnings, one line each
-};
-
-// Compare the estimate's totals (all estimated phases) with the scenario's budgets.
-BudgetCheck check_budgets(const Scenario& s, const Estimate& e, const BudgetOptions& o) {
-  BudgetCheck r;
-  const bool high = o.budget_on == "high";
-  const double warn = o.warn_at.empty() ? 0.0 : parse_fraction(o.warn_at, "warn-at");
-  if (!o.warn_at.empty() && !(warn > 0 && warn <= 1.0)) {
-    throw InputError("warn-at: must lie in (0%, 100%]");
-  }
-  double energy = 0;
-  double co2e = 0;
-  double hours = 0;
-  if (e.training) {
-    energy += high ? e.training->interval.energy_kwh.high : e.training->energy_kwh;
-    co2e += high ? e.training->interval.co2e_kg.high : e.training->co2e_kg;
-    hours += high ? e.training->interval.chip_hours.high : e.training->chip_hours;
-  }
-  if (e.inference) {
-    energy += high ? e.inference->interval.energy_kwh.high : e.inference->energy_kwh;
-    co2e += high ? e.inference->interval.co2e_kg.high : e.inference->co2e_kg;
-    hours += e.inference->chip_hours;
-  }
-  const std::string which = high ? " (top of range)" : "";
-  auto one = [&](const std::optional<Given<double>>& budget, const char* name, double value,
-                 std::string (*human)(double)) {
-    if (!budget) {
-      return;
-    }
-    const double limit = budget->value;
-    if (value > limit) {
-      r.over = true;
-      r.messages.push_back(fmt::format("over budget: {} {}{} exceeds {} by {} ({:.1f}% over)", name,
-                                       human(value), which, human(limit), human(value - limit),
-                                       limit > 0 ? 100.0 * (value - limit) / limit : 100.0));
-    } else if (warn > 0 && value >= warn * limit) {
-      r.messages.push_back(fmt::format("warning: {} {}{} is {:.1f}% of its budget {}", name,
-                                       human(value), which, 100.0 * value / limit, human(limit)));
-    }
-  };
-  auto chip_hours = [](double v) { return human_count(v) + " chip-hours"; };
-  one(s.max_energy, "energy", energy, &human_energy_kwh);
-  one(s.max_co2e, "CO2e", co2e, &human_mass_kg);
-  one(s.max_chip_hours, "chip-hours", hours, +chip_hours);
-  for (const auto* b : {&s.max_energy, &s.max_co2e, &s.max_chip_hours}) {
-    if (*b && !((*b)->value > 0)) {
-      throw InputError("budgets must be greater than zero");
-    }
-  }
-  return r;
 }
 
 // ---- catalog listing ----
@@ -416,6 +355,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
               "Examples:\n  llm-energy validate\n  llm-energy validate --inference --format markdown\n"
               "  llm-energy validate --dataset my-runs.csv --format csv");
 
+  // (batch and sweep: registered here)
+
   try {
     try {
       app.parse(argc, argv);
@@ -462,6 +403,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
       }
       return static_cast<int>(bc.over ? Exit::over_budget : Exit::ok);
     }
+
+    // (batch and sweep: dispatched here)
 
     if (val->parsed()) {
       const auto cat = load(vc);
