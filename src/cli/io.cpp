@@ -68,4 +68,53 @@ void write_file_atomic(const std::string& path, std::string_view text) {
   }
 }
 
+namespace {
+
+std::string temp_path_for(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  std::error_code ec;
+  if (fs::is_directory(target, ec)) {
+    throw InputError(path + ": is a directory, not a file");
+  }
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  return (dir / ("." + target.filename().string() + ".tmp." + std::to_string(::getpid()))).string();
+}
+
+}  // namespace
+
+AtomicOutputFile::AtomicOutputFile(const std::string& path) : m_path(path), m_tmp(temp_path_for(path)) {
+  m_out.open(m_tmp, std::ios::binary | std::ios::trunc);
+  if (!m_out) {
+    throw InputError(path + ": cannot write (" + std::strerror(errno) + ")");
+  }
+}
+
+AtomicOutputFile::~AtomicOutputFile() {
+  if (!m_done) {
+    m_out.close();
+    std::error_code ec;
+    std::filesystem::remove(m_tmp, ec);
+  }
+}
+
+void AtomicOutputFile::commit() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  m_out.flush();
+  const bool ok = static_cast<bool>(m_out);
+  m_out.close();
+  if (!ok || m_out.fail()) {
+    fs::remove(m_tmp, ec);
+    m_done = true;
+    throw InputError(m_path + ": write failed");
+  }
+  fs::rename(m_tmp, m_path, ec);
+  m_done = true;
+  if (ec) {
+    fs::remove(m_tmp, ec);
+    throw InputError(m_path + ": cannot write (" + ec.message() + ")");
+  }
+}
+
 }  // namespace llm_energy::cli

@@ -1,5 +1,6 @@
 #pragma once
 // File I/O for the CLI: whole-file reads with one-line errors, and atomic writes.
+#include <fstream>
 #include <string>
 #include <string_view>
 
@@ -12,5 +13,27 @@ namespace llm_energy::cli {
 // Write `text` to `path` through a temporary file in the same directory and a rename, so a
 // failure never leaves a partial file; throws InputError when the path is not writable.
 void write_file_atomic(const std::string& path, std::string_view text);
+
+// A streaming variant of write_file_atomic: write to stream() (a temporary file in the same
+// directory as `path`, named like write_file_atomic's), then commit() renames it onto `path`.
+// When destroyed without commit() (an error aborted the command), the temporary is removed,
+// so `path` is never left partially written. Throws InputError when the path is not writable.
+class AtomicOutputFile {
+public:
+  explicit AtomicOutputFile(const std::string& path);
+  AtomicOutputFile(const AtomicOutputFile&) = delete;
+  AtomicOutputFile& operator=(const AtomicOutputFile&) = delete;
+  ~AtomicOutputFile();
+
+  [[nodiscard]] std::ostream& stream() { return m_out; }
+  // Flush, close and rename onto the target; throws InputError when that fails.
+  void commit();
+
+private:
+  std::string m_path;
+  std::string m_tmp;
+  std::ofstream m_out;
+  bool m_done = false;
+};
 
 }  // namespace llm_energy::cli

@@ -116,10 +116,10 @@ std::string render_training_validation(const TrainingValidation& v, Format f) {
   out += fmt::format(
       "\n{}Summary: reproduce max error {} ({}); predict median |error| on chip-hours {}, worst {} ({}), "
       "coverage {} of runs inside [low, high], widest range high/low {:.2f}; median |error| on energy {} "
-      "(published energies use differing boundaries, see 'convention').\n",
+      "(published energies use differing boundaries, see 'convention').{}\n",
       md ? "**" : "", apct(v.reproduce_max_error), v.reproduce_all_ok ? "all within 2%" : "SOME OVER 2%",
       apct(v.median_abs_chip_hours_error), v.worst_run, pct(v.worst_error), apct(v.coverage), v.widest_ratio,
-      apct(v.median_abs_energy_error));
+      apct(v.median_abs_energy_error), md ? "**" : "");
   return out;
 }
 
@@ -177,9 +177,9 @@ std::string render_inference_validation(const InferenceValidation& v, Format f) 
     }
   }
   out += fmt::format("\n{}Summary: llm-energy median |error| {}, measured value inside [low, high] for {}; "
-                     "EcoLogits median |error| {}; worst point {} ({}).\n",
+                     "EcoLogits median |error| {}; worst point {} ({}).{}\n",
                      md ? "**" : "", apct(v.median_abs_error), apct(v.coverage),
-                     apct(v.ecologits_median_abs_error), v.worst_point, pct(v.worst_error));
+                     apct(v.ecologits_median_abs_error), v.worst_point, pct(v.worst_error), md ? "**" : "");
   return out;
 }
 

@@ -40,7 +40,7 @@ const std::array<Binding, 33> k_bindings = {{
     {{"carbon_intensity", FieldKind::range, "gCO2e/kWh", "grid carbon intensity (instead of --region)"}, &Scenario::carbon_intensity},
     {{"phase", FieldKind::text, "", "training, inference or both (default both)"}, &Scenario::phase},
     {{"inference_tokens", FieldKind::count, "tokens", "total output tokens served; default = --tokens"}, &Scenario::inference_tokens},
-    {{"input_tokens", FieldKind::count, "tokens", "prompt tokens per request; default 1000"}, &Scenario::input_tokens},
+    {{"input_tokens", FieldKind::count, "tokens", "prompt tokens per request; default 400"}, &Scenario::input_tokens},
     {{"output_tokens", FieldKind::count, "tokens", "output tokens per request; default 400"}, &Scenario::output_tokens},
     {{"requests", FieldKind::count, "requests", "number of requests (total output = requests * output tokens)"}, &Scenario::requests},
     {{"batch_size", FieldKind::count, "sequences", "concurrent sequences per replica; default 64"}, &Scenario::batch_size},

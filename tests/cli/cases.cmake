@@ -61,3 +61,20 @@ cli_case(bad_experts RC 2 ARGS ${headline} --experts 8 --active-experts 9 ERR "e
 cli_case(bad_kv_bits RC 2 ARGS ${headline} --kv-bits 3 ERR "kv_bits")
 cli_case(bad_no_fit RC 2 ARGS estimate --params 2T --phase inference --inference-tokens 1e6 --hardware t4 ERR "GB")
 cli_case(bad_range_order RC 2 ARGS ${headline} --mfu 0.5:0.3 ERR "ordered")
+
+# Validation (issue: accuracy you can check). Fails when reproduce mode misses by more than 2%
+# or predict mode's median error exceeds the README's bound (20% training, 15% inference).
+cli_case(validate_training RC 0 ARGS validate OUT "all within 2%")
+cli_case(validate_training_json RC 0 ARGS validate --format json OUT "\"reproduce_all_within_2pct\": true")
+cli_case(validate_inference RC 0 ARGS validate --inference OUT "EcoLogits median |error|")
+cli_case(validate_markdown RC 0 ARGS validate --format markdown OUT "### Predict mode")
+cli_case(validate_tight_bound RC 1 ARGS validate --max-median-error 1% ERR "exceeds the bound")
+cli_case(validate_bad_dataset RC 2 ARGS validate --dataset tests/data/bad/malformed.json ERR "missing column")
+
+# Budgets on estimate.
+cli_case(budget_over RC 1 ARGS ${headline} --phase training --max-energy 100Wh ERR "over budget: energy")
+cli_case(budget_within RC 0 ARGS ${headline} --phase training --max-energy 10kWh)
+cli_case(budget_warn RC 0 ARGS ${headline} --phase training --max-energy 600Wh --warn-at 80% ERR "warning: energy")
+cli_case(budget_high RC 1 ARGS ${headline} --phase training --max-energy 1kWh --budget-on high ERR "top of range")
+cli_case(budget_config RC 1 ARGS estimate --config configs/examples/planned-7b-h100.json --max-co2e 1t ERR "over budget: CO2e")
+cli_case(bad_budget_unit RC 2 ARGS ${headline} --max-energy 5parsecs ERR "unknown unit")
