@@ -356,6 +356,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
               "  llm-energy validate --dataset my-runs.csv --format csv");
 
   // (batch and sweep: registered here)
+  // (compare, schedule and plan: registered here)
+  // (measure and calibrate: registered here)
 
   try {
     try {
@@ -405,6 +407,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     }
 
     // (batch and sweep: dispatched here)
+    // (compare, schedule and plan: dispatched here)
+    // (measure and calibrate: dispatched here)
 
     if (val->parsed()) {
       const auto cat = load(vc);
