@@ -32,7 +32,11 @@ std::string read_file(const std::string& path) {
   if (!in) {
     throw InputError(path + ": cannot be read (" + std::strerror(errno) + ")");
   }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+  }
   if (in.bad()) {
     throw InputError(path + ": read error");
   }

@@ -485,8 +485,8 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
   base.power_compute_weight = sm.power_compute_weight.value;
   base.tp_overhead = sm.tp_overhead.value;
   const double tokens = r.tokens;
-  const std::optional<Range> power_override =
-      s.power_watts ? std::optional<Range>(s.power_watts->value) : std::nullopt;
+  const bool has_power_override = s.power_watts.has_value();
+  const double power_override_w = has_power_override ? s.power_watts->value.value : 0.0;
   auto run = [&](const std::array<double, i_count>& x) {
     model::ServingFactors f = base;
     f.memory_efficiency = x[i_mem_eff];
@@ -500,8 +500,8 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
     model::ServingSetup sx = su;
     sx.batch = x[i_batch];
     model::ServingPoint pt = model::serve(sx, f);
-    if (power_override) {  // --power-watts replaces the whole per-chip figure
-      const double j = power_override->value * pt.chip_seconds_per_output_token;
+    if (has_power_override) {  // --power-watts replaces the whole per-chip figure
+      const double j = power_override_w * pt.chip_seconds_per_output_token;
       pt.accelerator_j_per_output_token = j;
       pt.server_j_per_output_token = j;
       pt.facility_j_per_output_token = j * f.pue;
