@@ -113,7 +113,7 @@ struct ServingModel {
   Datum power_memory_weight;   // dynamic power share at full memory activity
   Datum power_compute_weight;  // dynamic power share at full tensor activity
   Datum tp_overhead;           // extra decode time per doubling of chips per replica
-  Datum power_scale;           // multiplier on the dynamic power weights (its range is the spread)
+  Datum serving_overhead;      // time outside the roofline at unchanged power (its range is the spread)
   Datum memory_headroom;       // memory needed = (weights + KV cache) * headroom
   Datum default_batch;         // concurrent sequences when --batch-size is not given
   Datum default_input_tokens;  // prompt tokens per request when not given

@@ -110,6 +110,8 @@ struct ServingFactors {
   double power_memory_weight = 0.7; // dynamic power share at full memory activity
   double power_compute_weight = 1.0;// dynamic power share at full tensor activity
   double tp_overhead = 0.1;         // extra step time per doubling of chips (communication)
+  double time_overhead = 1.0;       // time outside the roofline (scheduling gaps, kernel launches,
+                                    // sampling, software version) at unchanged power
   double host_w = 0;                // host power per chip
   double pue = 1;
 };

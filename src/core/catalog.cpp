@@ -406,7 +406,7 @@ Catalog load_catalog(const CatalogSources& sources) {
     cat.serving.power_memory_weight = r.positive(sm, "power_memory_weight", w);
     cat.serving.power_compute_weight = r.positive(sm, "power_compute_weight", w);
     cat.serving.tp_overhead = r.datum(r.member(sm, "tp_overhead", w), w + ".tp_overhead");
-    cat.serving.power_scale = r.positive(sm, "power_scale", w);
+    cat.serving.serving_overhead = r.positive(sm, "serving_overhead", w);
     cat.serving.memory_headroom = r.positive(sm, "memory_headroom", w);
     cat.serving.default_batch = r.positive(sm, "default_batch", w);
     cat.serving.default_input_tokens = r.positive(sm, "default_input_tokens", w);

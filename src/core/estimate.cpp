@@ -264,7 +264,7 @@ TrainingEstimate estimate_training(const Scenario& s, const Catalog& cat, const 
 
 enum InfIn { i_mem_eff, i_kv_eff, i_comp_eff, i_power, i_host_w, i_pue, i_ci, i_batch, i_count };
 constexpr std::array<const char*, i_count> k_inf_names = {
-    "memory efficiency", "KV-cache efficiency", "compute efficiency", "power draw", "host power", "pue",
+    "memory efficiency", "KV-cache efficiency", "compute efficiency", "serving overhead", "host power", "pue",
     "carbon intensity", "batch size"};
 enum InfOut { q_acc_j, q_server_j, q_j, q_kwh, q_co2e, q_count };
 
@@ -389,7 +389,9 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
 
   const model::Shape shape = resolve_shape(s, arch, params, res);
   const double weight_bits = bits_of(prec);
-  double kv_bits = std::min(16.0, weight_bits);
+  // Serving stacks keep the KV cache in 16 bits unless told otherwise (vLLM kv_cache_dtype
+  // "auto"), also for FP8/INT8/INT4 weights; FP32 models keep it in 32 bits.
+  double kv_bits = weight_bits > 16 ? weight_bits : 16.0;
   if (s.kv_bits) {
     kv_bits = s.kv_bits->value;
     if (kv_bits != 16 && kv_bits != 8 && kv_bits != 4 && kv_bits != 32) {
@@ -398,7 +400,8 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
     }
     res.add("kv_bits", Range::exact(kv_bits), "bits", origin_of(s.kv_bits->origin), "");
   } else {
-    res.add("kv_bits", Range::exact(kv_bits), "bits", "default", "the weights' precision, at most 16 bits");
+    res.add("kv_bits", Range::exact(kv_bits), "bits", "default",
+            "16-bit KV cache (vLLM kv_cache_dtype auto), 32 for fp32 models");
   }
 
   // Memory per replica and chip count.
@@ -464,7 +467,7 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
   in[i_mem_eff] = sm.memory_efficiency.range();
   in[i_kv_eff] = sm.kv_efficiency.range();
   in[i_comp_eff] = sm.compute_efficiency.range();
-  in[i_power] = sm.power_scale.range();  // scales the dynamic power weights
+  in[i_power] = sm.serving_overhead.range();  // time outside the roofline
   in[i_host_w] = s.power_watts ? Range::exact(0) : hw.host_power_w.range();
   in[i_pue] = grid.pue;
   in[i_ci] = grid.intensity;
@@ -472,7 +475,7 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
   res.add("memory_efficiency", in[i_mem_eff], "fraction", "catalog:serving_model", cite(sm.memory_efficiency));
   res.add("kv_efficiency", in[i_kv_eff], "fraction", "catalog:serving_model", cite(sm.kv_efficiency));
   res.add("compute_efficiency", in[i_comp_eff], "fraction", "catalog:serving_model", cite(sm.compute_efficiency));
-  res.add("power_scale", in[i_power], "ratio", "catalog:serving_model", cite(sm.power_scale));
+  res.add("serving_overhead", in[i_power], "ratio", "catalog:serving_model", cite(sm.serving_overhead));
 
   model::ServingFactors base;
   base.memory_efficiency = sm.memory_efficiency.value;
@@ -493,8 +496,7 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
     f.kv_efficiency = x[i_kv_eff];
     f.compute_efficiency = x[i_comp_eff];
     f.prefill_efficiency = base.prefill_efficiency * x[i_comp_eff] / base.compute_efficiency;
-    f.power_memory_weight = base.power_memory_weight * x[i_power];
-    f.power_compute_weight = base.power_compute_weight * x[i_power];
+    f.time_overhead = x[i_power];
     f.host_w = x[i_host_w];
     f.pue = x[i_pue];
     model::ServingSetup sx = su;
@@ -516,6 +518,7 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
   };
   const auto p = detail::propagate<i_count, q_count>(in, run, q_j);
   model::ServingFactors central = base;
+  central.time_overhead = in[i_power].value;
   central.host_w = in[i_host_w].value;
   central.pue = grid.pue.value;
   const model::ServingPoint pt = model::serve(su, central);

@@ -23,12 +23,14 @@ ServingPoint serve(const ServingSetup& su, const ServingFactors& f) {
   const double t_compute = step_flops / (compute_rate * f.compute_efficiency);
   // Dequantising sub-16-bit weights costs extra work per byte: measured FP8 decode is no
   // cheaper than BF16 at small batch (ML.ENERGY v3), so low-bit weights read more slowly.
-  const double weight_eff = f.memory_efficiency * (su.weight_bits < 16 ? f.quantized_efficiency : 1.0);
+  const double quant = su.weight_bits < 16 ? f.quantized_efficiency : 1.0;
+  const double weight_eff = f.memory_efficiency * quant;
   const double t_memory =
       weight_bytes / (memory_rate * weight_eff) + kv_bytes / (memory_rate * f.kv_efficiency);
   p.compute_bound = t_compute > t_memory;
   p.step_s = std::max(t_compute, t_memory) * tp_factor;
-  p.u_mem = (weight_bytes + kv_bytes) / (memory_rate * p.step_s);
+  // Dequantisation keeps the chip as busy as reading 1/quant times the bytes.
+  p.u_mem = std::min(1.0, (weight_bytes / quant + kv_bytes) / (memory_rate * p.step_s));
   p.u_compute = step_flops / (compute_rate * p.step_s);
 
   // Prefill: compute-bound for any real prompt; weights are read once per prefill chunk and
@@ -40,6 +42,9 @@ ServingPoint serve(const ServingSetup& su, const ServingFactors& f) {
                                                f.power_memory_weight, f.power_compute_weight);
   p.prefill_power_w = su.tdp_w * power_fraction(f.idle_fraction, 0.0, f.prefill_efficiency / tp_factor,
                                                 f.power_memory_weight, f.power_compute_weight);
+  // Serving software spends time outside the roofline at about the same draw.
+  p.step_s *= f.time_overhead;
+  p.prefill_s *= f.time_overhead;
 
   // Per output token, the replica spends step/B of decode and prefill/output_tokens of prefill.
   const double out = std::max(1.0, su.output_tokens);
