@@ -378,4 +378,40 @@ std::string render(const Estimate& e, Format f, bool color) {
   return {};
 }
 
+std::string render_explained(const Estimate& e, Format f, bool color) {
+  const auto steps = explain(e);
+  if (f == Format::csv) {
+    throw InputError("--explain works with --format table, json or markdown, not csv");
+  }
+  if (f == Format::json) {
+    json j = to_json(e);
+    json arr = json::array();
+    for (const auto& s : steps) {
+      arr.push_back({{"phase", s.phase}, {"step", s.name}, {"formula", s.formula},
+                     {"substituted", s.substituted}, {"result", round6(s.result)}, {"unit", s.unit}});
+    }
+    j["explain"] = arr;
+    return j.dump(2) + "\n";
+  }
+  std::string block = f == Format::markdown ? "\n#### How it was computed\n\n" : "\nHow it was computed\n";
+  for (const auto& s : steps) {
+    if (f == Format::markdown) {
+      block += "- " + s.phase + " " + s.name + " = " + s.formula + " = " + s.substituted + " = **" +
+               sig3(s.result) + " " + s.unit + "**\n";
+    } else {
+      block += "  " + s.name + " = " + s.formula + "\n      = " + s.substituted + " = " + sig3(s.result) +
+               " " + s.unit + "\n";
+    }
+  }
+  block += f == Format::markdown ? "\n" : "  (each input's origin and source: see Assumptions)\n";
+  std::string text = render(e, f, color);
+  // Put the chain before the assumptions block.
+  const std::string marker = f == Format::markdown ? "<details><summary>Assumptions" : "Assumptions";
+  const auto pos = text.find(f == Format::markdown ? marker : (color ? "\x1b[1mAssumptions" : "\nAssumptions"));
+  if (pos == std::string::npos) {
+    return text + block;
+  }
+  return text.substr(0, pos) + block + text.substr(pos);
+}
+
 }  // namespace llm_energy::cli

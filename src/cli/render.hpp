@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "llm_energy/estimate.hpp"
+#include "llm_energy/explain.hpp"
 
 namespace llm_energy::cli {
 
@@ -23,6 +24,10 @@ enum class Format { table, json, csv, markdown };
 [[nodiscard]] std::string csv_escape(std::string_view s);
 
 [[nodiscard]] std::string render(const Estimate& e, Format f, bool color);
+
+// Return `e` rendered with its chain of formulas (--explain): a section in table and Markdown,
+// an "explain" array in JSON. CSV has no place for it (InputError).
+[[nodiscard]] std::string render_explained(const Estimate& e, Format f, bool color);
 
 // Round to 6 significant digits (stable golden files, no spurious precision).
 [[nodiscard]] double round6(double v);

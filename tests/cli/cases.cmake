@@ -78,3 +78,9 @@ cli_case(budget_warn RC 0 ARGS ${headline} --phase training --max-energy 600Wh -
 cli_case(budget_high RC 1 ARGS ${headline} --phase training --max-energy 1kWh --budget-on high ERR "top of range")
 cli_case(budget_config RC 1 ARGS estimate --config configs/examples/planned-7b-h100.json --max-co2e 1t ERR "over budget: CO2e")
 cli_case(bad_budget_unit RC 2 ARGS ${headline} --max-energy 5parsecs ERR "unknown unit")
+
+# --explain: the chain of formulas.
+cli_case(explain_table RC 0 ARGS estimate --params 70B --tokens 2T --phase training --explain
+         OUT "FLOPs = 6 x N_active x D\n      = 6 x 7e+10 x 2e+12 = 8.40e+23 FLOP")
+cli_case(explain_json RC 0 ARGS ${headline} --explain --format json OUT "\"explain\": [")
+cli_case(explain_csv RC 2 ARGS ${headline} --explain --format csv ERR "--explain works with")
