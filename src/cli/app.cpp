@@ -20,9 +20,12 @@
 #include "llm_energy/scenario.hpp"
 #include "llm_energy/units.hpp"
 #include "llm_energy/version.hpp"
+#include "batch.hpp"
 #include "budget.hpp"
+#include "measure.hpp"
 #include "render.hpp"
 #include "validate_render.hpp"
+#include "whatif_cmd.hpp"
 #include "llm_energy/validation.hpp"
 
 namespace llm_energy::cli {
@@ -306,6 +309,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
           f.kind == FieldKind::text ? "ID" : f.kind == FieldKind::range ? "X|LO:HI" : "N");
     }
   }
+  bool explain_flag = false;
+  est->add_flag("--explain", explain_flag, "show the chain of formulas with the numbers substituted");
   est->add_option("--budget-on", budget.budget_on, "compare budgets with the central value or the top of the range")
       ->check(CLI::IsMember({"central", "high"}));
   est->add_option("--warn-at", budget.warn_at, "warn when a figure reaches this share of its budget, e.g. 80%");
@@ -355,9 +360,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
               "Examples:\n  llm-energy validate\n  llm-energy validate --inference --format markdown\n"
               "  llm-energy validate --dataset my-runs.csv --format csv");
 
-  // (batch and sweep: registered here)
-  // (compare, schedule and plan: registered here)
-  // (measure and calibrate: registered here)
+  auto batch_cmds = register_batch_commands(app);
+  auto whatif_cmds = register_whatif_commands(app);
+  auto measure_cmds = register_measure_commands(app);
 
   try {
     try {
@@ -399,16 +404,23 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
       const auto cat = load(ec);
       const Estimate e = estimate(s, *cat);
       const BudgetCheck bc = check_budgets(s, e, budget);
-      emit(ec, out, render(e, parse_format(ec.format), use_color(ec, out)));
+      const Format fmt_e = parse_format(ec.format);
+      emit(ec, out, explain_flag ? render_explained(e, fmt_e, use_color(ec, out)) : render(e, fmt_e, use_color(ec, out)));
       for (const auto& m : bc.messages) {
         err << "llm-energy: " << m << "\n";
       }
       return static_cast<int>(bc.over ? Exit::over_budget : Exit::ok);
     }
 
-    // (batch and sweep: dispatched here)
-    // (compare, schedule and plan: dispatched here)
-    // (measure and calibrate: dispatched here)
+    if (auto rc = batch_cmds.run_if_parsed(out, err)) {
+      return *rc;
+    }
+    if (auto rc = whatif_cmds.run_if_parsed(out, err)) {
+      return *rc;
+    }
+    if (auto rc = measure_cmds.run_if_parsed(out, err)) {
+      return *rc;
+    }
 
     if (val->parsed()) {
       const auto cat = load(vc);

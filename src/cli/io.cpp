@@ -28,6 +28,11 @@ std::string read_file(const std::string& path) {
   if (std::filesystem::is_directory(status)) {
     throw InputError(path + ": is a directory, not a file");
   }
+  constexpr std::uintmax_t k_max_size = 16u << 20;  // settings and catalogs are small
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > k_max_size) {
+    throw InputError(path + ": is larger than 16 MiB; not a settings or catalog file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw InputError(path + ": cannot be read (" + std::strerror(errno) + ")");

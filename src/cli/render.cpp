@@ -139,7 +139,7 @@ std::string render_table(const Estimate& e, bool color) {
   out += "\n" + bold + "Assumptions" + reset + dim + " (value, origin, source; --format json for full sources)" +
          reset + "\n";
   for (const auto& a : e.assumptions) {
-    std::string line = "  " + pad(a.key, 22) + " " + pad(fit(assumption_value(a), 27), 27) + " " +
+    std::string line = "  " + pad(a.key, 24) + " " + pad(fit(assumption_value(a), 27), 27) + " " +
                        pad(fit(a.origin, 19), 19);
     if (!a.source.empty()) {
       line += " " + fit(a.source, 100 - width(line) - 1);

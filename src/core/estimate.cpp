@@ -547,6 +547,40 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
   return r;
 }
 
+// Every figure must be a finite number: extreme inputs (1e300 tokens, a denormal MFU) that
+// overflow are bad input, never an inf or NaN in the output.
+void check_finite(const Estimate& e) {
+  auto check = [](double v, const char* what) {
+    if (!std::isfinite(v)) {
+      throw InputError(std::string("inputs out of range: the ") + what +
+                       " overflows (check the magnitudes of --tokens, --params, --mfu and the power figures)");
+    }
+  };
+  if (e.training) {
+    const auto& t = *e.training;
+    for (double v : {t.flops, t.chip_hours, t.wall_clock_hours, t.implied_mfu, t.accelerator_energy_kwh,
+                     t.server_energy_kwh, t.energy_kwh, t.co2e_kg, t.embodied_co2e_kg, t.energy_per_token_j,
+                     t.energy_per_param_j, t.interval.chip_hours.low, t.interval.chip_hours.high,
+                     t.interval.energy_kwh.low, t.interval.energy_kwh.high, t.interval.co2e_kg.low,
+                     t.interval.co2e_kg.high}) {
+      check(v, "training estimate");
+    }
+  }
+  if (e.inference) {
+    const auto& i = *e.inference;
+    for (double v : {i.tokens, i.requests, i.tokens_per_second, i.time_per_output_token_ms,
+                     i.accelerator_energy_per_token_j, i.server_energy_per_token_j, i.energy_per_token_j,
+                     i.energy_per_input_token_j, i.energy_per_request_wh, i.kwh_per_million_tokens,
+                     i.accelerator_energy_kwh, i.server_energy_kwh, i.energy_kwh, i.co2e_kg, i.embodied_co2e_kg,
+                     i.chip_hours, i.memory_required_gb, i.interval.energy_per_token_j.low,
+                     i.interval.energy_per_token_j.high, i.interval.accelerator_energy_per_token_j.low,
+                     i.interval.accelerator_energy_per_token_j.high, i.interval.energy_kwh.low,
+                     i.interval.energy_kwh.high, i.interval.co2e_kg.low, i.interval.co2e_kg.high}) {
+      check(v, "inference estimate");
+    }
+  }
+}
+
 }  // namespace
 
 Estimate estimate(const Scenario& s_in, const Catalog& cat) {
@@ -597,6 +631,7 @@ Estimate estimate(const Scenario& s_in, const Catalog& cat) {
   if (e.phase != Phase::training) {
     e.inference = estimate_inference(s, cat, hw, prec, arch, grid, res);
   }
+  check_finite(e);
   return e;
 }
 

@@ -84,3 +84,4 @@ cli_case(explain_table RC 0 ARGS estimate --params 70B --tokens 2T --phase train
          OUT "FLOPs = 6 x N_active x D\n      = 6 x 7e+10 x 2e+12 = 8.40e+23 FLOP")
 cli_case(explain_json RC 0 ARGS ${headline} --explain --format json OUT "\"explain\": [")
 cli_case(explain_csv RC 2 ARGS ${headline} --explain --format csv ERR "--explain works with")
+include(${CMAKE_CURRENT_SOURCE_DIR}/cli/bad_inputs.cmake)

@@ -1,0 +1,82 @@
+// Micro-benchmarks: one estimate, a training-only estimate, parsing a JSONL row, and a full
+// batch row (parse + estimate + CSV render).
+#include <benchmark/benchmark.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "cli/batch.hpp"
+#include "cli/render.hpp"
+#include "llm_energy/catalog.hpp"
+#include "llm_energy/estimate.hpp"
+#include "llm_energy/scenario.hpp"
+
+namespace {
+
+using namespace llm_energy;
+
+const char* const k_row = R"({"id":"r1","params":7e9,"tokens":1e12,"hardware":"a100-sxm4-80gb","region":"FR"})";
+
+Scenario typical(const char* phase) {
+  Scenario s;
+  set_field(s, "params", "7e9", Origin::flag);
+  set_field(s, "tokens", "1e12", Origin::flag);
+  set_field(s, "hardware", "a100-sxm4-80gb", Origin::flag);
+  set_field(s, "region", "FR", Origin::flag);
+  set_field(s, "phase", phase, Origin::flag);
+  return s;
+}
+
+void BM_Estimate(benchmark::State& state) {
+  const Catalog& cat = builtin_catalog();
+  const Scenario s = typical("both");
+  for (auto _ : state) {
+    Estimate e = estimate(s, cat);
+    benchmark::DoNotOptimize(e);
+  }
+}
+BENCHMARK(BM_Estimate);
+
+void BM_EstimateTraining(benchmark::State& state) {
+  const Catalog& cat = builtin_catalog();
+  const Scenario s = typical("training");
+  for (auto _ : state) {
+    Estimate e = estimate(s, cat);
+    benchmark::DoNotOptimize(e);
+  }
+}
+BENCHMARK(BM_EstimateTraining);
+
+void BM_ParseJsonlOnly(benchmark::State& state) {
+  const std::string row = k_row;
+  for (auto _ : state) {
+    auto j = nlohmann::json::parse(row);
+    benchmark::DoNotOptimize(j);
+  }
+}
+BENCHMARK(BM_ParseJsonlOnly);
+
+void BM_BatchRowJsonlToCsv(benchmark::State& state) {
+  const Catalog& cat = builtin_catalog();
+  std::string input;
+  for (int i = 0; i < 256; ++i) {
+    input += k_row;
+    input += '\n';
+  }
+  cli::BatchOptions o;
+  o.output = cli::BatchOutput::csv;
+  std::ostringstream err;
+  for (auto _ : state) {
+    std::istringstream in(input);
+    std::ostringstream out;
+    const auto r = cli::run_batch(in, out, err, o, cat);
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations() * 256);
+}
+BENCHMARK(BM_BatchRowJsonlToCsv);
+
+}  // namespace
+
+BENCHMARK_MAIN();

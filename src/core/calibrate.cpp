@@ -1,0 +1,458 @@
+#include "llm_energy/calibrate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "llm_energy/csv.hpp"
+#include "llm_energy/error.hpp"
+#include "llm_energy/json_util.hpp"
+#include "llm_energy/model.hpp"
+#include "llm_energy/units.hpp"
+
+namespace llm_energy {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+constexpr double k_seconds_per_hour = 3600.0;
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+Fitted fit(const std::vector<double>& v) {
+  return {median(v), *std::min_element(v.begin(), v.end()), *std::max_element(v.begin(), v.end())};
+}
+
+// The peak at the default compute precision (as estimate picks it with no --precision).
+double default_peak_flops(const Hardware& hw) {
+  for (Precision q : {Precision::bf16, Precision::fp16, Precision::tf32, Precision::fp32}) {
+    if (hw.peak(q)) {
+      return hw.peak(q)->value * 1e12;
+    }
+  }
+  for (Precision q : k_all_precisions) {
+    if (hw.peak(q)) {
+      return hw.peak(q)->value * 1e12;
+    }
+  }
+  throw InputError("hardware " + hw.id + ": no peak FLOP/s in the catalog");
+}
+
+double size_factor(const Catalog& cat, double active_params) {
+  const TrainingModel& tm = cat.training;
+  return model::mfu_size_factor(active_params, tm.size_reference_params.value, tm.size_exponent.value,
+                                tm.size_min_factor.value);
+}
+
+// One CSV file addressed by column name, with located errors.
+class Rows {
+public:
+  Rows(std::string_view text, std::string_view name) : m_name(name), m_reader(text) {
+    std::size_t line = 0;
+    if (!m_reader.next(m_header, line) || (m_header.size() == 1 && m_header[0].empty())) {
+      throw InputError(m_name + ": empty file (expected a header row)");
+    }
+    for (std::size_t i = 0; i < m_header.size(); ++i) {
+      if (!m_index.emplace(m_header[i], i).second) {
+        throw InputError(m_name + ":" + std::to_string(line) + ": duplicate column '" + m_header[i] + "'");
+      }
+    }
+  }
+
+  bool next() {
+    while (m_reader.next(m_row, m_line)) {
+      if (m_row.size() == 1 && m_row[0].empty()) {
+        continue;  // blank line
+      }
+      if (m_row.size() != m_header.size()) {
+        throw InputError(where() + std::to_string(m_row.size()) + " fields, the header has " +
+                         std::to_string(m_header.size()));
+      }
+      return true;
+    }
+    return false;
+  }
+
+  [[nodiscard]] bool has(const std::string& col) const { return m_index.count(col) > 0; }
+  [[nodiscard]] const std::vector<std::string>& header() const { return m_header; }
+
+  [[nodiscard]] std::string text(const std::string& col) const {
+    auto it = m_index.find(col);
+    if (it == m_index.end()) {
+      return {};
+    }
+    std::string v = m_row[it->second];
+    const auto b = v.find_first_not_of(" \t");
+    const auto e = v.find_last_not_of(" \t");
+    return b == std::string::npos ? std::string() : v.substr(b, e - b + 1);
+  }
+
+  [[nodiscard]] std::optional<double> number(const std::string& col) const {
+    const std::string v = text(col);
+    if (v.empty()) {
+      return std::nullopt;
+    }
+    try {
+      return parse_count(v, col);
+    } catch (const InputError& e) {
+      throw InputError(where() + e.what());
+    }
+  }
+
+  [[nodiscard]] std::string where() const { return m_name + ":" + std::to_string(m_line) + ": "; }
+  [[nodiscard]] std::string location() const { return m_name + ":" + std::to_string(m_line); }
+  [[nodiscard]] const std::string& name() const { return m_name; }
+
+private:
+  std::string m_name;
+  CsvReader m_reader;
+  std::vector<std::string> m_header;
+  std::vector<std::string> m_row;
+  std::map<std::string, std::size_t> m_index;
+  std::size_t m_line = 0;
+};
+
+double positive(const Rows& r, std::optional<double> v, const std::string& col, const std::string& how) {
+  if (!v) {
+    throw InputError(r.where() + col + ": missing value" + how);
+  }
+  if (!(*v > 0)) {
+    throw InputError(r.where() + col + ": must be greater than zero");
+  }
+  return *v;
+}
+
+double non_negative(const Rows& r, double v, const std::string& col) {
+  if (!(v >= 0)) {
+    throw InputError(r.where() + col + ": must not be negative");
+  }
+  return v;
+}
+
+void check_run(const Rows& r, MeasuredRun& run) {
+  if (run.active_params > run.params) {
+    throw InputError(r.where() + "active_params exceeds params");
+  }
+  if (run.chips != std::floor(run.chips)) {
+    throw InputError(r.where() + "chips: must be a whole number");
+  }
+  if (run.gpu_energy_kwh && *run.gpu_energy_kwh > run.server_energy_kwh * (1 + 1e-9)) {
+    throw InputError(r.where() + "the accelerator energy exceeds the server energy");
+  }
+  if (run.hardware.empty()) {
+    throw InputError(r.where() + "hardware: missing (add a hardware column or give --hardware ID)");
+  }
+  run.where = r.location();
+}
+
+std::vector<MeasuredRun> parse_plain(Rows& r, const RunDefaults& d) {
+  static const std::set<std::string> known = {"params", "tokens", "hardware", "chips", "duration_h",
+                                              "energy_kwh", "gpu_energy_kwh", "active_params", "pue",
+                                              "id", "note", "source"};
+  for (const auto& col : {"params", "tokens", "chips", "duration_h", "energy_kwh"}) {
+    if (!r.has(col)) {
+      throw InputError(r.name() + ": missing column '" + col +
+                       "' (columns: params, tokens, hardware, chips, duration_h, energy_kwh; optional "
+                       "gpu_energy_kwh, active_params, pue; or a CodeCarbon emissions.csv)");
+    }
+  }
+  for (const auto& col : r.header()) {
+    if (known.count(col) == 0) {
+      throw InputError(r.name() + ": unknown column '" + col +
+                       "' (known: params, tokens, hardware, chips, duration_h, energy_kwh, "
+                       "gpu_energy_kwh, active_params, pue, id, note, source)");
+    }
+  }
+  std::vector<MeasuredRun> runs;
+  while (r.next()) {
+    MeasuredRun run;
+    run.params = positive(r, r.number("params"), "params", "");
+    run.active_params = r.has("active_params") && r.number("active_params")
+                            ? positive(r, r.number("active_params"), "active_params", "")
+                            : run.params;
+    run.tokens = positive(r, r.number("tokens"), "tokens", "");
+    run.hardware = r.text("hardware").empty() ? d.hardware : r.text("hardware");
+    run.chips = positive(r, r.number("chips"), "chips", "");
+    run.duration_h = positive(r, r.number("duration_h"), "duration_h", "");
+    run.server_energy_kwh = positive(r, r.number("energy_kwh"), "energy_kwh", "");
+    if (auto pue = r.number("pue")) {
+      if (!(*pue >= 1.0)) {
+        throw InputError(r.where() + "pue: must be at least 1.0");
+      }
+      run.server_energy_kwh /= *pue;
+    }
+    if (auto g = r.number("gpu_energy_kwh")) {
+      run.gpu_energy_kwh = non_negative(r, *g, "gpu_energy_kwh");
+    }
+    check_run(r, run);
+    runs.push_back(std::move(run));
+  }
+  return runs;
+}
+
+std::vector<MeasuredRun> parse_codecarbon(Rows& r, const RunDefaults& d) {
+  std::vector<MeasuredRun> runs;
+  while (r.next()) {
+    MeasuredRun run;
+    run.params = positive(r, r.number("params") ? r.number("params") : d.params, "params",
+                          " (CodeCarbon does not record it: add a 'params' column or give --params)");
+    run.active_params = run.params;
+    run.tokens = positive(r, r.number("tokens") ? r.number("tokens") : d.tokens, "tokens",
+                          " (CodeCarbon does not record it: add a 'tokens' column or give --tokens)");
+    run.hardware = r.text("hardware").empty() ? d.hardware : r.text("hardware");
+    std::optional<double> chips = r.number("gpu_count");
+    if (!chips || *chips == 0) {
+      chips = d.chips;
+    }
+    run.chips = positive(r, chips, "gpu_count", " (give --chips)");
+    run.duration_h = positive(r, r.number("duration"), "duration", "") / k_seconds_per_hour;
+    const auto cpu = r.number("cpu_energy");
+    const auto gpu = r.number("gpu_energy");
+    const auto ram = r.number("ram_energy");
+    if (cpu && gpu && ram) {
+      run.server_energy_kwh = non_negative(r, *cpu, "cpu_energy") + non_negative(r, *gpu, "gpu_energy") +
+                              non_negative(r, *ram, "ram_energy");
+      if (!(run.server_energy_kwh > 0)) {
+        throw InputError(r.where() + "cpu_energy + gpu_energy + ram_energy: must be greater than zero");
+      }
+    } else {
+      run.server_energy_kwh = positive(r, r.number("energy_consumed"), "energy_consumed", "");
+    }
+    if (gpu) {
+      run.gpu_energy_kwh = non_negative(r, *gpu, "gpu_energy");
+    }
+    check_run(r, run);
+    runs.push_back(std::move(run));
+  }
+  return runs;
+}
+
+std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+double rel_error(double predicted, double measured) { return std::abs(predicted / measured - 1.0); }
+
+}  // namespace
+
+std::vector<MeasuredRun> parse_runs_csv(std::string_view text, std::string_view name, const RunDefaults& defaults) {
+  Rows r(text, name);
+  std::vector<MeasuredRun> runs = r.has("energy_consumed") && r.has("duration") ? parse_codecarbon(r, defaults)
+                                                                                : parse_plain(r, defaults);
+  if (runs.empty()) {
+    throw InputError(std::string(name) + ": no runs (only a header)");
+  }
+  return runs;
+}
+
+double predicted_server_energy_kwh(const MeasuredRun& run, const Hardware& hw, const Catalog& cat) {
+  const double flops = model::training_flops(run.active_params, run.tokens, false);
+  const double mfu = hw.training_mfu.value * size_factor(cat, run.active_params);
+  const double hours = model::chip_hours(flops, default_peak_flops(hw), mfu);
+  return model::energy_kwh(hours, hw.tdp_w.value * hw.avg_power_fraction.value + hw.host_power_w.value);
+}
+
+CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog& cat, std::string_view source) {
+  if (runs.empty()) {
+    throw InputError("calibrate: no runs");
+  }
+  std::set<std::string> ids;
+  for (const auto& r : runs) {
+    ids.insert(r.hardware);
+  }
+  if (ids.size() > 1) {
+    std::string list;
+    for (const auto& id : ids) {
+      list += (list.empty() ? "" : ", ") + id;
+    }
+    throw InputError("calibrate: the runs cover several hardware ids (" + list +
+                     "); a profile is for one: calibrate each on its own runs");
+  }
+  const Hardware& hw = cat.find_hardware(*ids.begin());
+  const double peak = default_peak_flops(hw);
+  const double tdp = hw.tdp_w.value;
+
+  CalibrationResult res;
+  std::vector<double> mfu;
+  std::vector<double> fraction;
+  std::vector<double> host;
+  for (const auto& r : runs) {
+    const double flops = model::training_flops(r.active_params, r.tokens, false);
+    const double chip_hours = r.chips * r.duration_h;
+    mfu.push_back(model::implied_mfu(flops, peak, chip_hours) / size_factor(cat, r.active_params));
+    if (r.gpu_energy_kwh) {
+      ++res.runs_with_gpu_energy;
+      fraction.push_back(*r.gpu_energy_kwh * 1000.0 / (chip_hours * tdp));
+      host.push_back((r.server_energy_kwh - *r.gpu_energy_kwh) * 1000.0 / chip_hours);
+    }
+  }
+  Profile& p = res.profile;
+  p.hardware = hw.id;
+  p.runs = runs.size();
+  p.training_mfu = fit(mfu);
+  if (res.runs_with_gpu_energy > 0) {
+    p.avg_power_fraction = fit(fraction);
+    p.host_power_w = fit(host);
+  } else {
+    res.host_from_catalog = true;
+    const double host_w = hw.host_power_w.value;
+    for (const auto& r : runs) {
+      const double per_chip_w = r.server_energy_kwh * 1000.0 / (r.chips * r.duration_h);
+      if (!(per_chip_w > host_w)) {
+        throw InputError(r.where + ": measured power per chip " + number_text(per_chip_w) +
+                         " W is not above the catalog's host power " + number_text(host_w) +
+                         " W; give gpu_energy_kwh to fit the host power");
+      }
+      fraction.push_back((per_chip_w - host_w) / tdp);
+    }
+    p.avg_power_fraction = fit(fraction);
+    p.host_power_w = {host_w, hw.host_power_w.low, hw.host_power_w.high};
+  }
+  p.source = "llm-energy calibrate on " + std::to_string(runs.size()) + " run" + (runs.size() == 1 ? "" : "s") +
+             " of " + std::string(source) + "; median (min-max)";
+  if (res.host_from_catalog) {
+    p.source += "; host_power_w from the catalog (no accelerator energy measured)";
+  } else if (res.runs_with_gpu_energy < runs.size()) {
+    p.source += "; power figures from the " + std::to_string(res.runs_with_gpu_energy) +
+                " runs with accelerator energy";
+  }
+
+  const Catalog fitted = apply_profile(cat, p);
+  const Hardware& hw_after = fitted.find_hardware(hw.id);
+  std::vector<double> before;
+  std::vector<double> after;
+  for (const auto& r : runs) {
+    before.push_back(rel_error(predicted_server_energy_kwh(r, hw, cat), r.server_energy_kwh));
+    after.push_back(rel_error(predicted_server_energy_kwh(r, hw_after, fitted), r.server_energy_kwh));
+  }
+  res.median_abs_error_before = median(before);
+  res.median_abs_error_after = median(after);
+  return res;
+}
+
+std::string profile_to_json(const Profile& p) {
+  // 6 significant digits: a fit on measured runs carries no more.
+  auto r6 = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return std::strtod(buf, nullptr);
+  };
+  auto f = [&](const Fitted& v) { return json{{"value", r6(v.value)}, {"low", r6(v.low)}, {"high", r6(v.high)}}; };
+  json j{{"schema", "llm-energy/profile/1"},
+         {"hardware", p.hardware},
+         {"runs", p.runs},
+         {"training_mfu", f(p.training_mfu)},
+         {"avg_power_fraction", f(p.avg_power_fraction)},
+         {"host_power_w", f(p.host_power_w)},
+         {"source", p.source}};
+  return j.dump(2) + "\n";
+}
+
+Profile parse_profile(std::string_view text, std::string_view name) {
+  const json j = parse_json(text, name);
+  const std::string where(name);
+  if (!j.is_object()) {
+    throw InputError(where + ": expected a JSON object (a profile written by llm-energy calibrate)");
+  }
+  static const std::set<std::string> known = {"schema", "hardware", "runs", "training_mfu",
+                                              "avg_power_fraction", "host_power_w", "source"};
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (known.count(it.key()) == 0) {
+      throw InputError(where + ": unknown key '" + it.key() + "'");
+    }
+  }
+  auto need = [&](const char* key) -> const json& {
+    if (!j.contains(key)) {
+      throw InputError(where + ": missing key '" + key + "'");
+    }
+    return j.at(key);
+  };
+  const json& schema = need("schema");
+  if (!schema.is_string() || schema.get<std::string>() != "llm-energy/profile/1") {
+    throw InputError(where + ": schema is not \"llm-energy/profile/1\"");
+  }
+  Profile p;
+  p.file = where;
+  const json& hw = need("hardware");
+  if (!hw.is_string() || hw.get<std::string>().empty()) {
+    throw InputError(where + ": key 'hardware': expected a hardware id string, got " +
+                     std::string(json_type_name(hw)));
+  }
+  p.hardware = hw.get<std::string>();
+  const json& runs = need("runs");
+  if (!runs.is_number_unsigned() || runs.get<std::size_t>() == 0) {
+    throw InputError(where + ": key 'runs': expected a positive whole number");
+  }
+  p.runs = runs.get<std::size_t>();
+  const json& src = need("source");
+  if (!src.is_string()) {
+    throw InputError(where + ": key 'source': expected a string, got " + std::string(json_type_name(src)));
+  }
+  p.source = src.get<std::string>();
+  auto fitted = [&](const char* key, bool fraction) {
+    const json& o = need(key);
+    if (!o.is_object()) {
+      throw InputError(where + ": key '" + key + "': expected an object {value, low, high}");
+    }
+    Fitted f;
+    double* parts[] = {&f.value, &f.low, &f.high};
+    const char* names[] = {"value", "low", "high"};
+    for (std::size_t i = 0; i < 3; ++i) {
+      if (!o.contains(names[i]) || !o.at(names[i]).is_number()) {
+        throw InputError(where + ": key '" + key + "." + names[i] + "': expected a number");
+      }
+      *parts[i] = o.at(names[i]).get<double>();
+    }
+    for (auto it = o.begin(); it != o.end(); ++it) {
+      if (it.key() != "value" && it.key() != "low" && it.key() != "high") {
+        throw InputError(where + ": key '" + key + "': unknown key '" + it.key() + "'");
+      }
+    }
+    if (!(f.low <= f.value && f.value <= f.high) || !std::isfinite(f.low) || !std::isfinite(f.high)) {
+      throw InputError(where + ": key '" + key + "': needs low <= value <= high");
+    }
+    if (fraction ? !(f.low > 0) : !(f.low >= 0)) {
+      throw InputError(where + ": key '" + key + "': must be " + (fraction ? "greater than zero" : "non-negative"));
+    }
+    return f;
+  };
+  p.training_mfu = fitted("training_mfu", true);
+  if (p.training_mfu.high > 1.0) {
+    throw InputError(where + ": key 'training_mfu': must lie in (0, 1]");
+  }
+  p.avg_power_fraction = fitted("avg_power_fraction", true);
+  p.host_power_w = fitted("host_power_w", false);
+  return p;
+}
+
+Catalog apply_profile(const Catalog& cat, const Profile& p) {
+  Catalog out = cat;
+  const Hardware& found = cat.find_hardware(p.hardware);  // throws with suggestions
+  auto it = std::find_if(out.hardware.begin(), out.hardware.end(), [&](const Hardware& h) { return h.id == found.id; });
+  const std::string source = "profile " + (p.file.empty() ? std::string("(in memory)") : p.file) + " (fitted on " +
+                             std::to_string(p.runs) + " run" + (p.runs == 1 ? "" : "s") + ")";
+  auto set = [&](Datum& d, const Fitted& f) {
+    d.value = f.value;
+    d.low = f.low;
+    d.high = f.high;
+    d.source = source;
+    d.year = 0;
+    d.note.clear();
+  };
+  set(it->training_mfu, p.training_mfu);
+  set(it->avg_power_fraction, p.avg_power_fraction);
+  set(it->host_power_w, p.host_power_w);
+  return out;
+}
+
+}  // namespace llm_energy

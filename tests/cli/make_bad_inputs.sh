@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Writes the generated bad inputs used by tests/cli/bad_inputs.cmake into $1.
+set -euo pipefail
+d="$1"
+mkdir -p "$d"
+head -c 4096 /dev/urandom > "$d/garbage.json"
+printf '\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR' > "$d/png.json"
+: > "$d/empty.json"
+printf '   \n\t\n' > "$d/blank.json"
+# A 100 MB line: one JSON string value of 100 MB.
+{ printf '{"params": 1e9, "tokens": 1e8, "hardware": "'; head -c 100000000 /dev/zero | tr '\0' 'a'; printf '"}\n'; } > "$d/huge_line.json"
+# 100 MB of digits as a number.
+{ printf '{"params": '; head -c 100000000 /dev/zero | tr '\0' '9'; printf ', "tokens": 1e8}\n'; } > "$d/huge_number.json"
+# 100,000 levels of nesting.
+{ head -c 100000 /dev/zero | tr '\0' '['; head -c 100000 /dev/zero | tr '\0' ']'; } > "$d/deep.json"
+{ printf '{"a":'; for _ in $(seq 1 200); do printf '{"a":'; done; printf '1'; for _ in $(seq 1 201); do printf '}'; done; } > "$d/deep_object.json"
+printf '{"params": 1e9, "tokens": 1e8, "tokens": 2e8}\n' > "$d/duplicate.json"
+printf '\xef\xbb\xbf{"params": 1e9, "tokens": 1e8, "phase": "training"}\n' > "$d/bom.json"
+printf '{\r\n  "params": 1e9,\r\n  "tokens": 1e8,\r\n  "phase": "training"\r\n}\r\n' > "$d/crlf.json"
+printf '{"params": 1e9, "tokens": 1e8, "hardware": "h100-\xff\xfe"}\n' > "$d/invalid_utf8.json"
+printf '{"params": 1e9,\x00 "tokens": 1e8}\n' > "$d/nul.json"
+printf '{"params": 1e9, "tokens": 1e8, "region": "F\x00R"}\n' > "$d/nul_in_string.json"
+printf '{"params": [1e9], "tokens": 1e8}\n' > "$d/array_value.json"
+printf '{"params": {"value": 1e9}, "tokens": 1e8}\n' > "$d/object_value.json"
+printf '{"params": null, "tokens": 1e8}\n' > "$d/null_value.json"
+printf '{"params": 1e9, "tokens": -5}\n' > "$d/negative.json"
+printf '{"params": 1e9, "tokens": 1e8, "budget": {"max_energy": "5 parsecs"}}\n' > "$d/bad_budget.json"
+printf '{"params": 1e9, "tokens": 1e8, "budget": {"max_energi": "5MWh"}}\n' > "$d/budget_typo.json"
+printf '[{"params": 1e9}]\n' > "$d/array_top.json"
+printf '{"hardware": [{"id": "x"}]}\n' > "$d/hw_missing_fields.json"
+printf '{"hardware": [{"id": "h100-sxm", "tdp_w": {"value": -700, "source": "x", "year": 2024}}]}\n' > "$d/hw_negative_tdp.json"
+printf '{"regions": [{"id": "XX", "carbon_intensity": {"value": 100, "low": 200, "high": 300}}]}\n' > "$d/region_bad_range.json"
+mkdir -p "$d/a_directory.json"
+printf '{"params": 1e9, "tokens": 1e8}\n' > "$d/unreadable.json"
+chmod 000 "$d/unreadable.json"

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Stream N JSONL scenario rows to stdout (used by the cli.batch_large test and the benchmarks).
+n=${1:-1000}
+awk -v n="$n" 'BEGIN {
+  split("1e9 7e9 13e9 70e9", p, " "); split("1e10 1e11 1e12 2e12", t, " ");
+  split("h100-sxm a100-sxm4-80gb", h, " "); split("world FR US", r, " ");
+  for (i = 1; i <= n; i++)
+    printf "{\"id\":\"r%d\",\"params\":%s,\"tokens\":%s,\"hardware\":\"%s\",\"region\":\"%s\"}\n",
+           i, p[i%4+1], t[int(i/4)%4+1], h[i%2+1], r[i%3+1]
+}'
