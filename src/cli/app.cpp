@@ -27,6 +27,7 @@
 #include "validate_render.hpp"
 #include "whatif_cmd.hpp"
 #include "llm_energy/validation.hpp"
+#include "llm_energy/calibrate.hpp"
 
 namespace llm_energy::cli {
 namespace {
@@ -314,6 +315,11 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   est->add_option("--budget-on", budget.budget_on, "compare budgets with the central value or the top of the range")
       ->check(CLI::IsMember({"central", "high"}));
   est->add_option("--warn-at", budget.warn_at, "warn when a figure reaches this share of its budget, e.g. 80%");
+  std::string profile_path;
+  est->add_option("--profile", profile_path,
+                  "hardware profile from 'llm-energy calibrate' (replaces the hardware's utilisation, "
+                  "power fraction and host power)")
+      ->type_name("FILE");
   est->add_option("--config", config_path, "JSON file of settings (flag names in snake_case); flags override it")
       ->type_name("FILE");
   est->add_option("--format", ec.format, "output format")->check(CLI::IsMember({"table", "json", "csv", "markdown"}));
@@ -401,7 +407,16 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
           set_field(s, key, values[key], Origin::flag);
         }
       }
-      const auto cat = load(ec);
+      auto cat = load(ec);
+      if (!profile_path.empty()) {
+        const Profile prof = parse_profile(read_file(profile_path), profile_path);
+        if (!s.hardware) {
+          set_field(s, "hardware", prof.hardware, Origin::flag);
+        } else if (s.hardware->value != prof.hardware) {
+          throw InputError("--profile " + profile_path + " is for " + prof.hardware + ", not " + s.hardware->value);
+        }
+        cat = std::make_unique<Catalog>(apply_profile(*cat, prof));
+      }
       const Estimate e = estimate(s, *cat);
       const BudgetCheck bc = check_budgets(s, e, budget);
       const Format fmt_e = parse_format(ec.format);

@@ -85,3 +85,10 @@ cli_case(explain_table RC 0 ARGS estimate --params 70B --tokens 2T --phase train
 cli_case(explain_json RC 0 ARGS ${headline} --explain --format json OUT "\"explain\": [")
 cli_case(explain_csv RC 2 ARGS ${headline} --explain --format csv ERR "--explain works with")
 include(${CMAKE_CURRENT_SOURCE_DIR}/cli/bad_inputs.cmake)
+
+# estimate --profile: a profile written by 'llm-energy calibrate' replaces the hardware defaults.
+cli_case(profile_used RC 0 ARGS estimate --profile tests/data/h100-profile.json --params 7e9 --tokens 1e11
+         --phase training --format json OUT "profile")
+cli_case(profile_wrong_hardware RC 2 ARGS estimate --profile tests/data/h100-profile.json --hardware a100-sxm4-80gb
+         --params 7e9 --tokens 1e11 ERR "is for h100-sxm")
+cli_case(profile_missing RC 2 ARGS estimate --profile /nonexistent/profile.json --params 7e9 --tokens 1e11 ERR "no such file")
