@@ -16,7 +16,8 @@ namespace {
 
 using namespace llm_energy;
 
-const char* const k_row = R"({"id":"r1","params":7e9,"tokens":1e12,"hardware":"a100-sxm4-80gb","region":"FR"})";
+const char* const k_row =
+    R"({"id":"r1","params":7e9,"tokens":1e12,"hardware":"a100-sxm4-80gb","region":"FR"})";
 
 Scenario typical(const char* phase) {
   Scenario s;

@@ -2,4 +2,6 @@
 
 #include "cli/app.hpp"
 
-int main(int argc, char** argv) { return llm_energy::cli::run(argc, argv, std::cout, std::cerr); }
+int main(int argc, char** argv) {
+  return llm_energy::cli::run(argc, argv, std::cout, std::cerr);
+}

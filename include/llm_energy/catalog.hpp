@@ -105,19 +105,19 @@ struct CatalogText {
 // Constants of the serving (inference) model, calibrated on measured points and kept with
 // their sources in hardware.json "serving_model".
 struct ServingModel {
-  Datum memory_efficiency;     // achieved fraction of peak bandwidth reading weights in decode
-  Datum kv_efficiency;         // achieved fraction of peak bandwidth reading the KV cache
-  Datum quantized_efficiency;  // bandwidth factor for weights stored below 16 bits
-  Datum compute_efficiency;    // achieved fraction of peak FLOP/s in decode
-  Datum prefill_efficiency;    // achieved fraction of peak FLOP/s in prefill
-  Datum power_memory_weight;   // dynamic power share at full memory activity
-  Datum power_compute_weight;  // dynamic power share at full tensor activity
-  Datum tp_overhead;           // extra decode time per doubling of chips per replica
-  Datum serving_overhead;      // time outside the roofline at unchanged power (its range is the spread)
-  Datum memory_headroom;       // memory needed = (weights + KV cache) * headroom
-  Datum default_batch;         // concurrent sequences when --batch-size is not given
-  Datum default_input_tokens;  // prompt tokens per request when not given
-  Datum default_output_tokens; // output tokens per request when not given
+  Datum memory_efficiency;      // achieved fraction of peak bandwidth reading weights in decode
+  Datum kv_efficiency;          // achieved fraction of peak bandwidth reading the KV cache
+  Datum quantized_efficiency;   // bandwidth factor for weights stored below 16 bits
+  Datum compute_efficiency;     // achieved fraction of peak FLOP/s in decode
+  Datum prefill_efficiency;     // achieved fraction of peak FLOP/s in prefill
+  Datum power_memory_weight;    // dynamic power share at full memory activity
+  Datum power_compute_weight;   // dynamic power share at full tensor activity
+  Datum tp_overhead;            // extra decode time per doubling of chips per replica
+  Datum serving_overhead;       // time outside the roofline at unchanged power (its range is the spread)
+  Datum memory_headroom;        // memory needed = (weights + KV cache) * headroom
+  Datum default_batch;          // concurrent sequences when --batch-size is not given
+  Datum default_input_tokens;   // prompt tokens per request when not given
+  Datum default_output_tokens;  // output tokens per request when not given
 };
 
 // How training utilisation scales with model size (hardware.json "training_model").

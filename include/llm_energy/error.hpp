@@ -7,7 +7,7 @@ namespace llm_energy {
 
 // Bad input from the user: a value, a file's content, a flag combination (exit code 2).
 class InputError : public std::runtime_error {
-public:
+ public:
   using std::runtime_error::runtime_error;
 };
 

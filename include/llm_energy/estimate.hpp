@@ -18,11 +18,11 @@ struct Interval {
 // One resolved input: its value (with range), unit, and where it came from.
 struct Assumption {
   std::string key;
-  std::string text;   // for textual inputs (hardware id, region, precision); else empty
-  Range value;        // numeric value and range (exact unless uncertain)
+  std::string text;  // for textual inputs (hardware id, region, precision); else empty
+  Range value;       // numeric value and range (exact unless uncertain)
   std::string unit;
-  std::string origin; // "flag", "config", "default", "catalog:<id>", "derived"
-  std::string source; // the catalog's source and year, or how a default is derived
+  std::string origin;  // "flag", "config", "default", "catalog:<id>", "derived"
+  std::string source;  // the catalog's source and year, or how a default is derived
 };
 
 struct TrainingEstimate {
@@ -49,10 +49,10 @@ struct InferenceEstimate {
   double output_tokens_per_request = 0;
   double requests = 0;
   double batch_size = 0;
-  double chips = 0;  // per replica
-  std::string bound; // "memory" or "compute" (decode step)
-  double tokens_per_second = 0;        // output tokens per second per replica
-  double time_per_output_token_ms = 0; // inter-token latency incl. interleaved prefill
+  double chips = 0;                     // per replica
+  std::string bound;                    // "memory" or "compute" (decode step)
+  double tokens_per_second = 0;         // output tokens per second per replica
+  double time_per_output_token_ms = 0;  // inter-token latency incl. interleaved prefill
   double accelerator_energy_per_token_j = 0;
   double server_energy_per_token_j = 0;
   double energy_per_token_j = 0;        // facility boundary, prefill share included

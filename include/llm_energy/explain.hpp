@@ -8,9 +8,9 @@
 namespace llm_energy {
 
 struct ExplainStep {
-  std::string phase;    // "training" or "inference"
-  std::string name;     // e.g. "FLOPs"
-  std::string formula;  // e.g. "6 x N_active x D"
+  std::string phase;        // "training" or "inference"
+  std::string name;         // e.g. "FLOPs"
+  std::string formula;      // e.g. "6 x N_active x D"
   std::string substituted;  // e.g. "6 x 7.00e10 x 2.00e12"
   double result = 0;
   std::string unit;

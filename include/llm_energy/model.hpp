@@ -32,8 +32,7 @@ inline constexpr double k_hours_per_year = 8766.0;  // 365.25 days
 
 // Return embodied CO2e in kg amortised over the share of service life used:
 // chip_hours * (chip + host share) kgCO2e / (life_years * 8766 h).
-[[nodiscard]] double embodied_co2e_kg(double chip_hours, double embodied_kg_per_chip,
-                                      double life_years);
+[[nodiscard]] double embodied_co2e_kg(double chip_hours, double embodied_kg_per_chip, double life_years);
 
 // Return the training-utilisation scale factor for a model of `active_params`: small
 // models keep the tensor cores less busy (short matrices; kernel-launch, memory-bound and
@@ -61,8 +60,7 @@ struct Shape {
 // Return the parameters read from memory per decode step at batch `batch`: for a dense model
 // all of them; for MoE the shared part plus the experts touched by batch*k routings,
 // E*(1-(1-k/E)^B) per layer in expectation.
-[[nodiscard]] double params_read_per_step(double params, double active_params, const Shape& s,
-                                          double batch);
+[[nodiscard]] double params_read_per_step(double params, double active_params, const Shape& s, double batch);
 
 // Return KV-cache bytes of one sequence at `context` tokens.
 [[nodiscard]] double kv_bytes_per_sequence(const Shape& s, double context, double kv_bits);
@@ -75,13 +73,12 @@ struct Shape {
 [[nodiscard]] double prefill_flops(double active_params, const Shape& s, double tokens);
 
 // Return the roofline time: max(flops / compute, bytes / bandwidth).
-[[nodiscard]] double roofline_seconds(double flops, double flops_per_s, double bytes,
-                                      double bytes_per_s);
+[[nodiscard]] double roofline_seconds(double flops, double flops_per_s, double bytes, double bytes_per_s);
 
 // Return the accelerator's power fraction of TDP from its activity: idle plus the dynamic
 // share driven by memory traffic (u_mem) and tensor work (u_compute), capped at 1.
-[[nodiscard]] double power_fraction(double idle_fraction, double u_mem, double u_compute,
-                                    double mem_weight, double compute_weight);
+[[nodiscard]] double power_fraction(double idle_fraction, double u_mem, double u_compute, double mem_weight,
+                                    double compute_weight);
 
 // ---- One serving replica in steady state (continuous batching) ----
 
@@ -91,44 +88,44 @@ struct ServingSetup {
   Shape shape;
   double weight_bits = 16;
   double kv_bits = 16;
-  double peak_flops_per_s = 0;  // per chip, at the compute precision
+  double peak_flops_per_s = 0;       // per chip, at the compute precision
   double bandwidth_bytes_per_s = 0;  // per chip
-  double chips = 1;             // per replica (tensor parallel)
-  double batch = 1;             // concurrent sequences
-  double input_tokens = 0;      // per request
-  double output_tokens = 1;     // per request
+  double chips = 1;                  // per replica (tensor parallel)
+  double batch = 1;                  // concurrent sequences
+  double input_tokens = 0;           // per request
+  double output_tokens = 1;          // per request
   double tdp_w = 0;
 };
 
 struct ServingFactors {
-  double memory_efficiency = 0.6;   // achieved fraction of peak bandwidth reading weights
-  double kv_efficiency = 0.45;      // achieved fraction of peak bandwidth reading the KV cache
-  double quantized_efficiency = 0.5;// bandwidth factor for weights stored below 16 bits
-  double compute_efficiency = 0.6;  // achieved fraction of peak FLOP/s in decode
-  double prefill_efficiency = 0.6;  // achieved fraction of peak FLOP/s in prefill
-  double idle_fraction = 0.1;       // idle draw / TDP
-  double power_memory_weight = 0.7; // dynamic power share at full memory activity
-  double power_compute_weight = 1.0;// dynamic power share at full tensor activity
-  double tp_overhead = 0.1;         // extra step time per doubling of chips (communication)
-  double time_overhead = 1.0;       // time outside the roofline (scheduling gaps, kernel launches,
-                                    // sampling, software version) at unchanged power
-  double host_w = 0;                // host power per chip
+  double memory_efficiency = 0.6;     // achieved fraction of peak bandwidth reading weights
+  double kv_efficiency = 0.45;        // achieved fraction of peak bandwidth reading the KV cache
+  double quantized_efficiency = 0.5;  // bandwidth factor for weights stored below 16 bits
+  double compute_efficiency = 0.6;    // achieved fraction of peak FLOP/s in decode
+  double prefill_efficiency = 0.6;    // achieved fraction of peak FLOP/s in prefill
+  double idle_fraction = 0.1;         // idle draw / TDP
+  double power_memory_weight = 0.7;   // dynamic power share at full memory activity
+  double power_compute_weight = 1.0;  // dynamic power share at full tensor activity
+  double tp_overhead = 0.1;           // extra step time per doubling of chips (communication)
+  double time_overhead = 1.0;         // time outside the roofline (scheduling gaps, kernel launches,
+                                      // sampling, software version) at unchanged power
+  double host_w = 0;                  // host power per chip
   double pue = 1;
 };
 
 struct ServingPoint {
-  double step_s = 0;          // one decode step for the whole batch
-  double prefill_s = 0;       // prefill of one request
-  double itl_s = 0;           // time per output token seen by a sequence (incl. prefill stalls)
-  double u_mem = 0;           // decode memory activity (fraction of peak bandwidth)
-  double u_compute = 0;       // decode tensor activity (fraction of peak FLOP/s)
+  double step_s = 0;     // one decode step for the whole batch
+  double prefill_s = 0;  // prefill of one request
+  double itl_s = 0;      // time per output token seen by a sequence (incl. prefill stalls)
+  double u_mem = 0;      // decode memory activity (fraction of peak bandwidth)
+  double u_compute = 0;  // decode tensor activity (fraction of peak FLOP/s)
   bool compute_bound = false;
-  double decode_power_w = 0;  // per chip
-  double prefill_power_w = 0; // per chip
+  double decode_power_w = 0;                  // per chip
+  double prefill_power_w = 0;                 // per chip
   double accelerator_j_per_output_token = 0;  // incl. the prefill share
   double server_j_per_output_token = 0;
   double facility_j_per_output_token = 0;
-  double facility_j_per_input_token = 0;      // prefill only
+  double facility_j_per_input_token = 0;  // prefill only
   double chip_seconds_per_output_token = 0;
 };
 

@@ -71,7 +71,7 @@ struct Scenario {
 enum class FieldKind { count, range, text, boolean, energy, mass };
 
 struct FieldSpec {
-  std::string_view key;   // snake_case; the flag is "--" + key with '_' -> '-'
+  std::string_view key;  // snake_case; the flag is "--" + key with '_' -> '-'
   FieldKind kind;
   std::string_view unit;  // for assumptions and help
   std::string_view help;

@@ -12,7 +12,6 @@ namespace llm_energy {
                                                std::size_t max = 3);
 
 // Return " (did you mean 'a', 'b'?)" or "" when nothing is close.
-[[nodiscard]] std::string did_you_mean(std::string_view word,
-                                       const std::vector<std::string>& candidates);
+[[nodiscard]] std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace llm_energy

@@ -41,8 +41,8 @@ struct TrainingValidation {
   double median_abs_energy_error = 0;
   std::string worst_run;
   double worst_error = 0;
-  double coverage = 0;       // share of runs whose published chip-hours lie in [low, high]
-  double widest_ratio = 0;   // max high/low over runs
+  double coverage = 0;      // share of runs whose published chip-hours lie in [low, high]
+  double widest_ratio = 0;  // max high/low over runs
 };
 
 struct InferencePointCheck {
@@ -53,13 +53,13 @@ struct InferencePointCheck {
   double batch = 0;
   std::string precision;
   std::string source;
-  double measured_j = 0;       // accelerator J per output token
+  double measured_j = 0;  // accelerator J per output token
   double predicted_j = 0;
   double low_j = 0;
   double high_j = 0;
-  double error = 0;            // predicted / measured - 1
+  double error = 0;  // predicted / measured - 1
   bool inside_range = false;
-  double ecologits_j = 0;      // EcoLogits v0.9.1 formula, GPU boundary
+  double ecologits_j = 0;  // EcoLogits v0.9.1 formula, GPU boundary
   double ecologits_error = 0;
   std::string bound;
 };

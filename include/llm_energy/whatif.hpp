@@ -31,13 +31,13 @@ struct PhaseInput {
 
 // Extra work a variant adds outside the estimate's phases (distillation).
 struct Distillation {
-  double teacher_energy_kwh = 0;        // teacher forward passes over the distillation tokens
+  double teacher_energy_kwh = 0;  // teacher forward passes over the distillation tokens
   double teacher_co2e_kg = 0;
-  double teacher_hours = 0;             // wall-clock
+  double teacher_hours = 0;  // wall-clock
   double student_training_energy_kwh = 0;
   double student_training_co2e_kg = 0;
-  double student_training_hours = 0;    // wall-clock
-  double saving_per_token_j = 0;        // baseline minus student facility J per output token
+  double student_training_hours = 0;        // wall-clock
+  double saving_per_token_j = 0;            // baseline minus student facility J per output token
   std::optional<double> break_even_tokens;  // none when the student saves nothing per token
 };
 
@@ -51,11 +51,11 @@ struct Variant {
 
 // The evaluated variant: the estimate of its phases (merged into one Estimate) and totals.
 struct Totals {
-  double energy_kwh = 0;  // facility, all phases plus distillation
-  double co2e_kg = 0;     // operational, location-based
+  double energy_kwh = 0;                           // facility, all phases plus distillation
+  double co2e_kg = 0;                              // operational, location-based
   std::optional<double> wall_clock_hours;          // training (plus distillation)
   std::optional<double> time_per_output_token_ms;  // inference
-  double energy_per_token_j = 0;  // inference J per output token, else training J per token
+  double energy_per_token_j = 0;                   // inference J per output token, else training J per token
   // The headline time: training wall-clock hours when training is estimated, else ms per token.
   [[nodiscard]] double time() const;
 };
@@ -107,8 +107,8 @@ inline constexpr double k_scaling_overhead = 0.03;
 // Power capping (Samsi et al. 2023, arXiv 2310.03003: A100/V100 LLaMA inference capped at
 // 0.7 of the limit used ~23% less GPU energy for 6-7% more time):
 //   time x cap^-alpha, accelerator power x cap^beta (never above cap x TDP); host unchanged.
-inline constexpr double k_cap_time_alpha = 0.1766;   // 0.7^-alpha = 1.065
-inline constexpr double k_cap_power_beta = 0.9087;   // 0.7^beta = 0.77/1.065
+inline constexpr double k_cap_time_alpha = 0.1766;  // 0.7^-alpha = 1.065
+inline constexpr double k_cap_power_beta = 0.9087;  // 0.7^beta = 0.77/1.065
 [[nodiscard]] double power_cap_time_factor(double cap);
 [[nodiscard]] double power_cap_power_factor(double cap);
 [[nodiscard]] Variant power_cap(const Scenario& base, const Catalog& cat, double cap);
@@ -116,8 +116,8 @@ inline constexpr double k_cap_power_beta = 0.9087;   // 0.7^beta = 0.77/1.065
 // Market-based CO2e: facility energy x (1 - renewable share) x location intensity, or
 // facility energy x a contractual intensity.
 struct MarketBasis {
-  std::optional<double> renewable_share;        // [0, 1]
-  std::optional<double> intensity_g_per_kwh;    // >= 0
+  std::optional<double> renewable_share;      // [0, 1]
+  std::optional<double> intensity_g_per_kwh;  // >= 0
 };
 [[nodiscard]] double market_based_co2e_kg(const Totals& t, const MarketBasis& m);
 
@@ -175,9 +175,9 @@ struct CivilDate {
 [[nodiscard]] CivilDate civil_from_days(std::int64_t days);
 
 struct IntensitySeries {
-  std::string region;               // the file's stem
-  std::int64_t start = 0;           // first timestamp (seconds, on the hour)
-  std::vector<double> g_per_kwh;    // one value per consecutive hour
+  std::string region;             // the file's stem
+  std::int64_t start = 0;         // first timestamp (seconds, on the hour)
+  std::vector<double> g_per_kwh;  // one value per consecutive hour
   [[nodiscard]] std::int64_t end() const {
     return start + static_cast<std::int64_t>(g_per_kwh.size()) * 3600;
   }

@@ -1,33 +1,33 @@
 #include "app.hpp"
 
+#include <fmt/format.h>
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
+#include "batch.hpp"
+#include "budget.hpp"
 #include "format_units.hpp"
 #include "io.hpp"
+#include "llm_energy/calibrate.hpp"
 #include "llm_energy/catalog.hpp"
 #include "llm_energy/error.hpp"
 #include "llm_energy/estimate.hpp"
 #include "llm_energy/scenario.hpp"
 #include "llm_energy/units.hpp"
+#include "llm_energy/validation.hpp"
 #include "llm_energy/version.hpp"
-#include "batch.hpp"
-#include "budget.hpp"
 #include "measure.hpp"
 #include "render.hpp"
 #include "validate_render.hpp"
 #include "whatif_cmd.hpp"
-#include "llm_energy/validation.hpp"
-#include "llm_energy/calibrate.hpp"
 
 namespace llm_energy::cli {
 namespace {
@@ -109,9 +109,13 @@ std::string list_hardware(const Catalog& cat, Format f) {
           peaks[std::string(to_string(p))] = h.peak(p)->value;
         }
       }
-      arr.push_back({{"id", h.id}, {"name", h.name}, {"generation", h.generation},
-                     {"release_year", h.release_year}, {"tdp_w", h.tdp_w.value},
-                     {"peak_tflops", peaks}, {"memory_gb", h.memory_gb.value},
+      arr.push_back({{"id", h.id},
+                     {"name", h.name},
+                     {"generation", h.generation},
+                     {"release_year", h.release_year},
+                     {"tdp_w", h.tdp_w.value},
+                     {"peak_tflops", peaks},
+                     {"memory_gb", h.memory_gb.value},
                      {"memory_bandwidth_gbps", h.memory_bandwidth_gbps.value},
                      {"embodied_kgco2e", h.embodied_kgco2e.value}});
     }
@@ -145,8 +149,12 @@ json datum_json(const Datum& d) {
 }
 
 std::string show_hardware(const Hardware& h, Format f) {
-  json j{{"id", h.id}, {"name", h.name}, {"vendor", h.vendor}, {"generation", h.generation},
-         {"release_year", h.release_year}, {"tdp_w", datum_json(h.tdp_w)}};
+  json j{{"id", h.id},
+         {"name", h.name},
+         {"vendor", h.vendor},
+         {"generation", h.generation},
+         {"release_year", h.release_year},
+         {"tdp_w", datum_json(h.tdp_w)}};
   json peaks = json::object();
   for (Precision p : k_all_precisions) {
     if (h.peak(p)) {
@@ -178,8 +186,8 @@ std::string show_hardware(const Hardware& h, Format f) {
     }
     if (it.key() == "peak_tflops") {
       for (auto p = it.value().begin(); p != it.value().end(); ++p) {
-        out += fmt::format("  peak {:<6} {:>10} TFLOP/s  {}\n", p.key(), sig3(p.value()["value"].get<double>()),
-                           p.value()["source"].get<std::string>());
+        out += fmt::format("  peak {:<6} {:>10} TFLOP/s  {}\n", p.key(),
+                           sig3(p.value()["value"].get<double>()), p.value()["source"].get<std::string>());
       }
       continue;
     }
@@ -201,17 +209,25 @@ std::string list_regions(const Catalog& cat, Format f) {
   if (f == Format::json) {
     json arr = json::array();
     for (const auto& r : cat.regions) {
-      arr.push_back({{"id", r.id}, {"name", r.name}, {"kind", r.kind}, {"provider", r.provider},
-                     {"carbon_intensity", datum_json(r.carbon_intensity)}, {"basis", r.basis},
+      arr.push_back({{"id", r.id},
+                     {"name", r.name},
+                     {"kind", r.kind},
+                     {"provider", r.provider},
+                     {"carbon_intensity", datum_json(r.carbon_intensity)},
+                     {"basis", r.basis},
                      {"pue", cat.operator_for(r).pue.value}});
     }
     json ops = json::object();
     for (const auto& o : cat.operators) {
-      ops[o.id] = {{"name", o.name}, {"pue", datum_json(o.pue)}, {"wue_l_per_kwh", datum_json(o.wue_l_per_kwh)}};
+      ops[o.id] = {
+          {"name", o.name}, {"pue", datum_json(o.pue)}, {"wue_l_per_kwh", datum_json(o.wue_l_per_kwh)}};
     }
-    return json{{"data_version", cat.regions_version}, {"default_operator", cat.default_operator},
-                {"operators", ops}, {"regions", arr}}
-               .dump(2) + "\n";
+    return json{{"data_version", cat.regions_version},
+                {"default_operator", cat.default_operator},
+                {"operators", ops},
+                {"regions", arr}}
+               .dump(2) +
+           "\n";
   }
   std::string out = fmt::format("{:<26} {:<8} {:<34} {:>9} {:>5} {:<12} {:>5}\n", "id", "kind", "name",
                                 "gCO2e/kWh", "year", "basis", "PUE");
@@ -225,10 +241,16 @@ std::string list_regions(const Catalog& cat, Format f) {
 
 std::string show_region(const Catalog& cat, const Region& r, Format f) {
   const Operator& op = cat.operator_for(r);
-  json j{{"id", r.id}, {"name", r.name}, {"kind", r.kind}, {"provider", r.provider},
-         {"country", r.country}, {"basis", r.basis},
+  json j{{"id", r.id},
+         {"name", r.name},
+         {"kind", r.kind},
+         {"provider", r.provider},
+         {"country", r.country},
+         {"basis", r.basis},
          {"carbon_intensity", datum_json(r.carbon_intensity)},
-         {"operator", op.id}, {"pue", datum_json(op.pue)}, {"wue_l_per_kwh", datum_json(op.wue_l_per_kwh)}};
+         {"operator", op.id},
+         {"pue", datum_json(op.pue)},
+         {"wue_l_per_kwh", datum_json(op.wue_l_per_kwh)}};
   if (f == Format::json) {
     return j.dump(2) + "\n";
   }
@@ -245,11 +267,20 @@ std::string list_models(const Catalog& cat, Format f) {
   if (f == Format::json) {
     json arr = json::array();
     for (const auto& m : cat.models) {
-      arr.push_back({{"id", m.id}, {"name", m.name}, {"params", m.params}, {"active_params", m.active_params},
-                     {"layers", m.layers}, {"hidden_size", m.hidden_size}, {"heads", m.heads},
-                     {"kv_heads", m.kv_heads}, {"head_dim", m.head_dim}, {"experts", m.experts},
-                     {"active_experts", m.active_experts}, {"context_length", m.context_length},
-                     {"source", m.source}, {"year", m.year}});
+      arr.push_back({{"id", m.id},
+                     {"name", m.name},
+                     {"params", m.params},
+                     {"active_params", m.active_params},
+                     {"layers", m.layers},
+                     {"hidden_size", m.hidden_size},
+                     {"heads", m.heads},
+                     {"kv_heads", m.kv_heads},
+                     {"head_dim", m.head_dim},
+                     {"experts", m.experts},
+                     {"active_experts", m.active_experts},
+                     {"context_length", m.context_length},
+                     {"source", m.source},
+                     {"year", m.year}});
     }
     return json{{"models", arr}}.dump(2) + "\n";
   }
@@ -278,14 +309,16 @@ Exit codes: 0 ok, 1 over budget, 2 bad usage or input, 3 internal error.)";
 }  // namespace
 
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  CLI::App app{"llm-energy: estimate the energy, carbon and time of training and serving large "
-               "language models, from physics (FLOPs, hardware peaks, utilisation, power, PUE, "
-               "grid intensity), with a range on every figure.",
-               "llm-energy"};
+  CLI::App app{
+      "llm-energy: estimate the energy, carbon and time of training and serving large "
+      "language models, from physics (FLOPs, hardware peaks, utilisation, power, PUE, "
+      "grid intensity), with a range on every figure.",
+      "llm-energy"};
   app.set_version_flag("--version", std::string("llm-energy ") + k_version);
   app.require_subcommand(1);
-  app.footer("Run 'llm-energy COMMAND --help' for a command's options and examples.\n"
-             "Exit codes: 0 ok, 1 over budget, 2 bad usage or input, 3 internal error.");
+  app.footer(
+      "Run 'llm-energy COMMAND --help' for a command's options and examples.\n"
+      "Exit codes: 0 ok, 1 over budget, 2 bad usage or input, 3 internal error.");
 
   // estimate
   Common ec;
@@ -306,23 +339,29 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     if (f.kind == FieldKind::boolean) {
       est->add_flag(flag_name(f.key), recompute, help);
     } else {
-      est->add_option(flag_name(f.key), values[std::string(f.key)], help)->type_name(
-          f.kind == FieldKind::text ? "ID" : f.kind == FieldKind::range ? "X|LO:HI" : "N");
+      est->add_option(flag_name(f.key), values[std::string(f.key)], help)
+          ->type_name(f.kind == FieldKind::text    ? "ID"
+                      : f.kind == FieldKind::range ? "X|LO:HI"
+                                                   : "N");
     }
   }
   bool explain_flag = false;
   est->add_flag("--explain", explain_flag, "show the chain of formulas with the numbers substituted");
-  est->add_option("--budget-on", budget.budget_on, "compare budgets with the central value or the top of the range")
+  est->add_option("--budget-on", budget.budget_on,
+                  "compare budgets with the central value or the top of the range")
       ->check(CLI::IsMember({"central", "high"}));
-  est->add_option("--warn-at", budget.warn_at, "warn when a figure reaches this share of its budget, e.g. 80%");
+  est->add_option("--warn-at", budget.warn_at,
+                  "warn when a figure reaches this share of its budget, e.g. 80%");
   std::string profile_path;
   est->add_option("--profile", profile_path,
                   "hardware profile from 'llm-energy calibrate' (replaces the hardware's utilisation, "
                   "power fraction and host power)")
       ->type_name("FILE");
-  est->add_option("--config", config_path, "JSON file of settings (flag names in snake_case); flags override it")
+  est->add_option("--config", config_path,
+                  "JSON file of settings (flag names in snake_case); flags override it")
       ->type_name("FILE");
-  est->add_option("--format", ec.format, "output format")->check(CLI::IsMember({"table", "json", "csv", "markdown"}));
+  est->add_option("--format", ec.format, "output format")
+      ->check(CLI::IsMember({"table", "json", "csv", "markdown"}));
   est->add_option("--output,-o", ec.output, "write to FILE instead of standard output")->type_name("FILE");
   add_catalog_options(est, ec);
 
@@ -342,8 +381,10 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     }
     return std::pair{list, show};
   };
-  auto [hw_list, hw_show] = add_catalog_cmd("hardware", "Accelerators: peaks, power, memory, embodied carbon");
-  auto [rg_list, rg_show] = add_catalog_cmd("regions", "Grid carbon intensity by region, and PUE by operator");
+  auto [hw_list, hw_show] =
+      add_catalog_cmd("hardware", "Accelerators: peaks, power, memory, embodied carbon");
+  auto [rg_list, rg_show] =
+      add_catalog_cmd("regions", "Grid carbon intensity by region, and PUE by operator");
   auto [md_list, md_show] = add_catalog_cmd("models", "Architectures of common open models");
 
   // validate
@@ -351,20 +392,26 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   std::string dataset;
   bool inference_mode = false;
   std::string max_median = "";
-  auto* val = app.add_subcommand("validate", "Check the estimator against published training runs "
-                                             "(or measured inference energy with --inference)");
-  val->add_option("--dataset", dataset, "your own CSV with the columns of tests/data/training-runs.csv "
-                                        "(or inference-points.csv); default: the bundled dataset")
+  auto* val = app.add_subcommand("validate",
+                                 "Check the estimator against published training runs "
+                                 "(or measured inference energy with --inference)");
+  val->add_option("--dataset", dataset,
+                  "your own CSV with the columns of tests/data/training-runs.csv "
+                  "(or inference-points.csv); default: the bundled dataset")
       ->type_name("FILE");
-  val->add_flag("--inference", inference_mode, "validate inference energy per output token instead of training");
-  val->add_option("--max-median-error", max_median,
-                  "exit 1 when predict mode's median |error| exceeds this (default 20% training, 15% inference)");
-  val->add_option("--format", vc.format, "output format")->check(CLI::IsMember({"table", "json", "csv", "markdown"}));
+  val->add_flag("--inference", inference_mode,
+                "validate inference energy per output token instead of training");
+  val->add_option(
+      "--max-median-error", max_median,
+      "exit 1 when predict mode's median |error| exceeds this (default 20% training, 15% inference)");
+  val->add_option("--format", vc.format, "output format")
+      ->check(CLI::IsMember({"table", "json", "csv", "markdown"}));
   val->add_option("--output,-o", vc.output, "write to FILE instead of standard output")->type_name("FILE");
   add_catalog_options(val, vc);
-  val->footer("Reproduce mode must match every published figure within 2% (exit 1 otherwise).\n"
-              "Examples:\n  llm-energy validate\n  llm-energy validate --inference --format markdown\n"
-              "  llm-energy validate --dataset my-runs.csv --format csv");
+  val->footer(
+      "Reproduce mode must match every published figure within 2% (exit 1 otherwise).\n"
+      "Examples:\n  llm-energy validate\n  llm-energy validate --inference --format markdown\n"
+      "  llm-energy validate --dataset my-runs.csv --format csv");
 
   auto batch_cmds = register_batch_commands(app);
   auto whatif_cmds = register_whatif_commands(app);
@@ -413,14 +460,17 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
         if (!s.hardware) {
           set_field(s, "hardware", prof.hardware, Origin::flag);
         } else if (s.hardware->value != prof.hardware) {
-          throw InputError("--profile " + profile_path + " is for " + prof.hardware + ", not " + s.hardware->value);
+          throw InputError("--profile " + profile_path + " is for " + prof.hardware + ", not " +
+                           s.hardware->value);
         }
         cat = std::make_unique<Catalog>(apply_profile(*cat, prof));
       }
       const Estimate e = estimate(s, *cat);
       const BudgetCheck bc = check_budgets(s, e, budget);
       const Format fmt_e = parse_format(ec.format);
-      emit(ec, out, explain_flag ? render_explained(e, fmt_e, use_color(ec, out)) : render(e, fmt_e, use_color(ec, out)));
+      emit(ec, out,
+           explain_flag ? render_explained(e, fmt_e, use_color(ec, out))
+                        : render(e, fmt_e, use_color(ec, out)));
       for (const auto& m : bc.messages) {
         err << "llm-energy: " << m << "\n";
       }
@@ -440,12 +490,12 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     if (val->parsed()) {
       const auto cat = load(vc);
       const Format vf = parse_format(vc.format);
-      const std::string text_in = dataset.empty() ? std::string(inference_mode ? bundled_inference_points()
-                                                                               : bundled_training_runs())
-                                                  : read_file(dataset);
-      const std::string name = dataset.empty() ? (inference_mode ? "bundled inference-points.csv"
-                                                                 : "bundled training-runs.csv")
-                                               : dataset;
+      const std::string text_in =
+          dataset.empty() ? std::string(inference_mode ? bundled_inference_points() : bundled_training_runs())
+                          : read_file(dataset);
+      const std::string name =
+          dataset.empty() ? (inference_mode ? "bundled inference-points.csv" : "bundled training-runs.csv")
+                          : dataset;
       const double bound = max_median.empty() ? (inference_mode ? 0.15 : 0.20)
                                               : parse_fraction(max_median, "max-median-error");
       bool ok = true;
@@ -456,14 +506,16 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
         report = render_inference_validation(v, vf);
         if (v.median_abs_error > bound) {
           ok = false;
-          why = fmt::format("inference median |error| {:.1f}% exceeds the bound {:.1f}%", 100 * v.median_abs_error, 100 * bound);
+          why = fmt::format("inference median |error| {:.1f}% exceeds the bound {:.1f}%",
+                            100 * v.median_abs_error, 100 * bound);
         }
       } else {
         const auto v = validate_training(text_in, name, *cat);
         report = render_training_validation(v, vf);
         if (!v.reproduce_all_ok) {
           ok = false;
-          why = fmt::format("reproduce mode misses a published figure by {:.2f}% (more than 2%)", 100 * v.reproduce_max_error);
+          why = fmt::format("reproduce mode misses a published figure by {:.2f}% (more than 2%)",
+                            100 * v.reproduce_max_error);
         } else if (v.median_abs_chip_hours_error > bound) {
           ok = false;
           why = fmt::format("predict-mode median |error| {:.1f}% exceeds the bound {:.1f}%",
@@ -493,11 +545,21 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
       text = list_models(*cat, f);
     } else if (md_show->parsed()) {
       const ModelArch& m = cat->find_model(show_id);
-      json j{{"id", m.id}, {"name", m.name}, {"params", m.params}, {"active_params", m.active_params},
-             {"layers", m.layers}, {"hidden_size", m.hidden_size}, {"heads", m.heads},
-             {"kv_heads", m.kv_heads}, {"head_dim", m.head_dim}, {"experts", m.experts},
-             {"active_experts", m.active_experts}, {"context_length", m.context_length},
-             {"source", m.source}, {"year", m.year}, {"note", m.note}};
+      json j{{"id", m.id},
+             {"name", m.name},
+             {"params", m.params},
+             {"active_params", m.active_params},
+             {"layers", m.layers},
+             {"hidden_size", m.hidden_size},
+             {"heads", m.heads},
+             {"kv_heads", m.kv_heads},
+             {"head_dim", m.head_dim},
+             {"experts", m.experts},
+             {"active_experts", m.active_experts},
+             {"context_length", m.context_length},
+             {"source", m.source},
+             {"year", m.year},
+             {"note", m.note}};
       text = j.dump(2) + "\n";
     }
     emit(cc, out, text);

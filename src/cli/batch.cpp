@@ -1,17 +1,17 @@
 #include "batch.hpp"
 
+#include <fmt/format.h>
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 #include <utility>
 
 #include "io.hpp"
@@ -68,7 +68,7 @@ std::string row_error(std::size_t line, std::string_view what) {
 // ---- progress on a terminal ----
 
 class Progress {
-public:
+ public:
   Progress(std::ostream& err, bool on) : m_err(err), m_on(on) {}
   void tick(std::size_t rows) {
     if (!m_on || (rows & 63U) != 0) {
@@ -90,7 +90,7 @@ public:
     m_err.flush();
   }
 
-private:
+ private:
   void draw(std::size_t rows, std::chrono::steady_clock::time_point now) {
     const double secs = std::chrono::duration<double>(now - m_start).count();
     const double rate = secs > 0 ? static_cast<double>(rows) / secs : 0.0;
@@ -106,7 +106,7 @@ private:
 // ---- output rows ----
 
 class RowWriter {
-public:
+ public:
   RowWriter(std::ostream& out, BatchOutput f, std::vector<std::string> extra_keys)
       : m_out(out), m_format(f), m_extra(std::move(extra_keys)) {
     m_buf.reserve(1 << 16);
@@ -210,7 +210,7 @@ public:
     flush();
   }
 
-private:
+ private:
   static std::string csv_id(const json& id) { return id.is_string() ? id.get<std::string>() : id.dump(); }
 
   void start_csv(const std::vector<std::string>* extra) {
@@ -262,7 +262,7 @@ private:
 // ---- the per-row engine shared by batch and sweep ----
 
 class Engine {
-public:
+ public:
   Engine(const Catalog& cat, const BudgetOptions& budget, RowWriter& w, Progress& p, bool fail_fast)
       : m_cat(cat), m_budget(budget), m_writer(w), m_progress(p), m_fail_fast(fail_fast) {}
 
@@ -296,7 +296,7 @@ public:
 
   [[nodiscard]] const BatchResult& result() const { return m_result; }
 
-private:
+ private:
   const Catalog& m_cat;
   const BudgetOptions& m_budget;
   RowWriter& m_writer;
@@ -380,7 +380,8 @@ void run_json_array(std::istream& in, std::string first, std::size_t lineno, con
   text.clear();
   text.shrink_to_fit();
   if (!doc.is_array()) {
-    throw InputError(o.input_name + ": expected a JSON array of objects, got " + std::string(json_type_name(doc)));
+    throw InputError(o.input_name + ": expected a JSON array of objects, got " +
+                     std::string(json_type_name(doc)));
   }
   std::size_t n = 0;
   for (const auto& item : doc) {
@@ -443,7 +444,8 @@ void run_csv(std::istream& in, std::string first, std::size_t lineno, const Batc
   std::size_t ignored = 0;
   const std::size_t header_line = lineno;
   if (!complete_csv_record(in, line, lineno)) {
-    throw InputError(o.input_name + ": line " + std::to_string(header_line) + ": unterminated quote in the header");
+    throw InputError(o.input_name + ": line " + std::to_string(header_line) +
+                     ": unterminated quote in the header");
   }
   {
     CsvReader r(line);
@@ -485,7 +487,8 @@ void run_csv(std::istream& in, std::string first, std::size_t lineno, const Batc
         id = fields[id_col];
       }
       if (fields.size() != header.size()) {
-        throw InputError(fmt::format("expected {} fields (as in the header), got {}", header.size(), fields.size()));
+        throw InputError(
+            fmt::format("expected {} fields (as in the header), got {}", header.size(), fields.size()));
       }
       for (std::size_t i = 0; i < fields.size(); ++i) {
         if (!fields[i].empty()) {
@@ -521,12 +524,16 @@ std::vector<std::string> split(std::string_view s, char sep) {
 
 double parse_sweep_number(FieldKind kind, std::string_view text, const std::string& what) {
   switch (kind) {
-    case FieldKind::energy: return parse_energy_kwh(text, what);
-    case FieldKind::mass: return parse_mass_kg(text, what);
+    case FieldKind::energy:
+      return parse_energy_kwh(text, what);
+    case FieldKind::mass:
+      return parse_mass_kg(text, what);
     case FieldKind::count:
-    case FieldKind::range: return parse_count(text, what);
+    case FieldKind::range:
+      return parse_count(text, what);
     case FieldKind::text:
-    case FieldKind::boolean: break;
+    case FieldKind::boolean:
+      break;
   }
   throw InputError(what + ": a sweep range needs a numeric key");
 }
@@ -536,7 +543,9 @@ bool is_sweep_range(std::string_view item) {
   return parts.size() == 3 && !parts[2].empty() && (parts[2][0] == 'x' || parts[2][0] == '+');
 }
 
-std::string number_text(double v) { return fmt::format("{}", v); }
+std::string number_text(double v) {
+  return fmt::format("{}", v);
+}
 
 void expand_range(const FieldSpec& f, std::string_view item, std::vector<std::string>& out) {
   const std::string what(f.key);
@@ -556,7 +565,8 @@ void expand_range(const FieldSpec& f, std::string_view item, std::vector<std::st
       throw InputError(what + ": invalid sweep range '" + shown + "': the factor must be greater than 1");
     }
     if (!(start > 0)) {
-      throw InputError(what + ": invalid sweep range '" + shown + "': a geometric range must start above zero");
+      throw InputError(what + ": invalid sweep range '" + shown +
+                       "': a geometric range must start above zero");
     }
     count = std::floor(std::log(stop / start) / std::log(by) + 1e-9) + 1;
   } else {
@@ -582,7 +592,8 @@ void expand_range(const FieldSpec& f, std::string_view item, std::vector<std::st
     out.push_back(number_text(v));
   }
   // The count's floor may fall one short when the last step lands within tolerance of stop.
-  const double next = geometric ? start * std::pow(by, static_cast<double>(n)) : start + static_cast<double>(n) * by;
+  const double next =
+      geometric ? start * std::pow(by, static_cast<double>(n)) : start + static_cast<double>(n) * by;
   if (next <= stop + tol) {
     out.push_back(number_text(stop));
   }
@@ -592,10 +603,10 @@ void expand_range(const FieldSpec& f, std::string_view item, std::vector<std::st
 
 // A streambuf over a file descriptor, so that standard input is read in large blocks.
 class FdInBuf : public std::streambuf {
-public:
+ public:
   explicit FdInBuf(int fd) : m_fd(fd), m_buf(1 << 16) {}
 
-protected:
+ protected:
   int_type underflow() override {
     if (gptr() < egptr()) {
       return traits_type::to_int_type(*gptr());
@@ -611,7 +622,7 @@ protected:
     return traits_type::to_int_type(*gptr());
   }
 
-private:
+ private:
   int m_fd;
   std::vector<char> m_buf;
 };
@@ -673,12 +684,16 @@ void register_common(CommandState& c, const char* formats_help, std::vector<std:
       cmd->add_flag(flag_name(f.key), c.recompute, help);
     } else {
       cmd->add_option(flag_name(f.key), c.values[std::string(f.key)], help)
-          ->type_name(f.kind == FieldKind::text ? "ID" : f.kind == FieldKind::range ? "X|LO:HI" : "N");
+          ->type_name(f.kind == FieldKind::text    ? "ID"
+                      : f.kind == FieldKind::range ? "X|LO:HI"
+                                                   : "N");
     }
   }
-  cmd->add_option("--budget-on", c.budget.budget_on, "compare budgets with the central value or the top of the range")
+  cmd->add_option("--budget-on", c.budget.budget_on,
+                  "compare budgets with the central value or the top of the range")
       ->check(CLI::IsMember({"central", "high"}));
-  cmd->add_option("--warn-at", c.budget.warn_at, "warn when a figure reaches this share of its budget, e.g. 80%");
+  cmd->add_option("--warn-at", c.budget.warn_at,
+                  "warn when a figure reaches this share of its budget, e.g. 80%");
   cmd->add_option("--format", c.format, formats_help)->check(CLI::IsMember(std::move(formats)));
   cmd->add_option("--output,-o", c.output, "write to FILE (through a temporary file and a rename)")
       ->type_name("FILE");
@@ -695,7 +710,9 @@ void validate_budget_options(const BudgetOptions& b) {
   (void)check_budgets(Scenario{}, Estimate{}, b);  // throws InputError for a bad --warn-at
 }
 
-bool progress_wanted(const std::ostream& err) { return &err == &std::cerr && ::isatty(STDERR_FILENO) == 1; }
+bool progress_wanted(const std::ostream& err) {
+  return &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
+}
 
 // Run `body(stream)` on `out` or on a file written atomically.
 template <class F>
@@ -709,7 +726,8 @@ BatchResult with_output(const std::string& path, std::ostream& out, F&& body) {
   return r;
 }
 
-const char* k_batch_footer = R"(Input: JSONL (one JSON object of config keys per line, as in --config files), CSV (a
+const char* k_batch_footer =
+    R"(Input: JSONL (one JSON object of config keys per line, as in --config files), CSV (a
 header row of config keys; an empty cell is not set) or a JSON array of objects, detected
 from the first character ([ JSON array, { JSONL, else CSV) or set with --input-format.
 Flags apply to every row unless the row sets that key. Rows come out in input order, each
@@ -725,7 +743,8 @@ Examples:
 
 Exit codes: 0 ok, 1 some row over budget, 2 some row failed or bad usage, 3 internal error.)";
 
-const char* k_sweep_footer = R"(Any estimate flag takes a comma list and/or ranges START:STOP:xFACTOR (geometric) or
+const char* k_sweep_footer =
+    R"(Any estimate flag takes a comma list and/or ranges START:STOP:xFACTOR (geometric) or
 START:STOP:+STEP (arithmetic), inclusive of STOP. A value whose third part does not start
 with x or + is passed through as is (so --mfu 0.35:0.45 stays an uncertainty range).
 Output: one column per swept key, then the batch CSV columns (id = 1-based index); JSONL
@@ -755,7 +774,8 @@ BatchInput parse_batch_input(std::string_view text) {
   if (text == "json") {
     return BatchInput::json;
   }
-  throw InputError("input-format: unknown format '" + std::string(text.substr(0, 20)) + "' (use jsonl, csv or json)");
+  throw InputError("input-format: unknown format '" + std::string(text.substr(0, 20)) +
+                   "' (use jsonl, csv or json)");
 }
 
 BatchOutput parse_batch_output(std::string_view text) {
@@ -768,7 +788,8 @@ BatchOutput parse_batch_output(std::string_view text) {
   if (text == "json") {
     return BatchOutput::json;
   }
-  throw InputError("format: unknown format '" + std::string(text.substr(0, 20)) + "' (use jsonl, csv or json)");
+  throw InputError("format: unknown format '" + std::string(text.substr(0, 20)) +
+                   "' (use jsonl, csv or json)");
 }
 
 int BatchResult::exit_code() const {
@@ -827,7 +848,8 @@ std::vector<std::string> expand_sweep_value(std::string_view key, std::string_vi
   std::vector<std::string> out;
   for (const auto& item : split(text, ',')) {
     if (item.empty()) {
-      throw InputError(std::string(key) + ": empty item in the list '" + std::string(text.substr(0, 60)) + "'");
+      throw InputError(std::string(key) + ": empty item in the list '" + std::string(text.substr(0, 60)) +
+                       "'");
     }
     if (is_sweep_range(item)) {
       expand_range(*f, item, out);
@@ -835,7 +857,8 @@ std::vector<std::string> expand_sweep_value(std::string_view key, std::string_vi
       out.push_back(item);
     }
     if (out.size() > k_max_sweep_combinations) {
-      throw InputError(std::string(key) + ": more than " + std::to_string(k_max_sweep_combinations) + " values");
+      throw InputError(std::string(key) + ": more than " + std::to_string(k_max_sweep_combinations) +
+                       " values");
     }
   }
   // Check every value once, so a typo is a usage error rather than a million error rows.
@@ -921,7 +944,8 @@ BatchCommands register_batch_commands(CLI::App& app) {
   auto& b = st->batch;
   b.format = "jsonl";
   b.cmd = app.add_subcommand("batch", "Estimate many scenarios from JSONL, CSV or a JSON array, streamed");
-  b.cmd->add_option("FILE", st->input, "input file; '-' or omitted reads standard input")->type_name("FILE|-");
+  b.cmd->add_option("FILE", st->input, "input file; '-' or omitted reads standard input")
+      ->type_name("FILE|-");
   b.cmd->add_option("--input-format", st->input_format, "input format (default: detected from the content)")
       ->check(CLI::IsMember({"auto", "jsonl", "csv", "json"}));
   register_common(b, "output format (default jsonl)", {"jsonl", "csv", "json"});
@@ -929,7 +953,8 @@ BatchCommands register_batch_commands(CLI::App& app) {
 
   auto& s = st->sweep;
   s.format = "csv";
-  s.cmd = app.add_subcommand("sweep", "Estimate the cartesian product of lists and ranges of any estimate flag");
+  s.cmd =
+      app.add_subcommand("sweep", "Estimate the cartesian product of lists and ranges of any estimate flag");
   register_common(s, "output format (default csv)", {"csv", "jsonl"});
   s.cmd->footer(k_sweep_footer);
   return BatchCommands(std::move(st));
@@ -1000,8 +1025,8 @@ std::optional<int> BatchCommands::run_if_parsed(std::ostream& out, std::ostream&
       }
       in = &file;
     }
-    const BatchResult r =
-        with_output(c.output, out, [&](std::ostream& o_stream) { return run_batch(*in, o_stream, err, o, *cat.cat); });
+    const BatchResult r = with_output(
+        c.output, out, [&](std::ostream& o_stream) { return run_batch(*in, o_stream, err, o, *cat.cat); });
     if (in->bad()) {
       throw InputError(o.input_name + ": read error");
     }
@@ -1018,8 +1043,8 @@ std::optional<int> BatchCommands::run_if_parsed(std::ostream& out, std::ostream&
     o.progress = progress_wanted(err);
     validate_budget_options(o.budget);
     const CatalogHolder cat = load_catalog_for(c.hardware_files, c.regions_files);
-    const BatchResult r =
-        with_output(c.output, out, [&](std::ostream& o_stream) { return run_sweep(o_stream, err, o, *cat.cat); });
+    const BatchResult r = with_output(
+        c.output, out, [&](std::ostream& o_stream) { return run_sweep(o_stream, err, o, *cat.cat); });
     return r.exit_code();
   }
   return std::nullopt;

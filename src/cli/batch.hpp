@@ -37,7 +37,7 @@ enum class BatchOutput { jsonl, csv, json };
 struct BatchOptions {
   BatchInput input = BatchInput::detect;
   BatchOutput output = BatchOutput::jsonl;
-  Scenario base;          // the command's flags; a row's own keys override them
+  Scenario base;  // the command's flags; a row's own keys override them
   BudgetOptions budget;
   bool fail_fast = false;
   bool progress = false;  // redraw "rows, rows/s" on `err` (the CLI sets it when stderr is a tty)
@@ -91,7 +91,7 @@ BatchResult run_sweep(std::ostream& out, std::ostream& err, const SweepOptions& 
 
 // The CLI wiring: register the subcommands on `app`, then run whichever was parsed.
 class BatchCommands {
-public:
+ public:
   struct State;
   explicit BatchCommands(std::unique_ptr<State> state);
   BatchCommands(BatchCommands&&) noexcept;
@@ -101,7 +101,7 @@ public:
   // Return the exit code when batch or sweep was parsed, else nullopt. Throws InputError.
   [[nodiscard]] std::optional<int> run_if_parsed(std::ostream& out, std::ostream& err);
 
-private:
+ private:
   std::unique_ptr<State> m_state;
 };
 

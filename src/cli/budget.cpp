@@ -43,8 +43,8 @@ BudgetCheck check_budgets(const Scenario& s, const Estimate& e, const BudgetOpti
                                        human(value), which, human(limit), human(value - limit),
                                        limit > 0 ? 100.0 * (value - limit) / limit : 100.0));
     } else if (warn > 0 && value >= warn * limit) {
-      r.messages.push_back(fmt::format("warning: {} {}{} is {:.1f}% of its budget {}", name,
-                                       human(value), which, 100.0 * value / limit, human(limit)));
+      r.messages.push_back(fmt::format("warning: {} {}{} is {:.1f}% of its budget {}", name, human(value),
+                                       which, 100.0 * value / limit, human(limit)));
     }
   };
   auto chip_hours = [](double v) { return human_count(v) + " chip-hours"; };

@@ -16,13 +16,18 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-std::string spread(const Fitted& f) { return sig3(f.low) + "\u2013" + sig3(f.high); }
-
-std::string datum_text(const Datum& d) {
-  return sig3(d.value) + (d.low != d.value || d.high != d.value ? " (" + sig3(d.low) + "\u2013" + sig3(d.high) + ")" : "");
+std::string spread(const Fitted& f) {
+  return sig3(f.low) + "\u2013" + sig3(f.high);
 }
 
-std::string percent(double v) { return fmt::format("{:.1f}%", 100.0 * v); }
+std::string datum_text(const Datum& d) {
+  return sig3(d.value) +
+         (d.low != d.value || d.high != d.value ? " (" + sig3(d.low) + "\u2013" + sig3(d.high) + ")" : "");
+}
+
+std::string percent(double v) {
+  return fmt::format("{:.1f}%", 100.0 * v);
+}
 
 }  // namespace
 
@@ -65,20 +70,23 @@ int run_calibrate(const CalibrateOptions& o, std::ostream& out) {
     return 0;
   }
   const Hardware& hw = cat.find_hardware(p.hardware);
-  std::string t = fmt::format("calibrated {} on {} run{} ({})\n", p.hardware, p.runs, p.runs == 1 ? "" : "s", names);
+  std::string t =
+      fmt::format("calibrated {} on {} run{} ({})\n", p.hardware, p.runs, p.runs == 1 ? "" : "s", names);
   t += fmt::format("  {:<20} {:>8}  {:<17} {}\n", "", "fitted", "min\u2013max", "catalog default");
   auto row = [&](const char* name, const Fitted& f, const Datum& def, const char* note) {
     t += fmt::format("  {:<20} {:>8}  {:<15} {}{}\n", name, sig3(f.value), spread(f), datum_text(def), note);
   };
   row("training_mfu", p.training_mfu, hw.training_mfu, "");
   row("avg_power_fraction", p.avg_power_fraction, hw.avg_power_fraction, "");
-  row("host_power_w", p.host_power_w, hw.host_power_w, r.host_from_catalog ? "  (kept: no GPU energy in the runs)" : "");
+  row("host_power_w", p.host_power_w, hw.host_power_w,
+      r.host_from_catalog ? "  (kept: no GPU energy in the runs)" : "");
   if (!r.host_from_catalog && r.runs_with_gpu_energy < p.runs) {
     t += fmt::format("  power figures from the {} runs with GPU energy\n", r.runs_with_gpu_energy);
   }
-  t += fmt::format("  server energy predicted from params, tokens and chips, median |error| over these runs:\n"
-                   "    with catalog defaults  {}\n    with the profile       {}\n",
-                   percent(r.median_abs_error_before), percent(r.median_abs_error_after));
+  t += fmt::format(
+      "  server energy predicted from params, tokens and chips, median |error| over these runs:\n"
+      "    with catalog defaults  {}\n    with the profile       {}\n",
+      percent(r.median_abs_error_before), percent(r.median_abs_error_after));
   t += fmt::format("wrote {}\n", o.output);
   out << t;
   return 0;

@@ -1,8 +1,8 @@
 #include "format_units.hpp"
 
+#include <fmt/format.h>
 #include <array>
 #include <cmath>
-#include <fmt/format.h>
 #include <utility>
 
 namespace llm_energy::cli {
@@ -25,7 +25,8 @@ const Scale& pick(double v, const std::array<Scale, N>& scales) {
   return *best;
 }
 
-constexpr std::array<Scale, 5> k_energy = {{{1e-3, "Wh"}, {1, "kWh"}, {1e3, "MWh"}, {1e6, "GWh"}, {1e9, "TWh"}}};
+constexpr std::array<Scale, 5> k_energy = {
+    {{1e-3, "Wh"}, {1, "kWh"}, {1e3, "MWh"}, {1e6, "GWh"}, {1e9, "TWh"}}};
 constexpr std::array<Scale, 4> k_mass = {{{1e-3, "g"}, {1, "kg"}, {1e3, "t"}, {1e6, "kt"}}};
 
 std::string with_range(double v, double lo, double hi, double factor, const char* unit) {

@@ -1,5 +1,6 @@
 #include "io.hpp"
 
+#include <unistd.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -8,7 +9,6 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
-#include <unistd.h>
 
 #include "llm_energy/error.hpp"
 

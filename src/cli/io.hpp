@@ -19,7 +19,7 @@ void write_file_atomic(const std::string& path, std::string_view text);
 // When destroyed without commit() (an error aborted the command), the temporary is removed,
 // so `path` is never left partially written. Throws InputError when the path is not writable.
 class AtomicOutputFile {
-public:
+ public:
   explicit AtomicOutputFile(const std::string& path);
   AtomicOutputFile(const AtomicOutputFile&) = delete;
   AtomicOutputFile& operator=(const AtomicOutputFile&) = delete;
@@ -29,7 +29,7 @@ public:
   // Flush, close and rename onto the target; throws InputError when that fails.
   void commit();
 
-private:
+ private:
   std::string m_path;
   std::string m_tmp;
   std::ofstream m_out;

@@ -1,26 +1,26 @@
 #include "measure.hpp"
 
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cerrno>
-#include <cmath>
-#include <fcntl.h>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <dlfcn.h>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <poll.h>
 #include <set>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 #include "app.hpp"
 #include "format_units.hpp"
@@ -109,7 +109,8 @@ PowercapMeter::PowercapMeter(const std::string& root, std::vector<Unreadable>& u
     : m_unreadable(&unreadable) {
   std::error_code ec;
   if (!fs::is_directory(root, ec)) {
-    unreadable.push_back({"powercap " + root, "no such directory (no RAPL counters on this machine, or a VM)"});
+    unreadable.push_back(
+        {"powercap " + root, "no such directory (no RAPL counters on this machine, or a VM)"});
     return;
   }
   // Zones appear flat under /sys/class/powercap and nested in their parent: collect both, once each.
@@ -356,9 +357,9 @@ void NvmlMeter::sample(double t_s) {
       }
     }
     g.failed = true;
-    m_unreadable->push_back({"NVML " + g.name, (rc == k_nvml_success ? std::string("counter went backwards")
-                                                                      : a.why(rc)) +
-                                                   " (during the run; counted until then)"});
+    m_unreadable->push_back(
+        {"NVML " + g.name, (rc == k_nvml_success ? std::string("counter went backwards") : a.why(rc)) +
+                               " (during the run; counted until then)"});
   }
 }
 
@@ -438,7 +439,8 @@ Grid resolve_grid(const MeasureOptions& o) {
     }
     g.pue_source = "--pue";
   } else {
-    const Operator& op = region != nullptr ? cat.operator_for(*region) : cat.find_operator(cat.default_operator);
+    const Operator& op =
+        region != nullptr ? cat.operator_for(*region) : cat.find_operator(cat.default_operator);
     g.pue = op.pue.value;
     g.pue_source = "operator " + op.id;
   }
@@ -460,7 +462,7 @@ double seconds_since(Clock::time_point t0) {
 // Restores SIGINT and SIGQUIT on scope exit; while it lives they are ignored (as time(1) does:
 // Ctrl-C reaches the command, which ends, and the report is still written).
 class IgnoreInterrupts {
-public:
+ public:
   IgnoreInterrupts() {
     struct sigaction ign {};
     ign.sa_handler = SIG_IGN;
@@ -477,7 +479,7 @@ public:
   [[nodiscard]] const struct sigaction& saved_int() const { return m_int; }
   [[nodiscard]] const struct sigaction& saved_quit() const { return m_quit; }
 
-private:
+ private:
   struct sigaction m_int {};
   struct sigaction m_quit {};
 };
@@ -543,7 +545,9 @@ ChildResult run_command(const std::vector<std::string>& command, double interval
     }
     const double wait_s = std::max(0.0, next - seconds_since(t0));
     if (pidfd >= 0) {
-      struct pollfd p {pidfd, POLLIN, 0};
+      struct pollfd p {
+        pidfd, POLLIN, 0
+      };
       const int ms = static_cast<int>(std::ceil(wait_s * 1000.0));
       const int rc = ::poll(&p, 1, ms);
       if (rc > 0) {
@@ -647,7 +651,8 @@ int run_measure(const MeasureOptions& o, std::ostream& out, std::ostream& err) {
   if (!unreadable.empty()) {
     std::string line = "llm-energy: warning: ";
     for (std::size_t i = 0; i < unreadable.size(); ++i) {
-      line += (i ? "; " : "") + std::string("cannot read ") + unreadable[i].source + ": " + unreadable[i].reason;
+      line +=
+          (i ? "; " : "") + std::string("cannot read ") + unreadable[i].source + ": " + unreadable[i].reason;
     }
     line += devices.empty() ? " (nothing measured)" : " (measured the rest)";
     err << line << "\n";
@@ -658,8 +663,11 @@ int run_measure(const MeasureOptions& o, std::ostream& out, std::ostream& err) {
   if (format == Format::json) {
     json devs = json::array();
     for (const auto& d : devices) {
-      devs.push_back({{"name", d.name}, {"kind", d.kind}, {"energy_j", round6(d.energy_j)},
-                      {"average_power_w", round6(power_of(d.energy_j))}, {"method", d.method}});
+      devs.push_back({{"name", d.name},
+                      {"kind", d.kind},
+                      {"energy_j", round6(d.energy_j)},
+                      {"average_power_w", round6(power_of(d.energy_j))},
+                      {"method", d.method}});
     }
     json unread = json::array();
     for (const auto& u : unreadable) {
@@ -681,9 +689,11 @@ int run_measure(const MeasureOptions& o, std::ostream& out, std::ostream& err) {
     text = j.dump(2) + "\n";
   } else if (format == Format::table) {
     text = fmt::format("measured: {}\n", command_text(o.command));
-    text += fmt::format("  exit code {}{} after {} s\n", child.exit_code,
-                        child.signal ? fmt::format(" (killed by signal {})", child.signal) : "", sig3(duration));
-    text += fmt::format("  {:<36} {:<12} {:<15} {:>12} {:>10}\n", "device", "kind", "method", "energy", "avg W");
+    text +=
+        fmt::format("  exit code {}{} after {} s\n", child.exit_code,
+                    child.signal ? fmt::format(" (killed by signal {})", child.signal) : "", sig3(duration));
+    text +=
+        fmt::format("  {:<36} {:<12} {:<15} {:>12} {:>10}\n", "device", "kind", "method", "energy", "avg W");
     for (const auto& d : devices) {
       text += fmt::format("  {:<36} {:<12} {:<15} {:>12} {:>10}\n", d.name.substr(0, 36), d.kind, d.method,
                           joules_text(d.energy_j), sig3(power_of(d.energy_j)));
@@ -691,9 +701,10 @@ int run_measure(const MeasureOptions& o, std::ostream& out, std::ostream& err) {
     if (devices.empty()) {
       text += "  (no device could be read)\n";
     }
-    text += fmt::format("  {:<65} {:>12} {:>10}\n", "accelerators (GPUs)", joules_text(gpu_j), sig3(power_of(gpu_j)));
-    text += fmt::format("  {:<65} {:>12} {:>10}\n", "server (GPUs + CPU packages + DRAM)", joules_text(server_j),
-                        sig3(power_of(server_j)));
+    text += fmt::format("  {:<65} {:>12} {:>10}\n", "accelerators (GPUs)", joules_text(gpu_j),
+                        sig3(power_of(gpu_j)));
+    text += fmt::format("  {:<65} {:>12} {:>10}\n", "server (GPUs + CPU packages + DRAM)",
+                        joules_text(server_j), sig3(power_of(server_j)));
     text += fmt::format("  {:<65} {:>12} {:>10}  PUE {} ({})\n", "facility (server x PUE)",
                         joules_text(server_j * grid.pue), sig3(power_of(server_j * grid.pue)), sig3(grid.pue),
                         grid.pue_source);
@@ -743,23 +754,28 @@ std::optional<int> MeasureCommands::run_if_parsed(std::ostream& out, std::ostrea
 MeasureCommands register_measure_commands(CLI::App& app) {
   auto st = std::make_unique<MeasureCommands::State>();
   MeasureOptions& m = st->m;
-  auto* cmd = app.add_subcommand("measure", "Run a command and measure the energy of CPUs (RAPL), DRAM and "
-                                            "NVIDIA GPUs (NVML) while it runs");
+  auto* cmd = app.add_subcommand("measure",
+                                 "Run a command and measure the energy of CPUs (RAPL), DRAM and "
+                                 "NVIDIA GPUs (NVML) while it runs");
   cmd->add_option("--interval", m.interval, "sampling interval, e.g. 100ms or 0.5s (a bare number is ms)")
       ->type_name("TIME");
   cmd->add_option("--format", m.format, "report format")->check(CLI::IsMember({"table", "json"}));
   cmd->add_option("--output,-o", m.output,
                   "write the report to FILE ('-': standard output) instead of standard error")
       ->type_name("FILE");
-  cmd->add_option("--pue", m.pue, "facility PUE (default: the region's operator, as estimate)")->type_name("F");
+  cmd->add_option("--pue", m.pue, "facility PUE (default: the region's operator, as estimate)")
+      ->type_name("F");
   cmd->add_option("--region", m.region, "grid region for CO2e (default: world)")->type_name("ID");
-  cmd->add_option("--carbon-intensity", m.carbon_intensity, "grid carbon intensity [gCO2e/kWh]")->type_name("G");
+  cmd->add_option("--carbon-intensity", m.carbon_intensity, "grid carbon intensity [gCO2e/kWh]")
+      ->type_name("G");
   cmd->add_option("--powercap-root", m.powercap_root,
                   "powercap directory (default: $LLM_ENERGY_POWERCAP_ROOT, else /sys/class/powercap)")
       ->type_name("DIR");
   cmd->add_option("--nvml-library", m.nvml_library, "NVML library to load (default: libnvidia-ml.so.1)")
       ->type_name("PATH");
-  cmd->add_option("command", m.command, "the command and its arguments (after --)")->required()->type_name("COMMAND");
+  cmd->add_option("command", m.command, "the command and its arguments (after --)")
+      ->required()
+      ->type_name("COMMAND");
   cmd->footer(
       "The command's standard output and error pass through untouched; the report goes to standard\n"
       "error (or --output). Devices that cannot be read are named on one warning line.\n"
@@ -771,14 +787,18 @@ MeasureCommands register_measure_commands(CLI::App& app) {
   st->measure = cmd;
 
   CalibrateOptions& c = st->c;
-  auto* cal = app.add_subcommand("calibrate", "Fit utilisation, accelerator power and host power of one "
-                                              "hardware id on measured runs, and write a profile");
-  cal->add_option("RUNS", c.files, "CSV of runs (params,tokens,hardware,chips,duration_h,energy_kwh[,gpu_energy_kwh,"
-                                   "active_params,pue]) or CodeCarbon emissions.csv; several files are pooled")
+  auto* cal = app.add_subcommand("calibrate",
+                                 "Fit utilisation, accelerator power and host power of one "
+                                 "hardware id on measured runs, and write a profile");
+  cal->add_option("RUNS", c.files,
+                  "CSV of runs (params,tokens,hardware,chips,duration_h,energy_kwh[,gpu_energy_kwh,"
+                  "active_params,pue]) or CodeCarbon emissions.csv; several files are pooled")
       ->required()
       ->type_name("FILE");
-  cal->add_option("--hardware", c.hardware, "hardware id for rows without a hardware column")->type_name("ID");
-  cal->add_option("--params", c.params, "parameters, for rows without a params column (CodeCarbon)")->type_name("N");
+  cal->add_option("--hardware", c.hardware, "hardware id for rows without a hardware column")
+      ->type_name("ID");
+  cal->add_option("--params", c.params, "parameters, for rows without a params column (CodeCarbon)")
+      ->type_name("N");
   cal->add_option("--tokens", c.tokens, "training tokens, for rows without a tokens column (CodeCarbon)")
       ->type_name("N");
   cal->add_option("--chips", c.chips, "accelerators, for CodeCarbon rows without gpu_count")->type_name("N");

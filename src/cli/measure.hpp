@@ -33,14 +33,14 @@ namespace llm_energy::cli {
 
 // A cumulative counter that wraps to zero after `range` (RAPL's max_energy_range_uj).
 class WrappingCounter {
-public:
+ public:
   WrappingCounter(std::uint64_t first, std::uint64_t range);
   // Account the increase up to `now`; a value below the previous one is one wrap.
   void update(std::uint64_t now);
   [[nodiscard]] std::uint64_t total() const { return m_total; }
   [[nodiscard]] std::uint64_t wraps() const { return m_wraps; }
 
-private:
+ private:
   std::uint64_t m_last;
   std::uint64_t m_range;
   std::uint64_t m_total = 0;
@@ -49,12 +49,12 @@ private:
 
 // The trapezoid integral of power samples (seconds, watts) given in time order.
 class PowerIntegral {
-public:
+ public:
   void add(double t_s, double watts);
   [[nodiscard]] double joules() const { return m_joules; }
   [[nodiscard]] std::size_t samples() const { return m_samples; }
 
-private:
+ private:
   double m_t = 0;
   double m_w = 0;
   double m_joules = 0;
@@ -75,13 +75,13 @@ struct Unreadable {
 
 // The powercap zones under `root`. Zones that cannot be read are added to `unreadable`.
 class PowercapMeter {
-public:
+ public:
   PowercapMeter(const std::string& root, std::vector<Unreadable>& unreadable);
   // Read every zone's counter (call at the start, every interval, and at the end).
   void sample();
   [[nodiscard]] std::vector<DeviceEnergy> devices() const;
 
-private:
+ private:
   struct Zone {
     std::string name;
     std::string kind;
@@ -95,7 +95,7 @@ private:
 
 // NVIDIA GPUs through NVML loaded at run time.
 class NvmlMeter {
-public:
+ public:
   // Load `library` (a path or a soname for dlopen) and open every GPU. Failures are added to
   // `unreadable` and leave the meter empty.
   NvmlMeter(const std::string& library, std::vector<Unreadable>& unreadable);
@@ -108,7 +108,7 @@ public:
 
   struct Api;
 
-private:
+ private:
   std::unique_ptr<Api> m_api;
   struct Gpu;
   std::vector<Gpu> m_gpus;
@@ -121,7 +121,7 @@ private:
 
 // The CLI wiring: register `measure` and `calibrate` on `app`, then run whichever was parsed.
 class MeasureCommands {
-public:
+ public:
   struct State;
   explicit MeasureCommands(std::unique_ptr<State> state);
   MeasureCommands(MeasureCommands&&) noexcept;
@@ -131,7 +131,7 @@ public:
   // Return the exit code when measure or calibrate was parsed, else nullopt. Throws InputError.
   [[nodiscard]] std::optional<int> run_if_parsed(std::ostream& out, std::ostream& err);
 
-private:
+ private:
   std::unique_ptr<State> m_state;
 };
 

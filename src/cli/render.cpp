@@ -1,8 +1,8 @@
 #include "render.hpp"
 
+#include <fmt/format.h>
 #include <cmath>
 #include <cstdlib>
-#include <fmt/format.h>
 
 #include "format_units.hpp"
 #include "llm_energy/error.hpp"
@@ -13,13 +13,18 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-json interval(const Interval& i) { return json::array({round6(i.low), round6(i.high)}); }
+json interval(const Interval& i) {
+  return json::array({round6(i.low), round6(i.high)});
+}
 
 std::string phase_name(Phase p) {
   switch (p) {
-    case Phase::training: return "training";
-    case Phase::inference: return "inference";
-    case Phase::both: return "both";
+    case Phase::training:
+      return "training";
+    case Phase::inference:
+      return "inference";
+    case Phase::both:
+      return "both";
   }
   return "both";
 }
@@ -61,9 +66,9 @@ std::string assumption_value(const Assumption& a) {
   if (!a.text.empty()) {
     return a.text;
   }
-  std::string v = a.value.is_exact() ? sig3(a.value.value)
-                                     : sig3(a.value.value) + " (" + sig3(a.value.low) + "\u2013" +
-                                           sig3(a.value.high) + ")";
+  std::string v = a.value.is_exact()
+                      ? sig3(a.value.value)
+                      : sig3(a.value.value) + " (" + sig3(a.value.low) + "\u2013" + sig3(a.value.high) + ")";
   if (a.value.value >= 1e6 && a.value.is_exact()) {
     v = human_count(a.value.value);
   }
@@ -83,7 +88,8 @@ std::vector<Row> training_rows(const TrainingEstimate& t) {
       {"Utilisation (MFU)", sig3(t.implied_mfu)},
       {"Energy, accelerators", human_energy_kwh(t.accelerator_energy_kwh)},
       {"Energy, servers", human_energy_kwh(t.server_energy_kwh)},
-      {"Energy, facility", energy_with_range(t.energy_kwh, t.interval.energy_kwh.low, t.interval.energy_kwh.high)},
+      {"Energy, facility",
+       energy_with_range(t.energy_kwh, t.interval.energy_kwh.low, t.interval.energy_kwh.high)},
       {"CO2e, operational", mass_with_range(t.co2e_kg, t.interval.co2e_kg.low, t.interval.co2e_kg.high)},
       {"CO2e, embodied", human_mass_kg(t.embodied_co2e_kg)},
       {"Per token", sig3(t.energy_per_token_j) + " J"},
@@ -96,12 +102,12 @@ std::vector<Row> inference_rows(const InferenceEstimate& i) {
   const auto& iv = i.interval;
   return {
       {"Output tokens", human_count(i.tokens) + " (" + human_count(i.requests) + " requests of " +
-                            sig3(i.input_tokens_per_request) + " in / " +
-                            sig3(i.output_tokens_per_request) + " out)"},
+                            sig3(i.input_tokens_per_request) + " in / " + sig3(i.output_tokens_per_request) +
+                            " out)"},
       {"Replica", sig3(i.chips) + (i.chips == 1 ? " chip" : " chips") + ", batch " + sig3(i.batch_size) +
                       ", decode " + i.bound + "-bound"},
-      {"Speed", sig3(i.tokens_per_second) + " tokens/s, " + sig3(i.time_per_output_token_ms) +
-                    " ms per output token"},
+      {"Speed",
+       sig3(i.tokens_per_second) + " tokens/s, " + sig3(i.time_per_output_token_ms) + " ms per output token"},
       {"J per output token, accel.", sig3(i.accelerator_energy_per_token_j) + " (" +
                                          sig3(iv.accelerator_energy_per_token_j.low) + "\u2013" +
                                          sig3(iv.accelerator_energy_per_token_j.high) + ")"},
@@ -122,8 +128,8 @@ std::string render_table(const Estimate& e, bool color) {
   const std::string bold = color ? "\x1b[1m" : "";
   const std::string dim = color ? "\x1b[2m" : "";
   const std::string reset = color ? "\x1b[0m" : "";
-  std::string out = bold + "llm-energy " + k_version + reset + " \u2014 " + e.hardware + ", region " +
-                    e.region + "\n";
+  std::string out =
+      bold + "llm-energy " + k_version + reset + " \u2014 " + e.hardware + ", region " + e.region + "\n";
   auto section = [&](const std::string& title, const std::vector<Row>& rows) {
     out += "\n" + bold + title + reset + "\n";
     for (const auto& r : rows) {
@@ -136,8 +142,8 @@ std::string render_table(const Estimate& e, bool color) {
   if (e.inference) {
     section("Inference", inference_rows(*e.inference));
   }
-  out += "\n" + bold + "Assumptions" + reset + dim + " (value, origin, source; --format json for full sources)" +
-         reset + "\n";
+  out += "\n" + bold + "Assumptions" + reset + dim +
+         " (value, origin, source; --format json for full sources)" + reset + "\n";
   for (const auto& a : e.assumptions) {
     std::string line = "  " + pad(a.key, 24) + " " + pad(fit(assumption_value(a), 27), 27) + " " +
                        pad(fit(a.origin, 19), 19);
@@ -165,7 +171,9 @@ std::string render_markdown(const Estimate& e) {
   if (e.inference) {
     section("Inference", inference_rows(*e.inference));
   }
-  out += "<details><summary>Assumptions</summary>\n\n| input | value | origin | source |\n| --- | --- | --- | --- |\n";
+  out +=
+      "<details><summary>Assumptions</summary>\n\n| input | value | origin | source |\n| --- | --- | --- | "
+      "--- |\n";
   for (const auto& a : e.assumptions) {
     std::string src = a.source;
     for (auto& c : src) {
@@ -358,7 +366,8 @@ std::string csv_escape(std::string_view s) {
 
 std::string render(const Estimate& e, Format f, bool color) {
   switch (f) {
-    case Format::json: return to_json(e).dump(2) + "\n";
+    case Format::json:
+      return to_json(e).dump(2) + "\n";
     case Format::csv: {
       std::string out;
       const auto& cols = csv_columns();
@@ -372,8 +381,10 @@ std::string render(const Estimate& e, Format f, bool color) {
       }
       return out + "\n";
     }
-    case Format::markdown: return render_markdown(e);
-    case Format::table: return render_table(e, color);
+    case Format::markdown:
+      return render_markdown(e);
+    case Format::table:
+      return render_table(e, color);
   }
   return {};
 }
@@ -387,8 +398,12 @@ std::string render_explained(const Estimate& e, Format f, bool color) {
     json j = to_json(e);
     json arr = json::array();
     for (const auto& s : steps) {
-      arr.push_back({{"phase", s.phase}, {"step", s.name}, {"formula", s.formula},
-                     {"substituted", s.substituted}, {"result", round6(s.result)}, {"unit", s.unit}});
+      arr.push_back({{"phase", s.phase},
+                     {"step", s.name},
+                     {"formula", s.formula},
+                     {"substituted", s.substituted},
+                     {"result", round6(s.result)},
+                     {"unit", s.unit}});
     }
     j["explain"] = arr;
     return j.dump(2) + "\n";
@@ -407,7 +422,8 @@ std::string render_explained(const Estimate& e, Format f, bool color) {
   std::string text = render(e, f, color);
   // Put the chain before the assumptions block.
   const std::string marker = f == Format::markdown ? "<details><summary>Assumptions" : "Assumptions";
-  const auto pos = text.find(f == Format::markdown ? marker : (color ? "\x1b[1mAssumptions" : "\nAssumptions"));
+  const auto pos =
+      text.find(f == Format::markdown ? marker : (color ? "\x1b[1mAssumptions" : "\nAssumptions"));
   if (pos == std::string::npos) {
     return text + block;
   }

@@ -1,10 +1,10 @@
 #include "whatif_cmd.hpp"
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fmt/format.h>
 #include <map>
 
 #include "app.hpp"
@@ -79,18 +79,24 @@ void register_scenario(ScenarioFlags& c, const std::vector<std::string>& formats
       c.cmd->add_flag(flag, c.recompute, help);
     } else {
       c.cmd->add_option(flag, c.values[key], help)
-          ->type_name(f.kind == FieldKind::text ? "ID" : f.kind == FieldKind::range ? "X|LO:HI" : "N");
+          ->type_name(f.kind == FieldKind::text    ? "ID"
+                      : f.kind == FieldKind::range ? "X|LO:HI"
+                                                   : "N");
     }
   }
-  c.cmd->add_option("--config", c.config, "JSON file of settings (flag names in snake_case); flags override it")
+  c.cmd
+      ->add_option("--config", c.config,
+                   "JSON file of settings (flag names in snake_case); flags override it")
       ->type_name("FILE");
   c.cmd->add_option("--format", c.format, "output format")->check(CLI::IsMember(formats));
   c.cmd->add_option("--output,-o", c.output, "write to FILE instead of standard output")->type_name("FILE");
-  c.cmd->add_option("--hardware-file", c.hardware_files,
-                    "JSON file adding or overriding hardware entries (same format as configs/hardware.json)")
+  c.cmd
+      ->add_option("--hardware-file", c.hardware_files,
+                   "JSON file adding or overriding hardware entries (same format as configs/hardware.json)")
       ->type_name("FILE");
-  c.cmd->add_option("--regions-file", c.regions_files,
-                    "JSON file adding or overriding regions and operators (format of configs/regions.json)")
+  c.cmd
+      ->add_option("--regions-file", c.regions_files,
+                   "JSON file adding or overriding regions and operators (format of configs/regions.json)")
       ->type_name("FILE");
 }
 
@@ -157,7 +163,9 @@ void emit(const ScenarioFlags& c, std::ostream& out, const std::string& text) {
   }
 }
 
-json opt_num(const std::optional<double>& v) { return v ? json(round6(*v)) : json(nullptr); }
+json opt_num(const std::optional<double>& v) {
+  return v ? json(round6(*v)) : json(nullptr);
+}
 
 std::optional<double> change_pct(double v, double base) {
   if (base == 0) {
@@ -222,7 +230,8 @@ std::string best_marks(const Comparison& c, const std::string& label) {
 
 std::string distill_note(const CompareRow& r) {
   const auto& d = *r.distillation;
-  std::string s = r.label + ": distillation " + human_energy_kwh(d.teacher_energy_kwh + d.student_training_energy_kwh) +
+  std::string s = r.label + ": distillation " +
+                  human_energy_kwh(d.teacher_energy_kwh + d.student_training_energy_kwh) +
                   " (teacher forward " + human_energy_kwh(d.teacher_energy_kwh) + ", student training " +
                   human_energy_kwh(d.student_training_energy_kwh) + "); saves " + sig3(d.saving_per_token_j) +
                   " J per output token";
@@ -296,19 +305,25 @@ std::string render_comparison(const Comparison& c, Format f) {
   if (f == Format::csv) {
     std::string out = "label,energy_kwh,energy_pct,co2e_kg,co2e_pct";
     out += market ? ",market_based_co2e_kg" : "";
-    out += ",wall_clock_hours,time_per_output_token_ms,time_pct,energy_per_token_j,energy_per_token_pct,best\n";
+    out +=
+        ",wall_clock_hours,time_per_output_token_ms,time_pct,energy_per_token_j,energy_per_token_pct,best\n";
     for (const auto* r : rows) {
       const bool is_base = r == &c.baseline;
-      auto p = [&](const std::optional<double>& v) { return is_base || !v ? std::string() : fmt::format("{}", round6(*v)); };
-      auto n = [](const std::optional<double>& v) { return v ? fmt::format("{}", round6(*v)) : std::string(); };
+      auto p = [&](const std::optional<double>& v) {
+        return is_base || !v ? std::string() : fmt::format("{}", round6(*v));
+      };
+      auto n = [](const std::optional<double>& v) {
+        return v ? fmt::format("{}", round6(*v)) : std::string();
+      };
       out += csv_escape(r->label) + "," + n(r->totals.energy_kwh) + "," +
-             p(change_pct(r->totals.energy_kwh, c.baseline.totals.energy_kwh)) + "," + n(r->totals.co2e_kg) + "," +
-             p(change_pct(r->totals.co2e_kg, c.baseline.totals.co2e_kg));
+             p(change_pct(r->totals.energy_kwh, c.baseline.totals.energy_kwh)) + "," + n(r->totals.co2e_kg) +
+             "," + p(change_pct(r->totals.co2e_kg, c.baseline.totals.co2e_kg));
       if (market) {
         out += "," + n(r->market_based_co2e_kg);
       }
       out += "," + n(r->totals.wall_clock_hours) + "," + n(r->totals.time_per_output_token_ms) + "," +
-             p(change_pct(r->totals.time(), c.baseline.totals.time())) + "," + n(r->totals.energy_per_token_j) + "," +
+             p(change_pct(r->totals.time(), c.baseline.totals.time())) + "," +
+             n(r->totals.energy_per_token_j) + "," +
              p(change_pct(r->totals.energy_per_token_j, c.baseline.totals.energy_per_token_j)) + "," +
              best_marks(c, r->label) + "\n";
     }
@@ -328,8 +343,9 @@ std::string render_comparison(const Comparison& c, Format f) {
     const bool is_base = r == &c.baseline;
     auto d = [&](double v, double b) { return is_base ? std::string() : pct_text(change_pct(v, b)); };
     Cells cl;
-    cl.v = {r->label, human_energy_kwh(r->totals.energy_kwh), d(r->totals.energy_kwh, c.baseline.totals.energy_kwh),
-            human_mass_kg(r->totals.co2e_kg), d(r->totals.co2e_kg, c.baseline.totals.co2e_kg)};
+    cl.v = {r->label, human_energy_kwh(r->totals.energy_kwh),
+            d(r->totals.energy_kwh, c.baseline.totals.energy_kwh), human_mass_kg(r->totals.co2e_kg),
+            d(r->totals.co2e_kg, c.baseline.totals.co2e_kg)};
     if (market) {
       cl.v.push_back(human_mass_kg(r->market_based_co2e_kg.value_or(0)));
       cl.v.push_back(d(r->market_based_co2e_kg.value_or(0), c.baseline.market_based_co2e_kg.value_or(0)));
@@ -342,15 +358,18 @@ std::string render_comparison(const Comparison& c, Format f) {
     body.push_back(cl);
   }
   const Estimate& be = c.baseline.estimate;
-  const std::string phase = be.training && be.inference ? "training + inference" : be.training ? "training" : "inference";
+  const std::string phase = be.training && be.inference ? "training + inference"
+                            : be.training               ? "training"
+                                                        : "inference";
   const std::string legend =
       "energy: facility, all phases (and distillation); CO2e: operational, location-based" +
-      std::string(market ? " (mkt: market-based)" : "") + "; time: " +
-      (be.training ? "training wall-clock" : "ms per output token") + "; J/token: " +
-      (be.inference ? "facility J per output token" : "training J per token") +
+      std::string(market ? " (mkt: market-based)" : "") +
+      "; time: " + (be.training ? "training wall-clock" : "ms per output token") +
+      "; J/token: " + (be.inference ? "facility J per output token" : "training J per token") +
       "; best: E energy, T time, C CO2e";
   if (f == Format::markdown) {
-    std::string out = "### llm-energy compare (baseline: " + be.hardware + ", region " + be.region + ", " + phase + ")\n\n|";
+    std::string out = "### llm-energy compare (baseline: " + be.hardware + ", region " + be.region + ", " +
+                      phase + ")\n\n|";
     for (const auto& h : header) {
       out += " " + h + " |";
     }
@@ -399,8 +418,8 @@ std::string render_comparison(const Comparison& c, Format f) {
     s.erase(s.find_last_not_of(' ') + 1);
     return s + "\n";
   };
-  std::string out = "llm-energy " + std::string(k_version) + " \u2014 compare; baseline: " + be.hardware + ", region " +
-                    be.region + ", " + phase + "\n\n";
+  std::string out = "llm-energy " + std::string(k_version) + " \u2014 compare; baseline: " + be.hardware +
+                    ", region " + be.region + ", " + phase + "\n\n";
   out += line(header);
   for (const auto& cl : body) {
     out += line(cl.v);
@@ -438,12 +457,14 @@ std::string render_plan(const whatif::Plan& p, Format f) {
     return j.dump(2) + "\n";
   }
   if (f == Format::csv) {
-    std::string out = "params,tokens,flops,tokens_per_param,predicted_loss,hardware,region,chip_hours,"
-                      "wall_clock_hours,energy_kwh,co2e_kg,embodied_co2e_kg\n";
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", round6(p.optimal.params), round6(p.optimal.tokens),
-                       round6(p.optimal.flops), round6(ratio), round6(loss), csv_escape(p.estimate.hardware),
-                       csv_escape(p.estimate.region), round6(t.chip_hours), round6(t.wall_clock_hours),
-                       round6(t.energy_kwh), round6(t.co2e_kg), round6(t.embodied_co2e_kg));
+    std::string out =
+        "params,tokens,flops,tokens_per_param,predicted_loss,hardware,region,chip_hours,"
+        "wall_clock_hours,energy_kwh,co2e_kg,embodied_co2e_kg\n";
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", round6(p.optimal.params),
+                       round6(p.optimal.tokens), round6(p.optimal.flops), round6(ratio), round6(loss),
+                       csv_escape(p.estimate.hardware), csv_escape(p.estimate.region), round6(t.chip_hours),
+                       round6(t.wall_clock_hours), round6(t.energy_kwh), round6(t.co2e_kg),
+                       round6(t.embodied_co2e_kg));
     return out;
   }
   const std::vector<std::pair<std::string, std::string>> rows = {
@@ -453,12 +474,13 @@ std::string render_plan(const whatif::Plan& p, Format f) {
       {"Predicted loss", sig3(loss)},
       {"Chip-hours", count_with_range(t.chip_hours, t.interval.chip_hours.low, t.interval.chip_hours.high)},
       {"Wall-clock", human_hours(t.wall_clock_hours)},
-      {"Energy, facility", energy_with_range(t.energy_kwh, t.interval.energy_kwh.low, t.interval.energy_kwh.high)},
+      {"Energy, facility",
+       energy_with_range(t.energy_kwh, t.interval.energy_kwh.low, t.interval.energy_kwh.high)},
       {"CO2e, operational", mass_with_range(t.co2e_kg, t.interval.co2e_kg.low, t.interval.co2e_kg.high)},
       {"CO2e, embodied", human_mass_kg(t.embodied_co2e_kg)},
   };
-  const std::string title = "compute-optimal plan (Hoffmann et al. 2022, approach 3) on " + p.estimate.hardware +
-                            ", region " + p.estimate.region;
+  const std::string title = "compute-optimal plan (Hoffmann et al. 2022, approach 3) on " +
+                            p.estimate.hardware + ", region " + p.estimate.region;
   std::string out;
   if (f == Format::markdown) {
     out = "### llm-energy " + title + "\n\n| quantity | value |\n| --- | --- |\n";
@@ -502,8 +524,9 @@ std::string render_schedule(const whatif::ScheduleResult& r, const whatif::Sched
   if (f == Format::csv) {
     return "best_start,best_region,best_co2e_kg,immediate_start,immediate_region,immediate_co2e_kg,"
            "savings_fraction,duration_hours,energy_kwh\n" +
-           fmt::format("{},{},{},{},{},{},{},{},{}\n", whatif::format_utc(r.best_start), csv_escape(r.best_region),
-                       round6(r.best_co2e_kg), whatif::format_utc(r.immediate_start), csv_escape(r.immediate_region),
+           fmt::format("{},{},{},{},{},{},{},{},{}\n", whatif::format_utc(r.best_start),
+                       csv_escape(r.best_region), round6(r.best_co2e_kg),
+                       whatif::format_utc(r.immediate_start), csv_escape(r.immediate_region),
                        round6(r.immediate_co2e_kg), round6(r.savings_fraction), round6(q.duration_hours),
                        round6(q.energy_kwh));
   }
@@ -525,7 +548,8 @@ std::string render_schedule(const whatif::ScheduleResult& r, const whatif::Sched
     }
     return out + "\n_llm-energy " + std::string(k_version) + "_\n";
   }
-  out = "llm-energy " + std::string(k_version) + " \u2014 schedule (location-based hourly grid intensity)\n\n";
+  out =
+      "llm-energy " + std::string(k_version) + " \u2014 schedule (location-based hourly grid intensity)\n\n";
   for (const auto& [k, v] : rows) {
     out += fmt::format("  {:<20}{}\n", k, v);
   }
@@ -555,7 +579,8 @@ WhatifCommands::~WhatifCommands() = default;
 
 namespace {
 
-const char* k_compare_footer = R"(Each variant option takes a comma list; each value is one variant against the baseline.
+const char* k_compare_footer =
+    R"(Each variant option takes a comma list; each value is one variant against the baseline.
 The baseline takes every estimate flag (or --config); its hardware, region and chips are set
 with --baseline-hardware, --baseline-region and --baseline-chips, since --hardware, --region
 and --chips list variants here.
@@ -568,7 +593,8 @@ Examples:
 
 Exit codes: 0 ok, 2 bad usage or input, 3 internal error.)";
 
-const char* k_plan_footer = R"(Chinchilla-optimal parameters and tokens (Hoffmann et al. 2022, approach 3's parametric fit
+const char* k_plan_footer =
+    R"(Chinchilla-optimal parameters and tokens (Hoffmann et al. 2022, approach 3's parametric fit
 L(N,D) = 1.69 + 406.4/N^0.34 + 410.7/D^0.28), and that training run's energy, CO2e and time
 on the chosen hardware (any estimate flag except --params, --tokens, --model).
 
@@ -579,7 +605,8 @@ Examples:
 
 Exit codes: 0 ok, 2 bad usage or input, 3 internal error.)";
 
-const char* k_schedule_footer = R"(Intensity files: CSV with a header timestamp,carbon_intensity; one row per hour, timestamps
+const char* k_schedule_footer =
+    R"(Intensity files: CSV with a header timestamp,carbon_intensity; one row per hour, timestamps
 ISO 8601 UTC (2024-03-01T00:00:00Z), sorted, without gaps or duplicates; values in gCO2e/kWh.
 The region is the file's stem. The job draws constant power (energy/duration per hour; a
 partial last hour pro-rated) and starts on the hour; the saving is against starting at the
@@ -593,7 +620,9 @@ Examples:
 
 Exit codes: 0 ok, 2 bad usage or input, 3 internal error.)";
 
-double parse_count_flag(const std::string& text, const char* what) { return parse_count(text, what); }
+double parse_count_flag(const std::string& text, const char* what) {
+  return parse_count(text, what);
+}
 
 void add_rows(Comparison& c, const Scenario& base, const Catalog& cat, const std::vector<whatif::Variant>& vs,
               Phase phase, const whatif::MarketBasis* market) {
@@ -683,8 +712,9 @@ int run_compare(WhatifCommands::State& st, std::ostream& out) {
     vs.push_back(whatif::power_cap(base, *cat, cap));
   }
   if (vs.empty()) {
-    throw InputError("compare needs at least one variant option (--quantize, --prune, --distill-to, --chips, "
-                     "--hardware, --region or --power-cap)");
+    throw InputError(
+        "compare needs at least one variant option (--quantize, --prune, --distill-to, --chips, "
+        "--hardware, --region or --power-cap)");
   }
 
   Comparison c;
@@ -696,11 +726,13 @@ int run_compare(WhatifCommands::State& st, std::ostream& out) {
   }
   add_rows(c, base, *cat, vs, c.baseline.estimate.phase, has_market ? &market : nullptr);
   if (market.renewable_share) {
-    c.baseline.notes.push_back(fmt::format("market-based CO2e: facility energy x (1 - {:.3g} renewable share) x "
-                                           "location intensity", *market.renewable_share));
+    c.baseline.notes.push_back(
+        fmt::format("market-based CO2e: facility energy x (1 - {:.3g} renewable share) x "
+                    "location intensity",
+                    *market.renewable_share));
   } else if (market.intensity_g_per_kwh) {
-    c.baseline.notes.push_back(fmt::format("market-based CO2e: facility energy x {:.4g} gCO2e/kWh (contractual)",
-                                           *market.intensity_g_per_kwh));
+    c.baseline.notes.push_back(fmt::format(
+        "market-based CO2e: facility energy x {:.4g} gCO2e/kWh (contractual)", *market.intensity_g_per_kwh));
   }
 
   // The best row for each figure (ties: the first listed).
@@ -784,25 +816,35 @@ WhatifCommands register_whatif_commands(CLI::App& app) {
   const std::vector<std::string> formats = {"table", "json", "csv", "markdown"};
 
   auto& c = st->compare;
-  c.cmd = app.add_subcommand("compare", "Compare a baseline with what-if variants (quantisation, pruning, "
-                                        "distillation, chips, hardware, region, power cap)");
-  register_scenario(c, formats,
-                    {{"hardware", "--baseline-hardware"}, {"region", "--baseline-region"}, {"chips", "--baseline-chips"}});
+  c.cmd = app.add_subcommand("compare",
+                             "Compare a baseline with what-if variants (quantisation, pruning, "
+                             "distillation, chips, hardware, region, power cap)");
+  register_scenario(
+      c, formats,
+      {{"hardware", "--baseline-hardware"}, {"region", "--baseline-region"}, {"chips", "--baseline-chips"}});
   auto* cmd = c.cmd;
-  cmd->add_option("--quantize", st->quantize, "variants at these precisions (fp8,int8,int4)")->type_name("P[,P...]");
-  cmd->add_option("--prune", st->prune, "variants pruning this fraction of the weights, in (0,1)")->type_name("F[,F...]");
-  cmd->add_option("--sparsity-pattern", st->sparsity, "pruning pattern: unstructured (default), 2:4 or structured")
+  cmd->add_option("--quantize", st->quantize, "variants at these precisions (fp8,int8,int4)")
+      ->type_name("P[,P...]");
+  cmd->add_option("--prune", st->prune, "variants pruning this fraction of the weights, in (0,1)")
+      ->type_name("F[,F...]");
+  cmd->add_option("--sparsity-pattern", st->sparsity,
+                  "pruning pattern: unstructured (default), 2:4 or structured")
       ->type_name("PATTERN[,...]");
-  cmd->add_option("--distill-to", st->distill_to, "variants distilling into a student of this many parameters")
+  cmd->add_option("--distill-to", st->distill_to,
+                  "variants distilling into a student of this many parameters")
       ->type_name("N[,N...]");
-  cmd->add_option("--distill-tokens", st->distill_tokens, "tokens of distillation (teacher forward + student training)")
+  cmd->add_option("--distill-tokens", st->distill_tokens,
+                  "tokens of distillation (teacher forward + student training)")
       ->type_name("N");
   cmd->add_option("--chips", st->chips, "training variants on this many chips (scaling efficiency modelled)")
       ->type_name("N[,N...]");
-  cmd->add_option("--hardware", st->hardware, "variants on these accelerators (ids: llm-energy hardware list)")
+  cmd->add_option("--hardware", st->hardware,
+                  "variants on these accelerators (ids: llm-energy hardware list)")
       ->type_name("ID[,ID...]");
-  cmd->add_option("--region", st->region, "variants in these regions (location-based CO2e)")->type_name("ID[,ID...]");
-  cmd->add_option("--power-cap", st->power_cap, "variants with the accelerators capped at this fraction of TDP, in (0,1]")
+  cmd->add_option("--region", st->region, "variants in these regions (location-based CO2e)")
+      ->type_name("ID[,ID...]");
+  cmd->add_option("--power-cap", st->power_cap,
+                  "variants with the accelerators capped at this fraction of TDP, in (0,1]")
       ->type_name("F[,F...]");
   cmd->add_option("--renewable-share", st->renewable_share,
                   "also report market-based CO2e = facility energy x (1 - share) x location intensity")
@@ -815,14 +857,19 @@ WhatifCommands register_whatif_commands(CLI::App& app) {
   auto& p = st->plan;
   p.cmd = app.add_subcommand("plan", "Compute-optimal model size and tokens for a compute or energy budget");
   register_scenario(p, formats);
-  p.cmd->add_option("--compute-budget", st->compute_budget, "training compute budget [FLOP]")->type_name("FLOPS");
-  p.cmd->add_option("--energy-budget", st->energy_budget, "facility energy budget, e.g. 500MWh")->type_name("ENERGY");
+  p.cmd->add_option("--compute-budget", st->compute_budget, "training compute budget [FLOP]")
+      ->type_name("FLOPS");
+  p.cmd->add_option("--energy-budget", st->energy_budget, "facility energy budget, e.g. 500MWh")
+      ->type_name("ENERGY");
   p.cmd->footer(k_plan_footer);
 
   auto& s = st->schedule;
-  s.cmd = app.add_subcommand("schedule", "Pick the start time and region with the least CO2e from hourly grid intensity");
+  s.cmd = app.add_subcommand("schedule",
+                             "Pick the start time and region with the least CO2e from hourly grid intensity");
   register_scenario(s, formats);
-  s.cmd->add_option("--intensity", st->intensity_files, "hourly grid-intensity CSV (repeatable; region = file stem)")
+  s.cmd
+      ->add_option("--intensity", st->intensity_files,
+                   "hourly grid-intensity CSV (repeatable; region = file stem)")
       ->type_name("FILE.csv");
   s.cmd->add_option("--duration", st->duration, "job duration, e.g. 36h, 90m, 2d")->type_name("TIME");
   s.cmd->add_option("--energy", st->energy, "job facility energy, e.g. 10MWh")->type_name("ENERGY");

@@ -41,7 +41,7 @@ struct Comparison {
 
 // The CLI wiring: register the subcommands on `app`, then run whichever was parsed.
 class WhatifCommands {
-public:
+ public:
   struct State;
   explicit WhatifCommands(std::unique_ptr<State> state);
   WhatifCommands(WhatifCommands&&) noexcept;
@@ -52,7 +52,7 @@ public:
   // Throws InputError for bad input.
   [[nodiscard]] std::optional<int> run_if_parsed(std::ostream& out, std::ostream& err);
 
-private:
+ private:
   std::unique_ptr<State> m_state;
 };
 

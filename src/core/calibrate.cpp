@@ -54,7 +54,7 @@ double size_factor(const Catalog& cat, double active_params) {
 
 // One CSV file addressed by column name, with located errors.
 class Rows {
-public:
+ public:
   Rows(std::string_view text, std::string_view name) : m_name(name), m_reader(text) {
     std::size_t line = 0;
     if (!m_reader.next(m_header, line) || (m_header.size() == 1 && m_header[0].empty())) {
@@ -111,7 +111,7 @@ public:
   [[nodiscard]] std::string location() const { return m_name + ":" + std::to_string(m_line); }
   [[nodiscard]] const std::string& name() const { return m_name; }
 
-private:
+ private:
   std::string m_name;
   CsvReader m_reader;
   std::vector<std::string> m_header;
@@ -154,9 +154,9 @@ void check_run(const Rows& r, MeasuredRun& run) {
 }
 
 std::vector<MeasuredRun> parse_plain(Rows& r, const RunDefaults& d) {
-  static const std::set<std::string> known = {"params", "tokens", "hardware", "chips", "duration_h",
-                                              "energy_kwh", "gpu_energy_kwh", "active_params", "pue",
-                                              "id", "note", "source"};
+  static const std::set<std::string> known = {"params",     "tokens",     "hardware",       "chips",
+                                              "duration_h", "energy_kwh", "gpu_energy_kwh", "active_params",
+                                              "pue",        "id",         "note",           "source"};
   for (const auto& col : {"params", "tokens", "chips", "duration_h", "energy_kwh"}) {
     if (!r.has(col)) {
       throw InputError(r.name() + ": missing column '" + col +
@@ -241,14 +241,18 @@ std::string number_text(double v) {
   return buf;
 }
 
-double rel_error(double predicted, double measured) { return std::abs(predicted / measured - 1.0); }
+double rel_error(double predicted, double measured) {
+  return std::abs(predicted / measured - 1.0);
+}
 
 }  // namespace
 
-std::vector<MeasuredRun> parse_runs_csv(std::string_view text, std::string_view name, const RunDefaults& defaults) {
+std::vector<MeasuredRun> parse_runs_csv(std::string_view text, std::string_view name,
+                                        const RunDefaults& defaults) {
   Rows r(text, name);
-  std::vector<MeasuredRun> runs = r.has("energy_consumed") && r.has("duration") ? parse_codecarbon(r, defaults)
-                                                                                : parse_plain(r, defaults);
+  std::vector<MeasuredRun> runs = r.has("energy_consumed") && r.has("duration")
+                                      ? parse_codecarbon(r, defaults)
+                                      : parse_plain(r, defaults);
   if (runs.empty()) {
     throw InputError(std::string(name) + ": no runs (only a header)");
   }
@@ -262,7 +266,8 @@ double predicted_server_energy_kwh(const MeasuredRun& run, const Hardware& hw, c
   return model::energy_kwh(hours, hw.tdp_w.value * hw.avg_power_fraction.value + hw.host_power_w.value);
 }
 
-CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog& cat, std::string_view source) {
+CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog& cat,
+                            std::string_view source) {
   if (runs.empty()) {
     throw InputError("calibrate: no runs");
   }
@@ -318,8 +323,8 @@ CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog&
     p.avg_power_fraction = fit(fraction);
     p.host_power_w = {host_w, hw.host_power_w.low, hw.host_power_w.high};
   }
-  p.source = "llm-energy calibrate on " + std::to_string(runs.size()) + " run" + (runs.size() == 1 ? "" : "s") +
-             " of " + std::string(source) + "; median (min-max)";
+  p.source = "llm-energy calibrate on " + std::to_string(runs.size()) + " run" +
+             (runs.size() == 1 ? "" : "s") + " of " + std::string(source) + "; median (min-max)";
   if (res.host_from_catalog) {
     p.source += "; host_power_w from the catalog (no accelerator energy measured)";
   } else if (res.runs_with_gpu_energy < runs.size()) {
@@ -347,7 +352,9 @@ std::string profile_to_json(const Profile& p) {
     std::snprintf(buf, sizeof buf, "%.6g", v);
     return std::strtod(buf, nullptr);
   };
-  auto f = [&](const Fitted& v) { return json{{"value", r6(v.value)}, {"low", r6(v.low)}, {"high", r6(v.high)}}; };
+  auto f = [&](const Fitted& v) {
+    return json{{"value", r6(v.value)}, {"low", r6(v.low)}, {"high", r6(v.high)}};
+  };
   json j{{"schema", "llm-energy/profile/1"},
          {"hardware", p.hardware},
          {"runs", p.runs},
@@ -364,8 +371,8 @@ Profile parse_profile(std::string_view text, std::string_view name) {
   if (!j.is_object()) {
     throw InputError(where + ": expected a JSON object (a profile written by llm-energy calibrate)");
   }
-  static const std::set<std::string> known = {"schema", "hardware", "runs", "training_mfu",
-                                              "avg_power_fraction", "host_power_w", "source"};
+  static const std::set<std::string> known = {
+      "schema", "hardware", "runs", "training_mfu", "avg_power_fraction", "host_power_w", "source"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (known.count(it.key()) == 0) {
       throw InputError(where + ": unknown key '" + it.key() + "'");
@@ -422,7 +429,8 @@ Profile parse_profile(std::string_view text, std::string_view name) {
       throw InputError(where + ": key '" + key + "': needs low <= value <= high");
     }
     if (fraction ? !(f.low > 0) : !(f.low >= 0)) {
-      throw InputError(where + ": key '" + key + "': must be " + (fraction ? "greater than zero" : "non-negative"));
+      throw InputError(where + ": key '" + key + "': must be " +
+                       (fraction ? "greater than zero" : "non-negative"));
     }
     return f;
   };
@@ -438,9 +446,11 @@ Profile parse_profile(std::string_view text, std::string_view name) {
 Catalog apply_profile(const Catalog& cat, const Profile& p) {
   Catalog out = cat;
   const Hardware& found = cat.find_hardware(p.hardware);  // throws with suggestions
-  auto it = std::find_if(out.hardware.begin(), out.hardware.end(), [&](const Hardware& h) { return h.id == found.id; });
-  const std::string source = "profile " + (p.file.empty() ? std::string("(in memory)") : p.file) + " (fitted on " +
-                             std::to_string(p.runs) + " run" + (p.runs == 1 ? "" : "s") + ")";
+  auto it = std::find_if(out.hardware.begin(), out.hardware.end(),
+                         [&](const Hardware& h) { return h.id == found.id; });
+  const std::string source = "profile " + (p.file.empty() ? std::string("(in memory)") : p.file) +
+                             " (fitted on " + std::to_string(p.runs) + " run" + (p.runs == 1 ? "" : "s") +
+                             ")";
   auto set = [&](Datum& d, const Fitted& f) {
     d.value = f.value;
     d.low = f.low;

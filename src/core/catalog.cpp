@@ -23,8 +23,8 @@ using json = nlohmann::ordered_json;
 constexpr std::array<std::string_view, 7> k_precision_names = {"fp32", "tf32", "bf16", "fp16",
                                                                "fp8",  "int8", "int4"};
 constexpr std::array<std::string_view, 6> k_generation_fields = {
-    "training_mfu",  "avg_power_fraction",   "idle_power_fraction",
-    "host_power_w",  "host_embodied_kgco2e", "service_life_years"};
+    "training_mfu", "avg_power_fraction",   "idle_power_fraction",
+    "host_power_w", "host_embodied_kgco2e", "service_life_years"};
 
 // Reading context: the file name and the path of the value, for messages.
 struct Reader {
@@ -126,8 +126,7 @@ void merge_entries(json& base, const std::string& key, const CatalogText& overri
     r.fail("schema", "expected \"" + std::string(top_schema) + "\"");
   }
   for (auto it = doc.begin(); it != doc.end(); ++it) {
-    if (it.key() == key || it.key() == "schema" || it.key() == "data_version" ||
-        it.key() == "notes") {
+    if (it.key() == key || it.key() == "schema" || it.key() == "data_version" || it.key() == "notes") {
       continue;
     }
     if (it.value().is_object() && base.contains(it.key()) && base[it.key()].is_object()) {
@@ -135,9 +134,8 @@ void merge_entries(json& base, const std::string& key, const CatalogText& overri
     } else if (it.key() == "default_operator") {
       base[it.key()] = it.value();
     } else {
-      r.fail(it.key(), "unknown top-level key" +
-                           did_you_mean(it.key(), {key, "generations", "operators",
-                                                   "default_operator", "schema"}));
+      r.fail(it.key(), "unknown top-level key" + did_you_mean(it.key(), {key, "generations", "operators",
+                                                                         "default_operator", "schema"}));
     }
   }
   if (!doc.contains(key)) {
@@ -163,8 +161,7 @@ void merge_entries(json& base, const std::string& key, const CatalogText& overri
   }
 }
 
-Hardware read_hardware(const Reader& r, const json& e, const json& generations,
-                       const std::string& where) {
+Hardware read_hardware(const Reader& r, const json& e, const json& generations, const std::string& where) {
   Hardware h;
   h.id = r.text(r.member(e, "id", where), where + ".id");
   const std::string w = "hardware '" + h.id + "'";
@@ -210,10 +207,10 @@ Hardware read_hardware(const Reader& r, const json& e, const json& generations,
     for (auto it = generations.begin(); it != generations.end(); ++it) {
       names.push_back(it.key());
     }
-    r.fail(w + ".generation", "unknown generation '" + h.generation + "'" +
-                                  did_you_mean(h.generation, names));
+    r.fail(w + ".generation",
+           "unknown generation '" + h.generation + "'" + did_you_mean(h.generation, names));
   }
-  Datum* fields[] = {&h.training_mfu, &h.avg_power_fraction, &h.idle_power_fraction,
+  Datum* fields[] = {&h.training_mfu, &h.avg_power_fraction,   &h.idle_power_fraction,
                      &h.host_power_w, &h.host_embodied_kgco2e, &h.service_life_years};
   for (std::size_t i = 0; i < k_generation_fields.size(); ++i) {
     const std::string key(k_generation_fields[i]);
@@ -270,8 +267,8 @@ ModelArch read_model(const Reader& r, const json& e, const std::string& where) {
   const std::string w = "model '" + m.id + "'";
   m.name = r.opt_text(e, "name", w);
   m.params = r.number(r.member(e, "params", w), w + ".params");
-  m.active_params = e.contains("active_params") ? r.number(e["active_params"], w + ".active_params")
-                                                : m.params;
+  m.active_params =
+      e.contains("active_params") ? r.number(e["active_params"], w + ".active_params") : m.params;
   auto int_field = [&](const char* key, bool required) {
     if (!e.contains(key)) {
       if (required) {
@@ -323,13 +320,15 @@ const T& find_by_id(const std::vector<T>& items, std::string_view id, std::strin
     const auto u = static_cast<unsigned char>(c);
     printable += (u >= 0x20 && u < 0x7f) ? c : '?';
   }
-  throw InputError("unknown " + std::string(what) + " '" + printable + "'" +
-                   did_you_mean(printable, ids) + "; see '" + std::string(list_hint) + "'");
+  throw InputError("unknown " + std::string(what) + " '" + printable + "'" + did_you_mean(printable, ids) +
+                   "; see '" + std::string(list_hint) + "'");
 }
 
 }  // namespace
 
-std::string_view to_string(Precision p) { return k_precision_names[static_cast<std::size_t>(p)]; }
+std::string_view to_string(Precision p) {
+  return k_precision_names[static_cast<std::size_t>(p)];
+}
 
 Precision parse_precision(std::string_view text) {
   const std::string t = lower(text);
@@ -345,12 +344,16 @@ Precision parse_precision(std::string_view text) {
 int bits_of(Precision p) {
   switch (p) {
     case Precision::fp32:
-    case Precision::tf32: return 32;
+    case Precision::tf32:
+      return 32;
     case Precision::bf16:
-    case Precision::fp16: return 16;
+    case Precision::fp16:
+      return 16;
     case Precision::fp8:
-    case Precision::int8: return 8;
-    case Precision::int4: return 4;
+    case Precision::int8:
+      return 8;
+    case Precision::int4:
+      return 4;
   }
   return 16;
 }
@@ -411,9 +414,9 @@ Catalog load_catalog(const CatalogSources& sources) {
     cat.serving.default_batch = r.positive(sm, "default_batch", w);
     cat.serving.default_input_tokens = r.positive(sm, "default_input_tokens", w);
     cat.serving.default_output_tokens = r.positive(sm, "default_output_tokens", w);
-    for (const Datum* d : {&cat.serving.memory_efficiency, &cat.serving.kv_efficiency,
-                           &cat.serving.quantized_efficiency, &cat.serving.compute_efficiency,
-                           &cat.serving.prefill_efficiency}) {
+    for (const Datum* d :
+         {&cat.serving.memory_efficiency, &cat.serving.kv_efficiency, &cat.serving.quantized_efficiency,
+          &cat.serving.compute_efficiency, &cat.serving.prefill_efficiency}) {
       if (d->high > 1.0) {
         r.fail(w, "efficiencies must lie in (0, 1]");
       }

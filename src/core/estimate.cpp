@@ -24,11 +24,13 @@ std::string cite(const Datum& d) {
   return s;
 }
 
-std::string origin_of(Origin o) { return std::string(to_string(o)); }
+std::string origin_of(Origin o) {
+  return std::string(to_string(o));
+}
 
 // Collects resolved inputs in a fixed order.
 class Resolver {
-public:
+ public:
   explicit Resolver(std::vector<Assumption>& out) : m_out(out) {}
 
   void add(std::string key, Range v, std::string unit, std::string origin, std::string source) {
@@ -39,8 +41,8 @@ public:
   }
 
   // Return the given count, or `fallback` (recorded as a default with `why`).
-  double count(const std::optional<Given<double>>& g, const char* key, const char* unit,
-               double fallback, const std::string& origin, const std::string& why) {
+  double count(const std::optional<Given<double>>& g, const char* key, const char* unit, double fallback,
+               const std::string& origin, const std::string& why) {
     if (g) {
       add(key, Range::exact(g->value), unit, origin_of(g->origin), "");
       return g->value;
@@ -49,7 +51,7 @@ public:
     return fallback;
   }
 
-private:
+ private:
   std::vector<Assumption>& m_out;
 };
 
@@ -83,8 +85,8 @@ Precision resolve_precision(const Scenario& s, const Hardware& hw) {
           have += (have.empty() ? "" : ", ") + std::string(to_string(q));
         }
       }
-      throw InputError("precision: " + hw.id + " has no " + std::string(to_string(p)) +
-                       " peak (it has " + have + ")");
+      throw InputError("precision: " + hw.id + " has no " + std::string(to_string(p)) + " peak (it has " +
+                       have + ")");
     }
     return p;
   }
@@ -144,12 +146,11 @@ GridInputs resolve_grid(const Scenario& s, const Catalog& cat, Resolver& res, Es
 
 enum TrainIn { t_mfu, t_accel_w, t_host_w, t_pue, t_ci, t_embodied, t_life, t_count };
 constexpr std::array<const char*, t_count> k_train_names = {
-    "mfu", "accelerator power", "host power", "pue", "carbon intensity", "embodied carbon",
-    "service life"};
+    "mfu", "accelerator power", "host power", "pue", "carbon intensity", "embodied carbon", "service life"};
 enum TrainOut { o_chip_hours, o_acc_kwh, o_server_kwh, o_kwh, o_co2e, o_embodied, o_count };
 
-TrainingEstimate estimate_training(const Scenario& s, const Catalog& cat, const Hardware& hw,
-                                   Precision prec, const GridInputs& grid, Resolver& res) {
+TrainingEstimate estimate_training(const Scenario& s, const Catalog& cat, const Hardware& hw, Precision prec,
+                                   const GridInputs& grid, Resolver& res) {
   if (!s.tokens) {
     throw InputError("training needs --tokens (or use --phase inference)");
   }
@@ -178,8 +179,8 @@ TrainingEstimate estimate_training(const Scenario& s, const Catalog& cat, const 
   const bool given_hours = s.chip_hours.has_value();
   if (given_hours) {
     require_positive(s.chip_hours->value, "chip_hours");
-    res.add("chip_hours", Range::exact(s.chip_hours->value), "chip-hours",
-            origin_of(s.chip_hours->origin), "");
+    res.add("chip_hours", Range::exact(s.chip_hours->value), "chip-hours", origin_of(s.chip_hours->origin),
+            "");
     in[t_mfu] = Range::exact(1.0);  // unused
   } else if (s.mfu) {
     check_fraction_range(s.mfu->value, "mfu");
@@ -187,12 +188,12 @@ TrainingEstimate estimate_training(const Scenario& s, const Catalog& cat, const 
     res.add("mfu", in[t_mfu], "fraction", origin_of(s.mfu->origin), "");
   } else {
     const TrainingModel& tm = cat.training;
-    const double f = model::mfu_size_factor(active, tm.size_reference_params.value,
-                                            tm.size_exponent.value, tm.size_min_factor.value);
+    const double f = model::mfu_size_factor(active, tm.size_reference_params.value, tm.size_exponent.value,
+                                            tm.size_min_factor.value);
     in[t_mfu] = hw.training_mfu.range().scaled(f);
     in[t_mfu].high = std::min(in[t_mfu].high, 1.0);
-    std::string why = "effective utilisation (MFU x goodput) of the " + hw.generation +
-                      " generation; " + cite(hw.training_mfu);
+    std::string why = "effective utilisation (MFU x goodput) of the " + hw.generation + " generation; " +
+                      cite(hw.training_mfu);
     if (f < 1.0) {
       char buf[64];
       std::snprintf(buf, sizeof buf, "; x%.2f for a %.3g-parameter model (size factor: ", f, active);
@@ -214,8 +215,8 @@ TrainingEstimate estimate_training(const Scenario& s, const Catalog& cat, const 
     in[t_host_w] = hw.host_power_w.range();
     res.add("tdp_w", Range::exact(hw.tdp_w.value), "W", "catalog:" + hw.id, cite(hw.tdp_w));
     res.add("accelerator_power_w", in[t_accel_w], "W", "catalog:" + hw.id,
-            "TDP x average-draw fraction " + std::to_string(hw.avg_power_fraction.value).substr(0, 4) +
-                "; " + cite(hw.avg_power_fraction));
+            "TDP x average-draw fraction " + std::to_string(hw.avg_power_fraction.value).substr(0, 4) + "; " +
+                cite(hw.avg_power_fraction));
     res.add("host_power_w", in[t_host_w], "W", "catalog:" + hw.id, cite(hw.host_power_w));
   }
   in[t_pue] = grid.pue;
@@ -265,13 +266,14 @@ TrainingEstimate estimate_training(const Scenario& s, const Catalog& cat, const 
 enum InfIn { i_mem_eff, i_kv_eff, i_comp_eff, i_power, i_host_w, i_pue, i_ci, i_batch, i_count };
 constexpr std::array<const char*, i_count> k_inf_names = {
     "memory efficiency", "KV-cache efficiency", "compute efficiency", "serving overhead", "host power", "pue",
-    "carbon intensity", "batch size"};
+    "carbon intensity",  "batch size"};
 enum InfOut { q_acc_j, q_server_j, q_j, q_kwh, q_co2e, q_count };
 
 model::Shape resolve_shape(const Scenario& s, const ModelArch* arch, double params, Resolver& res) {
   model::Shape sh;
   std::string origin = "derived";
-  std::string why = "default shape for the parameter count (d_model=(12N/128)^(1/3), 128-dim heads, 8 KV heads)";
+  std::string why =
+      "default shape for the parameter count (d_model=(12N/128)^(1/3), 128-dim heads, 8 KV heads)";
   if (arch != nullptr) {
     sh.layers = arch->layers;
     sh.hidden = arch->hidden_size;
@@ -324,8 +326,7 @@ model::Shape resolve_shape(const Scenario& s, const ModelArch* arch, double para
   }
   char buf[160];
   std::snprintf(buf, sizeof buf, "layers %.0f, hidden %.0f, heads %.0f, kv heads %.0f, head dim %.0f%s",
-                sh.layers, sh.hidden, sh.heads, sh.kv_heads, sh.head_dim,
-                sh.experts > 0 ? ", MoE" : "");
+                sh.layers, sh.hidden, sh.heads, sh.kv_heads, sh.head_dim, sh.experts > 0 ? ", MoE" : "");
   std::string text = buf;
   if (sh.experts > 0) {
     std::snprintf(buf, sizeof buf, " %.0f of %.0f experts", sh.active_experts, sh.experts);
@@ -344,14 +345,14 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
   const double active = s.active_params ? s.active_params->value : params;
 
   r.input_tokens_per_request =
-      res.count(s.input_tokens, "input_tokens", "tokens", sm.default_input_tokens.value,
-                "default", cite(sm.default_input_tokens));
+      res.count(s.input_tokens, "input_tokens", "tokens", sm.default_input_tokens.value, "default",
+                cite(sm.default_input_tokens));
   if (!(r.input_tokens_per_request >= 0)) {
     throw InputError("input_tokens: must not be negative");
   }
   r.output_tokens_per_request =
-      res.count(s.output_tokens, "output_tokens", "tokens", sm.default_output_tokens.value,
-                "default", cite(sm.default_output_tokens));
+      res.count(s.output_tokens, "output_tokens", "tokens", sm.default_output_tokens.value, "default",
+                cite(sm.default_output_tokens));
   require_positive(r.output_tokens_per_request, "output_tokens");
 
   // Total output tokens: --inference-tokens, else --requests x output tokens, else --tokens.
@@ -421,9 +422,10 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
     if (r.chips * chip_bytes < need_bytes) {
       char buf[200];
       std::snprintf(buf, sizeof buf,
-                    "inference_chips: %.0f x %s (%.0f GB) cannot hold %.0f GB (weights + KV cache at batch %.0f, x%.1f headroom)",
-                    r.chips, hw.id.c_str(), r.chips * hw.memory_gb.value, r.memory_required_gb,
-                    batch.value, sm.memory_headroom.value);
+                    "inference_chips: %.0f x %s (%.0f GB) cannot hold %.0f GB (weights + KV cache at batch "
+                    "%.0f, x%.1f headroom)",
+                    r.chips, hw.id.c_str(), r.chips * hw.memory_gb.value, r.memory_required_gb, batch.value,
+                    sm.memory_headroom.value);
       throw InputError(buf);
     }
     res.add("inference_chips", Range::exact(r.chips), "chips", origin_of(s.inference_chips->origin), "");
@@ -434,10 +436,12 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
     }
     if (n * chip_bytes < need_bytes) {
       char buf[240];
-      std::snprintf(buf, sizeof buf,
-                    "the model needs %.0f GB (weights + KV cache at batch %.0f, x%.1f headroom), more than %.0f x %s (%.0f GB each); use a smaller --batch-size, a lower --precision or other hardware",
-                    r.memory_required_gb, batch.value, sm.memory_headroom.value, k_max_replica,
-                    hw.id.c_str(), hw.memory_gb.value);
+      std::snprintf(
+          buf, sizeof buf,
+          "the model needs %.0f GB (weights + KV cache at batch %.0f, x%.1f headroom), more than %.0f x %s "
+          "(%.0f GB each); use a smaller --batch-size, a lower --precision or other hardware",
+          r.memory_required_gb, batch.value, sm.memory_headroom.value, k_max_replica, hw.id.c_str(),
+          hw.memory_gb.value);
       throw InputError(buf);
     }
     r.chips = n;
@@ -460,8 +464,8 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
   su.input_tokens = r.input_tokens_per_request;
   su.output_tokens = r.output_tokens_per_request;
   su.tdp_w = hw.tdp_w.value;
-  res.add("memory_bandwidth_gbps", Range::exact(hw.memory_bandwidth_gbps.value), "GB/s",
-          "catalog:" + hw.id, cite(hw.memory_bandwidth_gbps));
+  res.add("memory_bandwidth_gbps", Range::exact(hw.memory_bandwidth_gbps.value), "GB/s", "catalog:" + hw.id,
+          cite(hw.memory_bandwidth_gbps));
 
   std::array<Range, i_count> in{};
   in[i_mem_eff] = sm.memory_efficiency.range();
@@ -472,9 +476,11 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
   in[i_pue] = grid.pue;
   in[i_ci] = grid.intensity;
   in[i_batch] = batch;
-  res.add("memory_efficiency", in[i_mem_eff], "fraction", "catalog:serving_model", cite(sm.memory_efficiency));
+  res.add("memory_efficiency", in[i_mem_eff], "fraction", "catalog:serving_model",
+          cite(sm.memory_efficiency));
   res.add("kv_efficiency", in[i_kv_eff], "fraction", "catalog:serving_model", cite(sm.kv_efficiency));
-  res.add("compute_efficiency", in[i_comp_eff], "fraction", "catalog:serving_model", cite(sm.compute_efficiency));
+  res.add("compute_efficiency", in[i_comp_eff], "fraction", "catalog:serving_model",
+          cite(sm.compute_efficiency));
   res.add("serving_overhead", in[i_power], "ratio", "catalog:serving_model", cite(sm.serving_overhead));
 
   model::ServingFactors base;
@@ -552,8 +558,9 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
 void check_finite(const Estimate& e) {
   auto check = [](double v, const char* what) {
     if (!std::isfinite(v)) {
-      throw InputError(std::string("inputs out of range: the ") + what +
-                       " overflows (check the magnitudes of --tokens, --params, --mfu and the power figures)");
+      throw InputError(
+          std::string("inputs out of range: the ") + what +
+          " overflows (check the magnitudes of --tokens, --params, --mfu and the power figures)");
     }
   };
   if (e.training) {
@@ -568,14 +575,31 @@ void check_finite(const Estimate& e) {
   }
   if (e.inference) {
     const auto& i = *e.inference;
-    for (double v : {i.tokens, i.requests, i.tokens_per_second, i.time_per_output_token_ms,
-                     i.accelerator_energy_per_token_j, i.server_energy_per_token_j, i.energy_per_token_j,
-                     i.energy_per_input_token_j, i.energy_per_request_wh, i.kwh_per_million_tokens,
-                     i.accelerator_energy_kwh, i.server_energy_kwh, i.energy_kwh, i.co2e_kg, i.embodied_co2e_kg,
-                     i.chip_hours, i.memory_required_gb, i.interval.energy_per_token_j.low,
-                     i.interval.energy_per_token_j.high, i.interval.accelerator_energy_per_token_j.low,
-                     i.interval.accelerator_energy_per_token_j.high, i.interval.energy_kwh.low,
-                     i.interval.energy_kwh.high, i.interval.co2e_kg.low, i.interval.co2e_kg.high}) {
+    for (double v : {i.tokens,
+                     i.requests,
+                     i.tokens_per_second,
+                     i.time_per_output_token_ms,
+                     i.accelerator_energy_per_token_j,
+                     i.server_energy_per_token_j,
+                     i.energy_per_token_j,
+                     i.energy_per_input_token_j,
+                     i.energy_per_request_wh,
+                     i.kwh_per_million_tokens,
+                     i.accelerator_energy_kwh,
+                     i.server_energy_kwh,
+                     i.energy_kwh,
+                     i.co2e_kg,
+                     i.embodied_co2e_kg,
+                     i.chip_hours,
+                     i.memory_required_gb,
+                     i.interval.energy_per_token_j.low,
+                     i.interval.energy_per_token_j.high,
+                     i.interval.accelerator_energy_per_token_j.low,
+                     i.interval.accelerator_energy_per_token_j.high,
+                     i.interval.energy_kwh.low,
+                     i.interval.energy_kwh.high,
+                     i.interval.co2e_kg.low,
+                     i.interval.co2e_kg.high}) {
       check(v, "inference estimate");
     }
   }
@@ -606,7 +630,8 @@ Estimate estimate(const Scenario& s_in, const Catalog& cat) {
   }
   require_positive(s.params->value, "params");
   res.add("params", Range::exact(s.params->value), "parameters",
-          s.model && s.params->value == arch->params ? "catalog:" + arch->id : origin_of(s.params->origin), "");
+          s.model && s.params->value == arch->params ? "catalog:" + arch->id : origin_of(s.params->origin),
+          "");
   if (s.active_params) {
     require_positive(s.active_params->value, "active_params");
     if (s.active_params->value > s.params->value) {
@@ -621,7 +646,8 @@ Estimate estimate(const Scenario& s_in, const Catalog& cat) {
   res.add_text("hardware", hw.id, s.hardware ? origin_of(s.hardware->origin) : "default",
                hw.name + (s.hardware ? "" : " (no --hardware given)"));
   const Precision prec = resolve_precision(s, hw);
-  res.add_text("precision", std::string(to_string(prec)), s.precision ? origin_of(s.precision->origin) : "default",
+  res.add_text("precision", std::string(to_string(prec)),
+               s.precision ? origin_of(s.precision->origin) : "default",
                s.precision ? "" : "bf16, or the chip's best 16-bit format");
   const GridInputs grid = resolve_grid(s, cat, res, e);
 

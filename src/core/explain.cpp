@@ -54,7 +54,8 @@ std::vector<ExplainStep> explain(const Estimate& e) {
           num(t.flops) + " / (" + num(peak) + " x " + num(t.chip_hours) + " x 3600)", t.implied_mfu, "");
     } else {
       add("training", "chip-hours", "FLOPs / (peak x MFU) / 3600",
-          num(t.flops) + " / (" + num(peak) + " x " + num(t.implied_mfu) + ") / 3600", t.chip_hours, "chip-h");
+          num(t.flops) + " / (" + num(peak) + " x " + num(t.implied_mfu) + ") / 3600", t.chip_hours,
+          "chip-h");
     }
     add("training", "wall-clock", "chip-hours / chips", num(t.chip_hours) + " / " + num(value(e, "chips", 1)),
         t.wall_clock_hours, "h");
@@ -84,7 +85,8 @@ std::vector<ExplainStep> explain(const Estimate& e) {
   if (e.inference) {
     const auto& i = *e.inference;
     add("inference", "decode step and prefill",
-        "max(B x FLOPs/token / (chips x peak x eff_c), weights/(chips x BW x eff_w) + KV/(chips x BW x eff_kv))",
+        "max(B x FLOPs/token / (chips x peak x eff_c), weights/(chips x BW x eff_w) + KV/(chips x BW x "
+        "eff_kv))",
         "batch " + num(i.batch_size) + ", " + num(i.chips) + " chip(s), " + i.bound + "-bound",
         i.time_per_output_token_ms, "ms per output token");
     add("inference", "accelerator energy per output token",

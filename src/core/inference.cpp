@@ -38,8 +38,8 @@ ServingPoint serve(const ServingSetup& su, const ServingFactors& f) {
   const double pf = prefill_flops(su.active_params, su.shape, su.input_tokens);
   p.prefill_s = pf / (compute_rate * f.prefill_efficiency) * tp_factor;
 
-  p.decode_power_w = su.tdp_w * power_fraction(f.idle_fraction, p.u_mem, p.u_compute,
-                                               f.power_memory_weight, f.power_compute_weight);
+  p.decode_power_w = su.tdp_w * power_fraction(f.idle_fraction, p.u_mem, p.u_compute, f.power_memory_weight,
+                                               f.power_compute_weight);
   p.prefill_power_w = su.tdp_w * power_fraction(f.idle_fraction, 0.0, f.prefill_efficiency / tp_factor,
                                                 f.power_memory_weight, f.power_compute_weight);
   // Serving software spends time outside the roofline at about the same draw.
@@ -55,8 +55,7 @@ ServingPoint serve(const ServingSetup& su, const ServingFactors& f) {
   const double acc_decode = chips * p.decode_power_w * decode_s_per_token;
   const double acc_prefill = chips * p.prefill_power_w * prefill_s_per_token;
   p.accelerator_j_per_output_token = acc_decode + acc_prefill;
-  p.server_j_per_output_token =
-      p.accelerator_j_per_output_token + f.host_w * p.chip_seconds_per_output_token;
+  p.server_j_per_output_token = p.accelerator_j_per_output_token + f.host_w * p.chip_seconds_per_output_token;
   p.facility_j_per_output_token = p.server_j_per_output_token * f.pue;
   if (su.input_tokens > 0) {
     const double prefill_server_j = chips * (p.prefill_power_w + f.host_w) * p.prefill_s;

@@ -68,6 +68,19 @@ nlohmann::ordered_json parse_json(std::string_view text, std::string_view name) 
     }
     throw InputError(std::string(name) + ":" + std::to_string(line) + ":" + std::to_string(col) +
                      ": malformed JSON: " + what);
+  } catch (const nlohmann::json::exception& e) {
+    // e.g. out_of_range.406 for a number literal such as 1e999 (found by fuzz_config).
+    std::string what = e.what();
+    const auto pos = what.find("] ");
+    if (pos != std::string::npos) {
+      what = what.substr(pos + 2);
+    }
+    for (auto& c : what) {
+      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
+        c = '?';
+      }
+    }
+    throw InputError(std::string(name) + ": malformed JSON: " + what);
   }
   if (!problem.empty()) {
     throw InputError(std::string(name) + ": malformed JSON: " + problem);
@@ -77,14 +90,22 @@ nlohmann::ordered_json parse_json(std::string_view text, std::string_view name) 
 
 std::string_view json_type_name(const nlohmann::ordered_json& v) {
   switch (v.type()) {
-    case nlohmann::ordered_json::value_t::null: return "null";
-    case nlohmann::ordered_json::value_t::object: return "an object";
-    case nlohmann::ordered_json::value_t::array: return "an array";
-    case nlohmann::ordered_json::value_t::string: return "a string";
-    case nlohmann::ordered_json::value_t::boolean: return "a boolean";
-    case nlohmann::ordered_json::value_t::binary: return "binary data";
-    case nlohmann::ordered_json::value_t::discarded: return "a discarded value";
-    default: return "a number";
+    case nlohmann::ordered_json::value_t::null:
+      return "null";
+    case nlohmann::ordered_json::value_t::object:
+      return "an object";
+    case nlohmann::ordered_json::value_t::array:
+      return "an array";
+    case nlohmann::ordered_json::value_t::string:
+      return "a string";
+    case nlohmann::ordered_json::value_t::boolean:
+      return "a boolean";
+    case nlohmann::ordered_json::value_t::binary:
+      return "binary data";
+    case nlohmann::ordered_json::value_t::discarded:
+      return "a discarded value";
+    default:
+      return "a number";
   }
 }
 

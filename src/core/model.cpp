@@ -17,20 +17,27 @@ double implied_mfu(double flops, double peak_flops_per_s, double chip_hours) {
   return flops / (peak_flops_per_s * chip_hours * 3600.0);
 }
 
-double wall_clock_hours(double chip_hours, double chips) { return chip_hours / chips; }
+double wall_clock_hours(double chip_hours, double chips) {
+  return chip_hours / chips;
+}
 
-double energy_kwh(double hours, double watts) { return hours * watts / 1000.0; }
+double energy_kwh(double hours, double watts) {
+  return hours * watts / 1000.0;
+}
 
-double facility_kwh(double it_kwh, double pue) { return it_kwh * pue; }
+double facility_kwh(double it_kwh, double pue) {
+  return it_kwh * pue;
+}
 
-double co2e_kg(double kwh, double g_per_kwh) { return kwh * g_per_kwh / 1000.0; }
+double co2e_kg(double kwh, double g_per_kwh) {
+  return kwh * g_per_kwh / 1000.0;
+}
 
 double embodied_co2e_kg(double chip_hours, double embodied_kg_per_chip, double life_years) {
   return chip_hours * embodied_kg_per_chip / (life_years * k_hours_per_year);
 }
 
-double mfu_size_factor(double active_params, double reference, double exponent,
-                       double min_factor) {
+double mfu_size_factor(double active_params, double reference, double exponent, double min_factor) {
   if (active_params >= reference) {
     return 1.0;
   }
@@ -50,8 +57,7 @@ Shape default_shape(double params) {
 }
 
 double params_read_per_step(double params, double active_params, const Shape& s, double batch) {
-  if (s.experts <= 0 || s.active_experts <= 0 || s.experts <= s.active_experts ||
-      params <= active_params) {
+  if (s.experts <= 0 || s.active_experts <= 0 || s.experts <= s.active_experts || params <= active_params) {
     return params;
   }
   const double per_expert = (params - active_params) / (s.experts - s.active_experts);

@@ -27,26 +27,49 @@ struct Binding {
 const std::array<Binding, 33> k_bindings = {{
     {{"tokens", FieldKind::count, "tokens", "training tokens D (e.g. 1e8, 2T)"}, &Scenario::tokens},
     {{"params", FieldKind::count, "parameters", "model parameters N (e.g. 7e9, 70B)"}, &Scenario::params},
-    {{"active_params", FieldKind::count, "parameters", "parameters active per token (MoE); default --params"}, &Scenario::active_params},
-    {{"recompute", FieldKind::boolean, "", "full activation recomputation: 8*N*D instead of 6*N*D"}, &Scenario::recompute},
-    {{"hardware", FieldKind::text, "", "accelerator id (see 'llm-energy hardware list'); default h100-sxm"}, &Scenario::hardware},
+    {{"active_params", FieldKind::count, "parameters", "parameters active per token (MoE); default --params"},
+     &Scenario::active_params},
+    {{"recompute", FieldKind::boolean, "", "full activation recomputation: 8*N*D instead of 6*N*D"},
+     &Scenario::recompute},
+    {{"hardware", FieldKind::text, "", "accelerator id (see 'llm-energy hardware list'); default h100-sxm"},
+     &Scenario::hardware},
     {{"chips", FieldKind::count, "chips", "accelerators used for training; default 8"}, &Scenario::chips},
-    {{"precision", FieldKind::text, "", "fp32, tf32, bf16, fp16, fp8, int8 or int4; default bf16 (fp16 where the chip has no bf16)"}, &Scenario::precision},
-    {{"mfu", FieldKind::range, "fraction", "effective training utilisation (0,1], or a range LOW:HIGH; default from the hardware generation"}, &Scenario::mfu},
-    {{"chip_hours", FieldKind::count, "chip-hours", "known accelerator-hours; the implied MFU is reported"}, &Scenario::chip_hours},
-    {{"power_watts", FieldKind::range, "W", "average power per chip including its host share (replaces the catalog figures)"}, &Scenario::power_watts},
-    {{"pue", FieldKind::range, "ratio", "data-centre PUE >= 1; default from the region's operator"}, &Scenario::pue},
-    {{"region", FieldKind::text, "", "grid region: ISO country code, cloud region or 'world' (default)"}, &Scenario::region},
-    {{"carbon_intensity", FieldKind::range, "gCO2e/kWh", "grid carbon intensity (instead of --region)"}, &Scenario::carbon_intensity},
+    {{"precision", FieldKind::text, "",
+      "fp32, tf32, bf16, fp16, fp8, int8 or int4; default bf16 (fp16 where the chip has no bf16)"},
+     &Scenario::precision},
+    {{"mfu", FieldKind::range, "fraction",
+      "effective training utilisation (0,1], or a range LOW:HIGH; default from the hardware generation"},
+     &Scenario::mfu},
+    {{"chip_hours", FieldKind::count, "chip-hours", "known accelerator-hours; the implied MFU is reported"},
+     &Scenario::chip_hours},
+    {{"power_watts", FieldKind::range, "W",
+      "average power per chip including its host share (replaces the catalog figures)"},
+     &Scenario::power_watts},
+    {{"pue", FieldKind::range, "ratio", "data-centre PUE >= 1; default from the region's operator"},
+     &Scenario::pue},
+    {{"region", FieldKind::text, "", "grid region: ISO country code, cloud region or 'world' (default)"},
+     &Scenario::region},
+    {{"carbon_intensity", FieldKind::range, "gCO2e/kWh", "grid carbon intensity (instead of --region)"},
+     &Scenario::carbon_intensity},
     {{"phase", FieldKind::text, "", "training, inference or both (default both)"}, &Scenario::phase},
-    {{"inference_tokens", FieldKind::count, "tokens", "total output tokens served; default = --tokens"}, &Scenario::inference_tokens},
-    {{"input_tokens", FieldKind::count, "tokens", "prompt tokens per request; default 400"}, &Scenario::input_tokens},
-    {{"output_tokens", FieldKind::count, "tokens", "output tokens per request; default 400"}, &Scenario::output_tokens},
-    {{"requests", FieldKind::count, "requests", "number of requests (total output = requests * output tokens)"}, &Scenario::requests},
-    {{"batch_size", FieldKind::count, "sequences", "concurrent sequences per replica; default 64"}, &Scenario::batch_size},
-    {{"inference_chips", FieldKind::count, "chips", "chips per serving replica; default: smallest power of two that fits"}, &Scenario::inference_chips},
-    {{"kv_bits", FieldKind::count, "bits", "bits per KV-cache element (16, 8 or 4); default the precision's"}, &Scenario::kv_bits},
-    {{"model", FieldKind::text, "", "model id from 'llm-energy models list' (sets params and shape)"}, &Scenario::model},
+    {{"inference_tokens", FieldKind::count, "tokens", "total output tokens served; default = --tokens"},
+     &Scenario::inference_tokens},
+    {{"input_tokens", FieldKind::count, "tokens", "prompt tokens per request; default 400"},
+     &Scenario::input_tokens},
+    {{"output_tokens", FieldKind::count, "tokens", "output tokens per request; default 400"},
+     &Scenario::output_tokens},
+    {{"requests", FieldKind::count, "requests",
+      "number of requests (total output = requests * output tokens)"},
+     &Scenario::requests},
+    {{"batch_size", FieldKind::count, "sequences", "concurrent sequences per replica; default 64"},
+     &Scenario::batch_size},
+    {{"inference_chips", FieldKind::count, "chips",
+      "chips per serving replica; default: smallest power of two that fits"},
+     &Scenario::inference_chips},
+    {{"kv_bits", FieldKind::count, "bits", "bits per KV-cache element (16, 8 or 4); default the precision's"},
+     &Scenario::kv_bits},
+    {{"model", FieldKind::text, "", "model id from 'llm-energy models list' (sets params and shape)"},
+     &Scenario::model},
     {{"layers", FieldKind::count, "", "transformer layers"}, &Scenario::layers},
     {{"hidden_size", FieldKind::count, "", "hidden size d_model"}, &Scenario::hidden_size},
     {{"heads", FieldKind::count, "", "attention heads"}, &Scenario::heads},
@@ -54,9 +77,12 @@ const std::array<Binding, 33> k_bindings = {{
     {{"head_dim", FieldKind::count, "", "dimension per head"}, &Scenario::head_dim},
     {{"experts", FieldKind::count, "", "experts per MoE layer (0 = dense)"}, &Scenario::experts},
     {{"active_experts", FieldKind::count, "", "experts routed per token"}, &Scenario::active_experts},
-    {{"max_energy", FieldKind::energy, "kWh", "energy budget, e.g. 500MWh (exit 1 when exceeded)"}, &Scenario::max_energy},
-    {{"max_co2e", FieldKind::mass, "kg", "CO2e budget, e.g. 100t (exit 1 when exceeded)"}, &Scenario::max_co2e},
-    {{"max_chip_hours", FieldKind::count, "chip-hours", "chip-hours budget (exit 1 when exceeded)"}, &Scenario::max_chip_hours},
+    {{"max_energy", FieldKind::energy, "kWh", "energy budget, e.g. 500MWh (exit 1 when exceeded)"},
+     &Scenario::max_energy},
+    {{"max_co2e", FieldKind::mass, "kg", "CO2e budget, e.g. 100t (exit 1 when exceeded)"},
+     &Scenario::max_co2e},
+    {{"max_chip_hours", FieldKind::count, "chip-hours", "chip-hours budget (exit 1 when exceeded)"},
+     &Scenario::max_chip_hours},
     {{"id", FieldKind::text, "", "row id (batch)"}, &Scenario::id},
 }};
 
@@ -109,9 +135,13 @@ std::string printable(std::string_view s) {
 
 }  // namespace
 
-std::string_view to_string(Origin o) { return o == Origin::flag ? "flag" : "config"; }
+std::string_view to_string(Origin o) {
+  return o == Origin::flag ? "flag" : "config";
+}
 
-std::span<const FieldSpec> scenario_fields() { return specs(); }
+std::span<const FieldSpec> scenario_fields() {
+  return specs();
+}
 
 const FieldSpec* find_field(std::string_view key) {
   const Binding* b = find_binding(key);
@@ -174,8 +204,7 @@ void apply_config_json(Scenario& s, std::string_view text, std::string_view name
   const auto doc = parse_json(text, name);
   const std::string file(name);
   if (!doc.is_object()) {
-    throw InputError(file + ": expected a JSON object of settings, got " +
-                     std::string(json_type_name(doc)));
+    throw InputError(file + ": expected a JSON object of settings, got " + std::string(json_type_name(doc)));
   }
   auto apply = [&](const std::string& key, const nlohmann::ordered_json& v, const std::string& where) {
     const Binding* b = find_binding(key);

@@ -65,8 +65,7 @@ bool iequals(std::string_view a, std::string_view b) {
     return false;
   }
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
       return false;
     }
   }
@@ -85,8 +84,8 @@ struct UnitFactor {
   double factor;
 };
 
-double parse_with_units(std::string_view text, std::string_view what,
-                        const UnitFactor* units, std::size_t n, std::string_view expected) {
+double parse_with_units(std::string_view text, std::string_view what, const UnitFactor* units, std::size_t n,
+                        std::string_view expected) {
   const std::string_view s = trim(text);
   if (s.empty()) {
     throw InputError(std::string(what) + ": empty value");
@@ -132,17 +131,26 @@ double parse_count(std::string_view text, std::string_view what) {
   double mult = 0;
   if (rest.size() == 1) {
     switch (std::tolower(static_cast<unsigned char>(rest[0]))) {
-      case 'k': mult = 1e3; break;
-      case 'm': mult = 1e6; break;
+      case 'k':
+        mult = 1e3;
+        break;
+      case 'm':
+        mult = 1e6;
+        break;
       case 'b':
-      case 'g': mult = 1e9; break;
-      case 't': mult = 1e12; break;
-      default: break;
+      case 'g':
+        mult = 1e9;
+        break;
+      case 't':
+        mult = 1e12;
+        break;
+      default:
+        break;
     }
   }
   if (mult == 0) {
-    throw InputError(std::string(what) + ": unknown suffix " + quote(rest) + " in " +
-                     quote(text) + " (use k, M, B or G, T, e.g. 70B or 1.5T)");
+    throw InputError(std::string(what) + ": unknown suffix " + quote(rest) + " in " + quote(text) +
+                     " (use k, M, B or G, T, e.g. 70B or 1.5T)");
   }
   return checked(v * mult, what, text);
 }
@@ -171,21 +179,19 @@ Range parse_range(std::string_view text, std::string_view what) {
   r.high = parse_count(parts[n - 1], what);
   r.value = n == 3 ? parse_count(parts[1], what) : 0.5 * (r.low + r.high);
   if (!(r.low <= r.value && r.value <= r.high)) {
-    throw InputError(std::string(what) + ": range " + quote(text) +
-                     " must be ordered LOW <= VALUE <= HIGH");
+    throw InputError(std::string(what) + ": range " + quote(text) + " must be ordered LOW <= VALUE <= HIGH");
   }
   return r;
 }
 
 double parse_energy_kwh(std::string_view text, std::string_view what) {
-  static constexpr UnitFactor units[] = {
-      {"kWh", 1.0}, {"Wh", 1e-3}, {"kWh", 1.0}, {"MWh", 1e3}, {"GWh", 1e6}, {"TWh", 1e9}};
+  static constexpr UnitFactor units[] = {{"kWh", 1.0}, {"Wh", 1e-3}, {"kWh", 1.0},
+                                         {"MWh", 1e3}, {"GWh", 1e6}, {"TWh", 1e9}};
   return parse_with_units(text, what, units, std::size(units), "Wh, kWh, MWh or GWh");
 }
 
 double parse_mass_kg(std::string_view text, std::string_view what) {
-  static constexpr UnitFactor units[] = {
-      {"kg", 1.0}, {"g", 1e-3}, {"kg", 1.0}, {"t", 1e3}, {"kt", 1e6}};
+  static constexpr UnitFactor units[] = {{"kg", 1.0}, {"g", 1e-3}, {"kg", 1.0}, {"t", 1e3}, {"kt", 1e6}};
   return parse_with_units(text, what, units, std::size(units), "g, kg or t");
 }
 
@@ -195,8 +201,8 @@ double parse_fraction(std::string_view text, std::string_view what) {
 }
 
 double parse_duration_hours(std::string_view text, std::string_view what) {
-  static constexpr UnitFactor units[] = {
-      {"h", 1.0}, {"s", 1.0 / 3600}, {"m", 1.0 / 60}, {"min", 1.0 / 60}, {"h", 1.0}, {"d", 24.0}};
+  static constexpr UnitFactor units[] = {{"h", 1.0},        {"s", 1.0 / 3600}, {"m", 1.0 / 60},
+                                         {"min", 1.0 / 60}, {"h", 1.0},        {"d", 24.0}};
   return parse_with_units(text, what, units, std::size(units), "s, m, h or d");
 }
 

@@ -19,7 +19,7 @@ namespace {
 
 // A CSV table addressed by column name.
 class Table {
-public:
+ public:
   Table(std::string_view text, std::string_view name, std::vector<std::string> required)
       : m_name(name), m_reader(text) {
     std::size_t line = 0;
@@ -89,7 +89,7 @@ public:
     }
   }
 
-private:
+ private:
   std::string m_name;
   CsvReader m_reader;
   std::vector<std::string> m_header;
@@ -107,12 +107,18 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-double rel(double predicted, double actual) { return predicted / actual - 1.0; }
+double rel(double predicted, double actual) {
+  return predicted / actual - 1.0;
+}
 
 }  // namespace
 
-std::string_view bundled_training_runs() { return embedded::training_runs(); }
-std::string_view bundled_inference_points() { return embedded::inference_points(); }
+std::string_view bundled_training_runs() {
+  return embedded::training_runs();
+}
+std::string_view bundled_inference_points() {
+  return embedded::inference_points();
+}
 
 TrainingValidation validate_training(std::string_view csv, std::string_view name, const Catalog& catalog) {
   Table t(csv, name, {"id", "params", "tokens", "hardware", "chip_hours"});
@@ -185,7 +191,8 @@ TrainingValidation validate_training(std::string_view csv, std::string_view name
     c.chip_hours_low = p.training->interval.chip_hours.low;
     c.chip_hours_high = p.training->interval.chip_hours.high;
     c.chip_hours_error = rel(c.predicted_chip_hours, c.published_chip_hours);
-    c.inside_range = c.chip_hours_low <= c.published_chip_hours && c.published_chip_hours <= c.chip_hours_high;
+    c.inside_range =
+        c.chip_hours_low <= c.published_chip_hours && c.published_chip_hours <= c.chip_hours_high;
     c.predicted_energy_mwh = p.training->energy_kwh / 1e3;
     if (c.published_energy_mwh) {
       c.energy_error = rel(c.predicted_energy_mwh, *c.published_energy_mwh);

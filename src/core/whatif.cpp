@@ -42,7 +42,9 @@ Given<T> given(T v) {
   return Given<T>{std::move(v), Origin::flag};
 }
 
-void set_phase(Scenario& s, const char* phase) { s.phase = given<std::string>(phase); }
+void set_phase(Scenario& s, const char* phase) {
+  s.phase = given<std::string>(phase);
+}
 
 double resolved_params(const Scenario& s, const Catalog& cat) {
   if (s.params) {
@@ -123,7 +125,9 @@ Range default_mfu(const Scenario& s, const Catalog& cat) {
   return r;
 }
 
-std::shared_ptr<const Catalog> share(const Catalog& cat) { return std::make_shared<const Catalog>(cat); }
+std::shared_ptr<const Catalog> share(const Catalog& cat) {
+  return std::make_shared<const Catalog>(cat);
+}
 
 }  // namespace
 
@@ -218,14 +222,15 @@ Variant quantize(const Scenario& base, const Catalog& cat, Precision p) {
   if (p == Precision::fp8 && hw.peak(Precision::fp8)) {
     v.training.scenario.precision = given(name);
     if (trains) {
-      v.notes.push_back(v.label + ": training at the fp8 peak with the bf16-calibrated utilisation; "
-                        "published FP8 training speed-ups are smaller than the 2x peak ratio, so this is optimistic");
+      v.notes.push_back(
+          v.label +
+          ": training at the fp8 peak with the bf16-calibrated utilisation; "
+          "published FP8 training speed-ups are smaller than the 2x peak ratio, so this is optimistic");
     }
   } else if (p == Precision::fp8 && trains) {
     v.notes.push_back(v.label + ": " + hw.id + " has no fp8 peak: training kept at " + base_name);
   } else if (p != base_prec && trains) {
-    v.notes.push_back(v.label + ": training kept at " + base_name + " (" + name +
-                      " is an inference format)");
+    v.notes.push_back(v.label + ": training kept at " + base_name + " (" + name + " is an inference format)");
   }
 
   // Inference: weights (and by default the KV cache) stored at p.
@@ -264,9 +269,12 @@ Sparsity parse_sparsity(std::string_view text) {
 
 std::string_view to_string(Sparsity s) {
   switch (s) {
-    case Sparsity::unstructured: return "unstructured";
-    case Sparsity::two_four: return "2:4";
-    case Sparsity::structured: return "structured";
+    case Sparsity::unstructured:
+      return "unstructured";
+    case Sparsity::two_four:
+      return "2:4";
+    case Sparsity::structured:
+      return "structured";
   }
   return "unstructured";
 }
@@ -305,7 +313,8 @@ Variant prune(const Scenario& base, const Catalog& cat, double fraction, Sparsit
   };
   switch (pattern) {
     case Sparsity::unstructured:
-      v.notes.push_back(v.label + ": unstructured sparsity gives no speed-up on dense hardware and the "
+      v.notes.push_back(v.label +
+                        ": unstructured sparsity gives no speed-up on dense hardware and the "
                         "weights are stored dense: no change");
       break;
     case Sparsity::structured:
@@ -319,7 +328,8 @@ Variant prune(const Scenario& base, const Catalog& cat, double fraction, Sparsit
       }
       const Hardware& hw = resolved_hardware(base, cat);
       if (!hw.sparse_speedup || !(hw.sparse_speedup->value > 1.0)) {
-        v.notes.push_back(v.label + ": " + hw.id + " has no sparse tensor-core peak: no speed-up, "
+        v.notes.push_back(v.label + ": " + hw.id +
+                          " has no sparse tensor-core peak: no speed-up, "
                           "weights stored dense: no change");
         break;
       }
@@ -335,16 +345,18 @@ Variant prune(const Scenario& base, const Catalog& cat, double fraction, Sparsit
         }
       }
       v.inference.catalog = c;
-      v.notes.push_back(v.label + ": 2:4 sparse tensor cores at " + num(speedup) +
-                        "x the dense peak for the weight matmuls; weights read as 0.5625x (half the values "
-                        "plus a 2-bit index each); attention FLOPs approximated with the same scaling (1.125x)");
+      v.notes.push_back(
+          v.label + ": 2:4 sparse tensor cores at " + num(speedup) +
+          "x the dense peak for the weight matmuls; weights read as 0.5625x (half the values "
+          "plus a 2-bit index each); attention FLOPs approximated with the same scaling (1.125x)");
       break;
     }
   }
   const bool trains = !base.phase || parse_phase(base.phase->value) != Phase::inference;
   if (trains) {
-    v.notes.push_back("prune: training unchanged (the dense model is trained, then pruned); "
-                      "recovery fine-tuning and accuracy loss not modelled");
+    v.notes.push_back(
+        "prune: training unchanged (the dense model is trained, then pruned); "
+        "recovery fine-tuning and accuracy loss not modelled");
   }
   return v;
 }
@@ -360,8 +372,8 @@ Variant distill(const Scenario& base, const Catalog& cat, double student_params,
   }
   const double teacher_params = resolved_params(base, cat);
   if (student_params >= teacher_params) {
-    throw InputError("distill-to: the student (" + num(student_params) + ") must be smaller than the teacher (" +
-                     num(teacher_params) + ")");
+    throw InputError("distill-to: the student (" + num(student_params) +
+                     ") must be smaller than the teacher (" + num(teacher_params) + ")");
   }
   Variant v = baseline_variant(base, cat);
   v.label = "distill-to=" + label_num(student_params);
@@ -413,14 +425,16 @@ Variant distill(const Scenario& base, const Catalog& cat, double student_params,
   d.student_training_hours = se.training->wall_clock_hours;
   d.saving_per_token_j = bi.inference->energy_per_token_j - si.inference->energy_per_token_j;
   if (d.saving_per_token_j > 0) {
-    d.break_even_tokens = (d.teacher_energy_kwh + d.student_training_energy_kwh) * 3.6e6 / d.saving_per_token_j;
+    d.break_even_tokens =
+        (d.teacher_energy_kwh + d.student_training_energy_kwh) * 3.6e6 / d.saving_per_token_j;
   } else {
     v.notes.push_back(v.label + ": the student saves no energy per served token: no break-even");
   }
   v.distillation = d;
-  v.notes.push_back("distillation = teacher forward passes (2*N*D FLOPs, at training utilisation) + "
-                    "student training (6*N_student*D); the teacher's own training is the baseline's; "
-                    "student quality not modelled");
+  v.notes.push_back(
+      "distillation = teacher forward passes (2*N*D FLOPs, at training utilisation) + "
+      "student training (6*N_student*D); the teacher's own training is the baseline's; "
+      "student quality not modelled");
   return v;
 }
 
@@ -453,10 +467,11 @@ Variant with_chips(const Scenario& base, const Catalog& cat, double chips) {
   }
   v.notes.push_back(v.label + ": training utilisation x " + num(factor) + " relative to " +
                     label_num(base_chips) + " chips");
-  v.notes.push_back("chips: scaling efficiency 1/(1+" + num(k_scaling_overhead) +
-                    "*log2(n/8)) on the training utilisation (communication overhead; Megatron-LM and PaLM "
-                    "scaling studies; Llama 3 reports 43% MFU on 8K GPUs vs 38% on 16K, a steeper drop at the "
-                    "largest scale); energy rises as wall-clock falls; inference unchanged");
+  v.notes.push_back(
+      "chips: scaling efficiency 1/(1+" + num(k_scaling_overhead) +
+      "*log2(n/8)) on the training utilisation (communication overhead; Megatron-LM and PaLM "
+      "scaling studies; Llama 3 reports 43% MFU on 8K GPUs vs 38% on 16K, a steeper drop at the "
+      "largest scale); energy rises as wall-clock falls; inference unchanged");
   return v;
 }
 
@@ -478,7 +493,8 @@ Variant with_hardware(const Scenario& base, const Catalog& cat, const std::strin
     v.notes.push_back(v.label + ": no " + base.precision->value + " peak: default precision used");
   }
   if (base.chip_hours || base.power_watts) {
-    v.notes.push_back(v.label + ": --chip-hours and --power-watts describe the baseline's chips: "
+    v.notes.push_back(v.label +
+                      ": --chip-hours and --power-watts describe the baseline's chips: "
                       "catalog figures used instead");
   }
   return v;
@@ -536,8 +552,12 @@ Variant power_cap(const Scenario& base, const Catalog& cat, double cap) {
     }
   }
   v.notes.push_back(v.label + ": time x " + num(tf) + ", accelerator power x " + num(pf));
-  v.notes.push_back("power cap: time x cap^-" + num(k_cap_time_alpha) + " and accelerator power x cap^" + num(k_cap_power_beta) + " (Samsi et al. 2023, arXiv 2310.03003: a 0.7 cap cost 6-7% time and saved ~23% GPU energy); host power not capped, so facility energy saves less; peaks, bandwidth and TDP shown are "
-                    "the effective capped figures");
+  v.notes.push_back(
+      "power cap: time x cap^-" + num(k_cap_time_alpha) + " and accelerator power x cap^" +
+      num(k_cap_power_beta) +
+      " (Samsi et al. 2023, arXiv 2310.03003: a 0.7 cap cost 6-7% time and saved ~23% GPU energy); host "
+      "power not capped, so facility energy saves less; peaks, bandwidth and TDP shown are "
+      "the effective capped figures");
   if (base.power_watts) {
     v.notes.push_back(v.label + ": --power-watts includes the host share; the whole figure is scaled");
   }
@@ -575,8 +595,9 @@ double chinchilla_loss(double params, double tokens, const ChinchillaFit& fit) {
 
 Plan plan_for_compute(const Scenario& base, const Catalog& cat, double flops) {
   if (base.params || base.tokens || base.model || base.active_params) {
-    throw InputError("plan chooses the parameters and tokens itself: remove --params, --tokens, --model "
-                     "and --active-params");
+    throw InputError(
+        "plan chooses the parameters and tokens itself: remove --params, --tokens, --model "
+        "and --active-params");
   }
   if (base.chip_hours) {
     throw InputError("plan: --chip-hours fixes the run's length; remove it");
@@ -589,8 +610,9 @@ Plan plan_for_compute(const Scenario& base, const Catalog& cat, double flops) {
   set_phase(s, "training");
   p.estimate = estimate(s, cat);
   const double ratio = p.optimal.tokens / p.optimal.params;
-  p.notes.push_back("fit: Hoffmann et al. 2022, approach 3: L(N,D) = 1.69 + 406.4/N^0.34 + 410.7/D^0.28; "
-                    "N_opt = G(C/6)^a, D_opt = (C/6)^b/G");
+  p.notes.push_back(
+      "fit: Hoffmann et al. 2022, approach 3: L(N,D) = 1.69 + 406.4/N^0.34 + 410.7/D^0.28; "
+      "N_opt = G(C/6)^a, D_opt = (C/6)^b/G");
   p.notes.push_back("tokens per parameter: " + num(ratio) +
                     " (approach 3 favours more tokens than the ~20 tokens/parameter rule of thumb from "
                     "approaches 1 and 2)");
@@ -756,7 +778,8 @@ IntensitySeries parse_intensity_csv(std::string_view text, std::string_view name
     }
     const std::int64_t t = parse_utc(fields[ts_col], where + ": timestamp");
     if (t % 3600 != 0) {
-      throw InputError(where + ": timestamp " + fields[ts_col] + " is not on the hour (the series is hourly)");
+      throw InputError(where + ": timestamp " + fields[ts_col] +
+                       " is not on the hour (the series is hourly)");
     }
     const double g = parse_plain_number(fields[ci_col], where + ": carbon_intensity");
     if (g < 0) {
@@ -767,7 +790,8 @@ IntensitySeries parse_intensity_csv(std::string_view text, std::string_view name
     } else if (t == prev) {
       throw InputError(where + ": duplicate timestamp " + fields[ts_col]);
     } else if (t < prev) {
-      throw InputError(where + ": timestamps not sorted (" + fields[ts_col] + " after " + format_utc(prev) + ")");
+      throw InputError(where + ": timestamps not sorted (" + fields[ts_col] + " after " + format_utc(prev) +
+                       ")");
     } else if (t != prev + 3600) {
       throw InputError(where + ": gap in the hourly series: " + std::to_string((t - prev) / 3600 - 1) +
                        " missing hour(s) after " + format_utc(prev));

@@ -92,3 +92,5 @@ cli_case(profile_used RC 0 ARGS estimate --profile tests/data/h100-profile.json 
 cli_case(profile_wrong_hardware RC 2 ARGS estimate --profile tests/data/h100-profile.json --hardware a100-sxm4-80gb
          --params 7e9 --tokens 1e11 ERR "is for h100-sxm")
 cli_case(profile_missing RC 2 ARGS estimate --profile /nonexistent/profile.json --params 7e9 --tokens 1e11 ERR "no such file")
+# Found by fuzz_config: a JSON number literal beyond double range threw an uncaught out_of_range.
+cli_case(bad_json_number_overflow RC 2 ARGS ${headline} --config tests/data/bad/number_overflow.json ERR "number overflow")

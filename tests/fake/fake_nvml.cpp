@@ -46,12 +46,18 @@ __attribute__((visibility("default"))) int nvmlShutdown() {
 
 __attribute__((visibility("default"))) const char* nvmlErrorString(int rc) {
   switch (rc) {
-    case k_success: return "Success";
-    case k_uninitialized: return "Uninitialized";
-    case k_invalid_argument: return "Invalid Argument";
-    case k_not_supported: return "Not Supported";
-    case k_driver_not_loaded: return "Driver Not Loaded";
-    default: return "Unknown Error";
+    case k_success:
+      return "Success";
+    case k_uninitialized:
+      return "Uninitialized";
+    case k_invalid_argument:
+      return "Invalid Argument";
+    case k_not_supported:
+      return "Not Supported";
+    case k_driver_not_loaded:
+      return "Driver Not Loaded";
+    default:
+      return "Unknown Error";
   }
 }
 
@@ -87,7 +93,7 @@ __attribute__((visibility("default"))) int nvmlDeviceGetName(void* device, char*
 
 // Millijoules since the driver loaded: 200 W on gpu0; gpu1 has no counter.
 __attribute__((visibility("default"))) int nvmlDeviceGetTotalEnergyConsumption(void* device,
-                                                                                unsigned long long* mj) {
+                                                                               unsigned long long* mj) {
   const int i = index_of(device);
   if (i < 0) {
     return k_invalid_argument;

@@ -33,7 +33,8 @@ TEST_CASE("batch keeps every row, in order, with bad rows mixed in", "[batch]") 
     if (i % 7 == 0) {
       input += (i % 14 == 0) ? "{\"params\": 1e9, \"tokens\": \n" : "{\"params\": 1e9, \"tokenz\": 1e8}\n";
     } else {
-      input += "{\"id\": \"r" + std::to_string(i) + "\", \"params\": 1e9, \"tokens\": " + std::to_string(i) + "e6}\n";
+      input += "{\"id\": \"r" + std::to_string(i) + "\", \"params\": 1e9, \"tokens\": " + std::to_string(i) +
+               "e6}\n";
     }
     if (i % 100 == 0) {
       input += "\n";  // blank lines are skipped and are not rows
@@ -70,7 +71,8 @@ TEST_CASE("batch keeps every row, in order, with bad rows mixed in", "[batch]") 
 }
 
 TEST_CASE("batch fail-fast stops at the first bad row and still writes it", "[batch]") {
-  std::istringstream in("{\"params\":1e9,\"tokens\":1e8}\n{\"params\":-1,\"tokens\":1e8}\n{\"params\":1e9,\"tokens\":1e8}\n");
+  std::istringstream in(
+      "{\"params\":1e9,\"tokens\":1e8}\n{\"params\":-1,\"tokens\":1e8}\n{\"params\":1e9,\"tokens\":1e8}\n");
   std::ostringstream out;
   std::ostringstream err;
   BatchOptions o;
@@ -84,11 +86,12 @@ TEST_CASE("batch fail-fast stops at the first bad row and still writes it", "[ba
 }
 
 TEST_CASE("batch CSV: header, physical line numbers, wrong field counts, flags under rows", "[batch]") {
-  std::istringstream in("id,params,tokens,region\n"
-                        "a,1e9,1e8,\n"
-                        "\n"
-                        "b,7e9\n"
-                        "\"c,1\",7e9,1e11,FR\n");
+  std::istringstream in(
+      "id,params,tokens,region\n"
+      "a,1e9,1e8,\n"
+      "\n"
+      "b,7e9\n"
+      "\"c,1\",7e9,1e11,FR\n");
   std::ostringstream out;
   std::ostringstream err;
   BatchOptions o;
@@ -123,7 +126,8 @@ TEST_CASE("batch JSON array output is one array", "[batch]") {
 }
 
 TEST_CASE("batch budgets: within flags per row, exit 1 when over", "[batch]") {
-  std::istringstream in("{\"id\":\"s\",\"params\":1e9,\"tokens\":1e8}\n{\"id\":\"l\",\"params\":70e9,\"tokens\":2e12}\n");
+  std::istringstream in(
+      "{\"id\":\"s\",\"params\":1e9,\"tokens\":1e8}\n{\"id\":\"l\",\"params\":70e9,\"tokens\":2e12}\n");
   std::ostringstream out;
   std::ostringstream err;
   BatchOptions o;
@@ -137,7 +141,8 @@ TEST_CASE("batch budgets: within flags per row, exit 1 when over", "[batch]") {
 }
 
 TEST_CASE("sweep values: lists, geometric and arithmetic ranges, pass-through", "[sweep]") {
-  CHECK(expand_sweep_value("tokens", "1e11:1e13:x10") == std::vector<std::string>{"100000000000", "1000000000000", "10000000000000"});
+  CHECK(expand_sweep_value("tokens", "1e11:1e13:x10") ==
+        std::vector<std::string>{"100000000000", "1000000000000", "10000000000000"});
   CHECK(expand_sweep_value("params", "1e9,7e9").size() == 2);
   CHECK(expand_sweep_value("mfu", "0.3:0.6:+0.1").size() == 4);  // stop included within tolerance
   CHECK(expand_sweep_value("chips", "8:64:x2,100").size() == 5);
@@ -147,8 +152,9 @@ TEST_CASE("sweep values: lists, geometric and arithmetic ranges, pass-through", 
   CHECK_THROWS_AS(expand_sweep_value("tokens", "1e11:1e13:x1"), InputError);
   CHECK_THROWS_AS(expand_sweep_value("tokens", "1e11:1e13:+0"), InputError);
   CHECK_THROWS_AS(expand_sweep_value("tokens", "1e9,abc"), InputError);
-  CHECK_THROWS_AS(sweep_size({{"a", std::vector<std::string>(5000, "1")}, {"b", std::vector<std::string>(5000, "1")}}),
-                  InputError);
+  CHECK_THROWS_AS(
+      sweep_size({{"a", std::vector<std::string>(5000, "1")}, {"b", std::vector<std::string>(5000, "1")}}),
+      InputError);
 }
 
 TEST_CASE("sweep writes the cartesian product", "[sweep]") {

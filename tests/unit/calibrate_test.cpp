@@ -1,14 +1,14 @@
 // calibrate (core: parse runs, fit, profile round trip, apply_profile) and measure's samplers
 // (cli: powercap counters with wrap-around on a fake tree, trapezoid integration, missing NVML).
-#include <catch2/catch.hpp>
+#include <unistd.h>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "cli/app.hpp"
@@ -36,8 +36,9 @@ MeasuredRun synth(const Catalog& cat, const std::string& hw_id, double params, d
                   const Truth& t, bool with_gpu) {
   const Hardware& hw = cat.find_hardware(hw_id);
   const double peak = hw.peak(Precision::bf16)->value * 1e12;
-  const double f = model::mfu_size_factor(params, cat.training.size_reference_params.value,
-                                          cat.training.size_exponent.value, cat.training.size_min_factor.value);
+  const double f =
+      model::mfu_size_factor(params, cat.training.size_reference_params.value,
+                             cat.training.size_exponent.value, cat.training.size_min_factor.value);
   MeasuredRun r;
   r.where = "synthetic";
   r.params = r.active_params = params;
@@ -69,8 +70,8 @@ void write(const fs::path& p, const std::string& text) {
 struct TempDir {
   fs::path path;
   TempDir() {
-    path = fs::temp_directory_path() / ("llm-energy-test-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(std::rand()));
+    path = fs::temp_directory_path() /
+           ("llm-energy-test-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
     fs::create_directories(path);
   }
   TempDir(const TempDir&) = delete;
@@ -164,7 +165,8 @@ TEST_CASE("calibrate refuses mixed hardware and unknown ids", "[calibrate]") {
   const Catalog& cat = builtin_catalog();
   std::vector<MeasuredRun> runs{synth(cat, "h100-sxm", 7e9, 2e11, 64, {0.4, 0.7, 100}, true),
                                 synth(cat, "a100-sxm4-80gb", 7e9, 2e11, 64, {0.4, 0.7, 100}, true)};
-  CHECK_THROWS_WITH(calibrate(runs, cat, "x"), Catch::Contains("several hardware ids (a100-sxm4-80gb, h100-sxm)"));
+  CHECK_THROWS_WITH(calibrate(runs, cat, "x"),
+                    Catch::Contains("several hardware ids (a100-sxm4-80gb, h100-sxm)"));
   runs.pop_back();
   runs[0].hardware = "h100";
   CHECK_THROWS_WITH(calibrate(runs, cat, "x"), Catch::Contains("did you mean"));
@@ -188,8 +190,9 @@ TEST_CASE("parse_runs_csv reads the plain format and recovers the fit end to end
 }
 
 TEST_CASE("parse_runs_csv: pue, active_params and --hardware", "[calibrate]") {
-  const std::string text = "params,active_params,tokens,chips,duration_h,energy_kwh,pue\n"
-                           "47B,13B,1e11,64,10,1200,1.2\n";
+  const std::string text =
+      "params,active_params,tokens,chips,duration_h,energy_kwh,pue\n"
+      "47B,13B,1e11,64,10,1200,1.2\n";
   RunDefaults d;
   d.hardware = "h100-sxm";
   const auto runs = parse_runs_csv(text, "r.csv", d);
@@ -216,8 +219,9 @@ TEST_CASE("a bad row is reported with its line number, nothing is skipped", "[ca
                     Catch::Contains("runs.csv:2: chips: must be a whole number"));
   CHECK_THROWS_WITH(parse_runs_csv(head + "7e9,,h100-sxm,64,10,500,400\n", "runs.csv", {}),
                     Catch::Contains("runs.csv:2: tokens: missing value"));
-  CHECK_THROWS_WITH(parse_runs_csv("params,tokens,chips,duration_h,energy_kwh,gpu_energy_kw\n", "runs.csv", {}),
-                    Catch::Contains("unknown column 'gpu_energy_kw'"));
+  CHECK_THROWS_WITH(
+      parse_runs_csv("params,tokens,chips,duration_h,energy_kwh,gpu_energy_kw\n", "runs.csv", {}),
+      Catch::Contains("unknown column 'gpu_energy_kw'"));
   CHECK_THROWS_WITH(parse_runs_csv("params,tokens,chips,energy_kwh\n", "runs.csv", {}),
                     Catch::Contains("missing column 'duration_h'"));
   CHECK_THROWS_WITH(parse_runs_csv(head, "runs.csv", {}), Catch::Contains("no runs"));
@@ -301,7 +305,7 @@ TEST_CASE("a wrapping counter adds each wrap past the range", "[measure]") {
   c.update(950);
   c.update(100);  // wrapped: 50 to the top, then 100
   c.update(300);
-  c.update(50);   // wrapped again: 700 + 50
+  c.update(50);  // wrapped again: 700 + 50
   CHECK(c.total() == 50 + 150 + 200 + 750);
   CHECK(c.wraps() == 2);
 }
@@ -320,7 +324,8 @@ TEST_CASE("the powercap meter reads packages and DRAM once each, across wraps", 
   TempDir tmp;
   const fs::path root = tmp.path / "powercap";
   const fs::path pkg = root / "intel-rapl:0";
-  auto zone = [&](const fs::path& d, const std::string& name, const std::string& energy, const std::string& range) {
+  auto zone = [&](const fs::path& d, const std::string& name, const std::string& energy,
+                  const std::string& range) {
     write(d / "name", name + "\n");
     if (!energy.empty()) {
       write(d / "energy_uj", energy + "\n");
@@ -328,12 +333,12 @@ TEST_CASE("the powercap meter reads packages and DRAM once each, across wraps", 
     write(d / "max_energy_range_uj", range + "\n");
   };
   zone(pkg, "package-0", "900", "1000");
-  zone(pkg / "intel-rapl:0:0", "core", "5", "1000");       // part of the package: skipped
+  zone(pkg / "intel-rapl:0:0", "core", "5", "1000");  // part of the package: skipped
   zone(pkg / "intel-rapl:0:2", "dram", "10", "100000");
   fs::create_directory_symlink(pkg / "intel-rapl:0:2", root / "intel-rapl:0:2");  // flat and nested
-  zone(root / "intel-rapl:1", "psys", "1", "1000");        // the whole platform: skipped
+  zone(root / "intel-rapl:1", "psys", "1", "1000");            // the whole platform: skipped
   zone(root / "intel-rapl-mmio:0", "package-0", "1", "1000");  // same package via MMIO: skipped
-  zone(root / "intel-rapl:2", "package-1", "", "1000");    // no energy_uj: unreadable
+  zone(root / "intel-rapl:2", "package-1", "", "1000");        // no energy_uj: unreadable
 
   std::vector<cli::Unreadable> unreadable;
   cli::PowercapMeter m(root.string(), unreadable);
@@ -401,8 +406,8 @@ TEST_CASE("measure reads the powercap root from LLM_ENERGY_POWERCAP_ROOT", "[mea
   ::setenv("LLM_ENERGY_POWERCAP_ROOT", tmp.path.c_str(), 1);
   std::ostringstream out;
   std::ostringstream err;
-  const char* argv[] = {"llm-energy", "measure", "--format", "json", "--output", "-", "--nvml-library",
-                        "/nonexistent.so", "--", "sh", "-c", "exit 5"};
+  const char* argv[] = {"llm-energy",     "measure",         "--format", "json", "--output", "-",
+                        "--nvml-library", "/nonexistent.so", "--",       "sh",   "-c",       "exit 5"};
   const int rc = cli::run(static_cast<int>(std::size(argv)), argv, out, err);
   ::unsetenv("LLM_ENERGY_POWERCAP_ROOT");
   CHECK(rc == 5);

@@ -21,8 +21,8 @@ using llm_energy::Precision;
 namespace {
 
 void check_datum(const Datum& d, const std::string& what) {
-  INFO(what << " = " << d.value << " [" << d.low << ", " << d.high << "] source '" << d.source
-            << "' year " << d.year);
+  INFO(what << " = " << d.value << " [" << d.low << ", " << d.high << "] source '" << d.source << "' year "
+            << d.year);
   CHECK_FALSE(d.source.empty());
   CHECK(d.year > 0);
   CHECK(d.low <= d.value);
@@ -39,11 +39,29 @@ Catalog with_hardware_override(const std::string& text) {
 
 TEST_CASE("the built-in catalog loads with every documented accelerator", "[catalog]") {
   const Catalog& cat = builtin_catalog();
-  const std::vector<std::string> ids = {
-      "v100-sxm2-32gb", "a100-sxm4-40gb", "a100-sxm4-80gb", "h100-sxm", "h100-pcie", "h200",
-      "b200",           "gb200",          "l4",             "l40s",     "t4",        "a10g",
-      "mi250x",         "mi300x",         "mi325x",         "tpu-v2",   "tpu-v3",    "tpu-v4",
-      "tpu-v5e",        "tpu-v5p",        "tpu-v6e",        "gaudi2",   "gaudi3"};
+  const std::vector<std::string> ids = {"v100-sxm2-32gb",
+                                        "a100-sxm4-40gb",
+                                        "a100-sxm4-80gb",
+                                        "h100-sxm",
+                                        "h100-pcie",
+                                        "h200",
+                                        "b200",
+                                        "gb200",
+                                        "l4",
+                                        "l40s",
+                                        "t4",
+                                        "a10g",
+                                        "mi250x",
+                                        "mi300x",
+                                        "mi325x",
+                                        "tpu-v2",
+                                        "tpu-v3",
+                                        "tpu-v4",
+                                        "tpu-v5e",
+                                        "tpu-v5p",
+                                        "tpu-v6e",
+                                        "gaudi2",
+                                        "gaudi3"};
   for (const auto& id : ids) {
     INFO("hardware " << id);
     CHECK_NOTHROW(cat.find_hardware(id));
@@ -244,20 +262,17 @@ TEST_CASE("malformed or inconsistent overrides are rejected with the file name",
                         Catch::Contains("user.json:") && Catch::Contains("malformed JSON"));
   }
   SECTION("duplicate keys are rejected") {
-    REQUIRE_THROWS_AS(with_hardware_override(R"({"hardware":[{"id":"h100-sxm","id":"h200"}]})"),
-                      InputError);
+    REQUIRE_THROWS_AS(with_hardware_override(R"({"hardware":[{"id":"h100-sxm","id":"h200"}]})"), InputError);
     REQUIRE_THROWS_WITH(with_hardware_override(R"({"hardware":[{"id":"h100-sxm","id":"h200"}]})"),
                         Catch::Contains("user.json") && Catch::Contains("duplicate key"));
   }
   SECTION("a non-positive figure is rejected") {
-    REQUIRE_THROWS_WITH(
-        with_hardware_override(R"({"hardware":[{"id":"h100-sxm","tdp_w":{"value":-5}}]})"),
-        Catch::Contains("tdp_w") && Catch::Contains("greater than zero"));
+    REQUIRE_THROWS_WITH(with_hardware_override(R"({"hardware":[{"id":"h100-sxm","tdp_w":{"value":-5}}]})"),
+                        Catch::Contains("tdp_w") && Catch::Contains("greater than zero"));
   }
   SECTION("an unknown generation is rejected with a suggestion") {
-    REQUIRE_THROWS_WITH(
-        with_hardware_override(R"({"hardware":[{"id":"h100-sxm","generation":"hoper"}]})"),
-        Catch::Contains("unknown generation") && Catch::Contains("hopper"));
+    REQUIRE_THROWS_WITH(with_hardware_override(R"({"hardware":[{"id":"h100-sxm","generation":"hoper"}]})"),
+                        Catch::Contains("unknown generation") && Catch::Contains("hopper"));
   }
   SECTION("an unknown top-level key is rejected") {
     REQUIRE_THROWS_AS(with_hardware_override(R"({"hardwares":[]})"), InputError);

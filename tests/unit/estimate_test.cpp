@@ -121,8 +121,8 @@ TEST_CASE("estimate: an explicit MFU sets the chip-hours", "[estimate]") {
   // 6e17 / (989.4e12 * 0.4) / 3600 = 0.42113 chip-hours.
   CHECK(e.training->chip_hours == Approx(0.4211307).epsilon(1e-6));
   CHECK(e.training->implied_mfu == Approx(0.4));
-  const Estimate r = run({{"tokens", "1e8"}, {"params", "1e9"}, {"mfu", "0.4"}, {"phase", "training"},
-                          {"recompute", "true"}});
+  const Estimate r = run(
+      {{"tokens", "1e8"}, {"params", "1e9"}, {"mfu", "0.4"}, {"phase", "training"}, {"recompute", "true"}});
   CHECK(r.training->flops == Approx(8e17));
   CHECK(r.training->chip_hours == Approx(e.training->chip_hours * 8.0 / 6.0));
 }
@@ -161,8 +161,8 @@ TEST_CASE("estimate: reproduces GPT-3 (Patterson et al. 2021)", "[estimate]") {
 
 TEST_CASE("estimate: region and operator PUE come from the catalog", "[estimate]") {
   const auto& cat = builtin_catalog();
-  const Estimate e = run({{"tokens", "1e8"}, {"params", "1e9"}, {"region", "us-east-1"},
-                          {"phase", "training"}});
+  const Estimate e =
+      run({{"tokens", "1e8"}, {"params", "1e9"}, {"region", "us-east-1"}, {"phase", "training"}});
   CHECK(e.region == "us-east-1");
   const auto* ci = find_assumption(e, "carbon_intensity");
   REQUIRE(ci != nullptr);
@@ -206,8 +206,7 @@ TEST_CASE("estimate: invalid or conflicting inputs are rejected", "[estimate]") 
   REQUIRE_THROWS_WITH(run(with({{"phase", "inference"}, {"experts", "8"}, {"active_experts", "9"}})),
                       Catch::Contains("exceeds"));
   REQUIRE_THROWS_WITH(run(with({{"active_params", "2e9"}})), Catch::Contains("exceeds"));
-  REQUIRE_THROWS_WITH(run(with({{"phase", "inference"}, {"kv_bits", "7"}})),
-                      Catch::Contains("kv_bits"));
+  REQUIRE_THROWS_WITH(run(with({{"phase", "inference"}, {"kv_bits", "7"}})), Catch::Contains("kv_bits"));
   REQUIRE_THROWS_WITH(run(with({{"phase", "inference"}, {"inference_tokens", "5"}, {"requests", "5"}})),
                       Catch::Contains("conflicting"));
   REQUIRE_THROWS_WITH(run(with({{"phase", "sideways"}})), Catch::Contains("phase"));
@@ -216,11 +215,15 @@ TEST_CASE("estimate: invalid or conflicting inputs are rejected", "[estimate]") 
 TEST_CASE("estimate: a model too large for the hardware is reported in GB", "[estimate]") {
   REQUIRE_THROWS_AS(run({{"params", "2e12"}, {"tokens", "1e6"}, {"hardware", "t4"}, {"phase", "inference"}}),
                     InputError);
-  REQUIRE_THROWS_WITH(run({{"params", "2e12"}, {"tokens", "1e6"}, {"hardware", "t4"}, {"phase", "inference"}}),
-                      Catch::Contains("GB") && Catch::Contains("t4"));
+  REQUIRE_THROWS_WITH(
+      run({{"params", "2e12"}, {"tokens", "1e6"}, {"hardware", "t4"}, {"phase", "inference"}}),
+      Catch::Contains("GB") && Catch::Contains("t4"));
   // An explicit replica that cannot hold the model is rejected too.
-  REQUIRE_THROWS_WITH(run({{"model", "llama-3.1-8b"}, {"inference_tokens", "1e6"}, {"hardware", "t4"},
-                           {"phase", "inference"}, {"inference_chips", "1"}}),
+  REQUIRE_THROWS_WITH(run({{"model", "llama-3.1-8b"},
+                           {"inference_tokens", "1e6"},
+                           {"hardware", "t4"},
+                           {"phase", "inference"},
+                           {"inference_chips", "1"}}),
                       Catch::Contains("GB"));
 }
 
@@ -252,10 +255,12 @@ TEST_CASE("estimate: inference from the models catalog", "[estimate]") {
 }
 
 TEST_CASE("estimate: energy per token falls as the batch grows", "[estimate]") {
-  const Estimate small = run({{"phase", "inference"}, {"model", "llama-3.1-8b"},
-                              {"inference_tokens", "1e6"}, {"batch_size", "8"}});
-  const Estimate large = run({{"phase", "inference"}, {"model", "llama-3.1-8b"},
-                              {"inference_tokens", "1e6"}, {"batch_size", "512"}});
+  const Estimate small = run(
+      {{"phase", "inference"}, {"model", "llama-3.1-8b"}, {"inference_tokens", "1e6"}, {"batch_size", "8"}});
+  const Estimate large = run({{"phase", "inference"},
+                              {"model", "llama-3.1-8b"},
+                              {"inference_tokens", "1e6"},
+                              {"batch_size", "512"}});
   REQUIRE(small.inference.has_value());
   REQUIRE(large.inference.has_value());
   CHECK(large.inference->energy_per_token_j < small.inference->energy_per_token_j);
@@ -266,10 +271,14 @@ TEST_CASE("estimate: energy per token falls as the batch grows", "[estimate]") {
 }
 
 TEST_CASE("estimate: an MoE model reads fewer weights than a dense one", "[estimate]") {
-  const Estimate dense = run({{"phase", "inference"}, {"params", "46.7e9"}, {"inference_tokens", "1e6"},
-                              {"batch_size", "1"}});
-  const Estimate moe = run({{"phase", "inference"}, {"params", "46.7e9"}, {"active_params", "12.9e9"},
-                            {"experts", "8"}, {"active_experts", "2"}, {"inference_tokens", "1e6"},
+  const Estimate dense =
+      run({{"phase", "inference"}, {"params", "46.7e9"}, {"inference_tokens", "1e6"}, {"batch_size", "1"}});
+  const Estimate moe = run({{"phase", "inference"},
+                            {"params", "46.7e9"},
+                            {"active_params", "12.9e9"},
+                            {"experts", "8"},
+                            {"active_experts", "2"},
+                            {"inference_tokens", "1e6"},
                             {"batch_size", "1"}});
   REQUIRE(dense.inference.has_value());
   REQUIRE(moe.inference.has_value());

@@ -12,7 +12,9 @@ using llm_energy::detail::propagate;
 
 namespace {
 
-std::array<double, 1> product(const std::array<double, 2>& x) { return {x[0] * x[1]}; }
+std::array<double, 1> product(const std::array<double, 2>& x) {
+  return {x[0] * x[1]};
+}
 
 llm_energy::detail::Propagated<1> run(Range a, Range b) {
   return propagate<2, 1>(std::array<Range, 2>{a, b}, product, 0);

@@ -27,8 +27,8 @@ bool finite_and_inside(double lo, double v, double hi) {
          v <= hi * (1 + 1e-12);
 }
 
-const std::vector<std::string> k_hardware = {"v100-sxm2-32gb", "a100-sxm4-80gb", "h100-sxm", "h200", "b200",
-                                             "mi300x", "tpu-v4", "tpu-v5p", "gaudi3", "l4"};
+const std::vector<std::string> k_hardware = {"v100-sxm2-32gb", "a100-sxm4-80gb", "h100-sxm", "h200",   "b200",
+                                             "mi300x",         "tpu-v4",         "tpu-v5p",  "gaudi3", "l4"};
 const std::vector<std::string> k_params = {"1e8", "1e9", "7e9", "70e9"};
 
 }  // namespace
@@ -82,7 +82,11 @@ TEST_CASE("every interval contains its central value, over a grid", "[property]"
         for (const char* region : {"world", "FR", "us-east-1", "PL"}) {
           Estimate e;
           try {
-            e = run({{"params", p}, {"tokens", "1e11"}, {"hardware", hw}, {"batch_size", batch}, {"region", region}});
+            e = run({{"params", p},
+                     {"tokens", "1e11"},
+                     {"hardware", hw},
+                     {"batch_size", batch},
+                     {"region", region}});
           } catch (const InputError&) {
             continue;  // e.g. a model that fits no replica of a small chip
           }
@@ -94,7 +98,8 @@ TEST_CASE("every interval contains its central value, over a grid", "[property]"
           const auto& i = *e.inference;
           CHECK(finite_and_inside(i.interval.energy_per_token_j.low, i.energy_per_token_j,
                                   i.interval.energy_per_token_j.high));
-          CHECK(finite_and_inside(i.interval.accelerator_energy_per_token_j.low, i.accelerator_energy_per_token_j,
+          CHECK(finite_and_inside(i.interval.accelerator_energy_per_token_j.low,
+                                  i.accelerator_energy_per_token_j,
                                   i.interval.accelerator_energy_per_token_j.high));
           CHECK(finite_and_inside(i.interval.energy_kwh.low, i.energy_kwh, i.interval.energy_kwh.high));
           CHECK(i.accelerator_energy_per_token_j <= i.server_energy_per_token_j);
@@ -112,8 +117,13 @@ TEST_CASE("reproduce-mode identities hold exactly", "[property]") {
   for (const char* hours : {"1", "1000", "3552000"}) {
     for (const char* watts : {"100", "330", "700"}) {
       for (const char* pue : {"1", "1.1", "1.58"}) {
-        const auto e = run({{"params", "1e9"}, {"tokens", "1e9"}, {"phase", "training"}, {"chip_hours", hours},
-                            {"power_watts", watts}, {"pue", pue}, {"carbon_intensity", "429"}});
+        const auto e = run({{"params", "1e9"},
+                            {"tokens", "1e9"},
+                            {"phase", "training"},
+                            {"chip_hours", hours},
+                            {"power_watts", watts},
+                            {"pue", pue},
+                            {"carbon_intensity", "429"}});
         const double kwh = std::stod(hours) * std::stod(watts) * std::stod(pue) / 1000.0;
         CHECK(e.training->energy_kwh == Approx(kwh).epsilon(1e-12));
         CHECK(e.training->co2e_kg == Approx(kwh * 0.429).epsilon(1e-12));
@@ -127,9 +137,12 @@ TEST_CASE("reproduce-mode identities hold exactly", "[property]") {
 TEST_CASE("an explicit range never narrows and an exact input narrows the interval", "[property]") {
   const auto catalog_mfu = run({{"params", "7e9"}, {"tokens", "1e11"}, {"phase", "training"}});
   const auto exact = run({{"params", "7e9"}, {"tokens", "1e11"}, {"phase", "training"}, {"mfu", "0.4"}});
-  const auto narrow = run({{"params", "7e9"}, {"tokens", "1e11"}, {"phase", "training"}, {"mfu", "0.35:0.45"}});
+  const auto narrow =
+      run({{"params", "7e9"}, {"tokens", "1e11"}, {"phase", "training"}, {"mfu", "0.35:0.45"}});
   const auto wide = run({{"params", "7e9"}, {"tokens", "1e11"}, {"phase", "training"}, {"mfu", "0.2:0.6"}});
-  auto span = [](const Estimate& e) { return e.training->interval.energy_kwh.high / e.training->interval.energy_kwh.low; };
+  auto span = [](const Estimate& e) {
+    return e.training->interval.energy_kwh.high / e.training->interval.energy_kwh.low;
+  };
   CHECK(span(exact) < span(catalog_mfu));
   CHECK(span(exact) <= span(narrow));
   CHECK(span(narrow) <= span(wide));

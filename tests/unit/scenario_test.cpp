@@ -126,9 +126,9 @@ TEST_CASE("apply_config_json rejects wrong types, unknown keys and malformed JSO
   Scenario s;
   SECTION("a boolean where a count is expected") {
     REQUIRE_THROWS_AS(apply_config_json(s, R"({"tokens": true})", "cfg.json"), InputError);
-    REQUIRE_THROWS_WITH(apply_config_json(s, R"({"tokens": true})", "cfg.json"),
-                        Catch::Contains("cfg.json") && Catch::Contains("expected") &&
-                            Catch::Contains("tokens"));
+    REQUIRE_THROWS_WITH(
+        apply_config_json(s, R"({"tokens": true})", "cfg.json"),
+        Catch::Contains("cfg.json") && Catch::Contains("expected") && Catch::Contains("tokens"));
   }
   SECTION("a number where text is expected") {
     REQUIRE_THROWS_WITH(apply_config_json(s, R"({"hardware": 5})", "cfg.json"),

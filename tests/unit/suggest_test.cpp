@@ -18,7 +18,7 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 
 TEST_CASE("nearest finds ids that contain the word", "[suggest]") {
   const std::vector<std::string> ids = {"v100-sxm2-32gb", "a100-sxm4-80gb", "h100-sxm", "h100-pcie",
-                                        "b200", "tpu-v5e", "gaudi3"};
+                                        "b200",           "tpu-v5e",        "gaudi3"};
   const auto near = nearest("h100", ids);
   CHECK(contains(near, "h100-sxm"));
   CHECK(contains(near, "h100-pcie"));

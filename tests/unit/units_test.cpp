@@ -106,7 +106,8 @@ TEST_CASE("parse_range: exact values, LOW:HIGH and LOW:V:HIGH", "[units]") {
 
 TEST_CASE("parse_range rejects unordered and over-long ranges", "[units]") {
   REQUIRE_THROWS_AS(parse_range("0.5:0.4", "mfu"), InputError);
-  REQUIRE_THROWS_WITH(parse_range("0.5:0.4", "mfu"), Catch::Contains("mfu") && Catch::Contains("LOW <= VALUE <= HIGH"));
+  REQUIRE_THROWS_WITH(parse_range("0.5:0.4", "mfu"),
+                      Catch::Contains("mfu") && Catch::Contains("LOW <= VALUE <= HIGH"));
   REQUIRE_THROWS_AS(parse_range("0.3:0.6:0.5", "mfu"), InputError);
   REQUIRE_THROWS_AS(parse_range("1:2:3:4", "mfu"), InputError);
   REQUIRE_THROWS_WITH(parse_range("1:2:3:4", "mfu"), Catch::Contains("too many"));

@@ -22,7 +22,9 @@ Scenario scenario(std::initializer_list<std::pair<const char*, const char*>> kv)
   return s;
 }
 
-const Catalog& cat() { return builtin_catalog(); }
+const Catalog& cat() {
+  return builtin_catalog();
+}
 
 Estimate eval(const Variant& v, const Scenario& base) {
   const Phase p = base.phase ? parse_phase(base.phase->value) : Phase::both;
@@ -69,7 +71,8 @@ TEST_CASE("chips: wall-clock falls, energy does not", "[whatif]") {
 }
 
 TEST_CASE("chips: given chip-hours scale with the efficiency", "[whatif]") {
-  const Scenario s = scenario({{"params", "7e9"}, {"tokens", "1e12"}, {"phase", "training"}, {"chip_hours", "1e5"}});
+  const Scenario s =
+      scenario({{"params", "7e9"}, {"tokens", "1e12"}, {"phase", "training"}, {"chip_hours", "1e5"}});
   const Estimate e = eval(with_chips(s, cat(), 64), s);
   CHECK(e.training->chip_hours == Approx(1e5 * (1 + 0.03 * 3)));
 }
@@ -85,8 +88,8 @@ TEST_CASE("unstructured pruning saves nothing", "[whatif]") {
 }
 
 TEST_CASE("2:4 sparsity saves only where the chip has a sparse peak", "[whatif]") {
-  const Scenario h100 = scenario({{"params", "8e9"}, {"phase", "inference"}, {"inference_tokens", "1e9"},
-                                  {"batch_size", "256"}});
+  const Scenario h100 = scenario(
+      {{"params", "8e9"}, {"phase", "inference"}, {"inference_tokens", "1e9"}, {"batch_size", "256"}});
   const Estimate b = estimate(h100, cat());
   const Estimate e = eval(prune(h100, cat(), 0.5, Sparsity::two_four), h100);
   CHECK(e.inference->energy_per_token_j < 0.9 * b.inference->energy_per_token_j);
@@ -113,15 +116,15 @@ TEST_CASE("structured pruning shrinks the served model, not the training run", "
 
 TEST_CASE("fp8: no saving at batch 8, a saving at batch 256 (ML.ENERGY v3)", "[whatif]") {
   for (const char* batch : {"8", "256"}) {
-    const Scenario s = scenario({{"params", "8e9"}, {"phase", "inference"}, {"inference_tokens", "1e9"},
-                                 {"batch_size", batch}});
+    const Scenario s = scenario(
+        {{"params", "8e9"}, {"phase", "inference"}, {"inference_tokens", "1e9"}, {"batch_size", batch}});
     const Estimate b = estimate(s, cat());
     const Estimate q = eval(quantize(s, cat(), Precision::fp8), s);
     const double ratio = q.inference->energy_per_token_j / b.inference->energy_per_token_j;
     if (std::string(batch) == "8") {
-      CHECK(ratio >= 1.0);   // measured: FP8 median +30% at batch 8-16
+      CHECK(ratio >= 1.0);  // measured: FP8 median +30% at batch 8-16
     } else {
-      CHECK(ratio < 0.95);   // measured: median -11% at batch 65-256
+      CHECK(ratio < 0.95);  // measured: median -11% at batch 65-256
       CHECK(ratio > 0.7);
     }
   }
@@ -148,7 +151,8 @@ TEST_CASE("quantize: training in fp8 only where the chip has an fp8 peak", "[wha
   Scenario ai = a;
   set_field(ai, "phase", "inference", Origin::flag);
   CHECK_NOTHROW(eval(quantize(ai, cat(), Precision::fp8), ai));
-  CHECK(std::find(va.notes.begin(), va.notes.end(), "quantisation may cost accuracy; not modelled") != va.notes.end());
+  CHECK(std::find(va.notes.begin(), va.notes.end(), "quantisation may cost accuracy; not modelled") !=
+        va.notes.end());
 }
 
 TEST_CASE("power cap 0.7: ~-23% accelerator energy, ~+6.5% time (Samsi et al. 2023)", "[whatif]") {
@@ -159,7 +163,8 @@ TEST_CASE("power cap 0.7: ~-23% accelerator energy, ~+6.5% time (Samsi et al. 20
   const Scenario inf = scenario({{"params", "8e9"}, {"phase", "inference"}, {"inference_tokens", "1e9"}});
   const Estimate b = estimate(inf, cat());
   const Estimate c = eval(power_cap(inf, cat(), 0.7), inf);
-  const double acc = c.inference->accelerator_energy_per_token_j / b.inference->accelerator_energy_per_token_j;
+  const double acc =
+      c.inference->accelerator_energy_per_token_j / b.inference->accelerator_energy_per_token_j;
   const double time = c.inference->time_per_output_token_ms / b.inference->time_per_output_token_ms;
   CHECK(acc == Approx(0.77).margin(0.02));
   CHECK(time == Approx(1.065).margin(0.01));
@@ -170,7 +175,8 @@ TEST_CASE("power cap 0.7: ~-23% accelerator energy, ~+6.5% time (Samsi et al. 20
   const Scenario tr = scenario({{"params", "7e9"}, {"tokens", "1e12"}, {"phase", "training"}});
   const Estimate bt = estimate(tr, cat());
   const Estimate ct = eval(power_cap(tr, cat(), 0.7), tr);
-  CHECK(ct.training->accelerator_energy_kwh / bt.training->accelerator_energy_kwh == Approx(0.77).margin(0.02));
+  CHECK(ct.training->accelerator_energy_kwh / bt.training->accelerator_energy_kwh ==
+        Approx(0.77).margin(0.02));
   CHECK(ct.training->wall_clock_hours / bt.training->wall_clock_hours == Approx(1.065).margin(0.01));
 
   CHECK_THROWS_WITH(power_cap(tr, cat(), 1.5), Contains("power-cap: must lie in (0, 1]"));
@@ -240,7 +246,8 @@ TEST_CASE("plan: compute and energy budgets", "[whatif][plan]") {
   CHECK(e.estimate.training->energy_kwh == Approx(500e3).epsilon(1e-6));
   const Plan small = plan_for_energy(s, cat(), 10);  // small models: the size factor bends E(C)
   CHECK(small.estimate.training->energy_kwh == Approx(10).epsilon(1e-6));
-  CHECK_THROWS_WITH(plan_for_compute(scenario({{"params", "7e9"}}), cat(), 1e23), Contains("remove --params"));
+  CHECK_THROWS_WITH(plan_for_compute(scenario({{"params", "7e9"}}), cat(), 1e23),
+                    Contains("remove --params"));
 }
 
 TEST_CASE("UTC timestamps: civil-from-days round trip", "[whatif][schedule]") {
@@ -264,18 +271,23 @@ TEST_CASE("UTC timestamps: civil-from-days round trip", "[whatif][schedule]") {
 }
 
 TEST_CASE("intensity CSV: gaps, order, duplicates and numbers name the line", "[whatif][schedule]") {
-  const auto ok = parse_intensity_csv(csv({"2024-03-01T00:00:00Z,100", "2024-03-01T01:00:00Z,200"}), "f.csv", "f");
+  const auto ok =
+      parse_intensity_csv(csv({"2024-03-01T00:00:00Z,100", "2024-03-01T01:00:00Z,200"}), "f.csv", "f");
   CHECK(ok.g_per_kwh.size() == 2);
   CHECK(ok.end() - ok.start == 7200);
-  CHECK_THROWS_WITH(parse_intensity_csv(csv({"2024-03-01T00:00:00Z,100", "2024-03-01T02:00:00Z,200"}), "f.csv", "f"),
-                    Contains("f.csv:3: gap in the hourly series: 1 missing hour(s)"));
-  CHECK_THROWS_WITH(parse_intensity_csv(csv({"2024-03-01T01:00:00Z,100", "2024-03-01T00:00:00Z,200"}), "f.csv", "f"),
-                    Contains("f.csv:3: timestamps not sorted"));
-  CHECK_THROWS_WITH(parse_intensity_csv(csv({"2024-03-01T00:00:00Z,100", "2024-03-01T00:00:00Z,200"}), "f.csv", "f"),
-                    Contains("f.csv:3: duplicate timestamp"));
+  CHECK_THROWS_WITH(
+      parse_intensity_csv(csv({"2024-03-01T00:00:00Z,100", "2024-03-01T02:00:00Z,200"}), "f.csv", "f"),
+      Contains("f.csv:3: gap in the hourly series: 1 missing hour(s)"));
+  CHECK_THROWS_WITH(
+      parse_intensity_csv(csv({"2024-03-01T01:00:00Z,100", "2024-03-01T00:00:00Z,200"}), "f.csv", "f"),
+      Contains("f.csv:3: timestamps not sorted"));
+  CHECK_THROWS_WITH(
+      parse_intensity_csv(csv({"2024-03-01T00:00:00Z,100", "2024-03-01T00:00:00Z,200"}), "f.csv", "f"),
+      Contains("f.csv:3: duplicate timestamp"));
   CHECK_THROWS_WITH(parse_intensity_csv(csv({"2024-03-01T00:00:00Z,abc"}), "f.csv", "f"),
                     Contains("f.csv:2: carbon_intensity"));
-  CHECK_THROWS_WITH(parse_intensity_csv(csv({"2024-03-01T00:30:00Z,1"}), "f.csv", "f"), Contains("not on the hour"));
+  CHECK_THROWS_WITH(parse_intensity_csv(csv({"2024-03-01T00:30:00Z,1"}), "f.csv", "f"),
+                    Contains("not on the hour"));
   CHECK_THROWS_WITH(parse_intensity_csv("time,ci\n", "f.csv", "f"), Contains("missing column"));
   CHECK_THROWS_WITH(parse_intensity_csv(csv({}), "f.csv", "f"), Contains("no data rows"));
 }
