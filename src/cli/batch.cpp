@@ -366,7 +366,7 @@ void run_jsonl(std::istream& in, std::string first, std::size_t lineno, const Ba
   } while (next_nonblank(in, line, lineno));
 }
 
-void run_json_array(std::istream& in, std::string first, std::size_t lineno, const BatchOptions& o,
+void run_json_array(std::istream& in, const std::string& first, std::size_t lineno, const BatchOptions& o,
                     Engine& eng) {
   // Not streamed: the whole array is parsed at once (documented).
   std::string text(lineno - 1, '\n');
@@ -819,7 +819,7 @@ BatchResult run_batch(std::istream& in, std::ostream& out, std::ostream& err, co
   if (any && kind == BatchInput::json) {
     // Parse before writing anything, so a malformed array leaves no partial output.
     writer.begin();
-    run_json_array(in, std::move(first), lineno, o, eng);
+    run_json_array(in, first, lineno, o, eng);
   } else if (any && kind == BatchInput::csv) {
     run_csv(in, std::move(first), lineno, o, eng, writer);  // checks the header, then begins
   } else {

@@ -216,12 +216,11 @@ void apply_config_json(Scenario& s, std::string_view text, std::string_view name
     std::string value;
     if (v.is_string()) {
       value = v.get<std::string>();
-    } else if (v.is_number() && b->spec.kind != FieldKind::text && b->spec.kind != FieldKind::boolean) {
-      value = v.dump();
+    } else if (v.is_number() &&
+               ((b->spec.kind != FieldKind::text && b->spec.kind != FieldKind::boolean) || key == "id")) {
+      value = v.dump();  // numbers pass through the same text parser as flags (ids may be numbers)
     } else if (v.is_boolean() && b->spec.kind == FieldKind::boolean) {
       value = v.get<bool>() ? "true" : "false";
-    } else if (v.is_number() && b->spec.kind == FieldKind::text && key == "id") {
-      value = v.dump();
     } else {
       const char* expected = b->spec.kind == FieldKind::boolean ? "true or false"
                              : b->spec.kind == FieldKind::text  ? "a string"
@@ -250,7 +249,7 @@ void apply_config_json(Scenario& s, std::string_view text, std::string_view name
       }
       continue;
     }
-    if (it.key().rfind("$", 0) == 0 || it.key() == "_comment" || it.key() == "description") {
+    if (it.key().rfind('$', 0) == 0 || it.key() == "_comment" || it.key() == "description") {
       continue;  // documentation keys ("$schema", "_comment", "description") are allowed
     }
     apply(it.key(), it.value(), it.key());

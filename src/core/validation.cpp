@@ -20,7 +20,7 @@ namespace {
 // A CSV table addressed by column name.
 class Table {
  public:
-  Table(std::string_view text, std::string_view name, std::vector<std::string> required)
+  Table(std::string_view text, std::string_view name, const std::vector<std::string>& required)
       : m_name(name), m_reader(text) {
     std::size_t line = 0;
     if (!m_reader.next(m_header, line)) {
