@@ -49,6 +49,27 @@ void BM_EstimateTraining(benchmark::State& state) {
 }
 BENCHMARK(BM_EstimateTraining);
 
+// The figures only, as batch and sweep use the core (no assumption strings).
+void BM_EstimateFiguresOnly(benchmark::State& state) {
+  const Catalog& cat = builtin_catalog();
+  const Scenario s = typical("both");
+  for (auto _ : state) {
+    Estimate e = estimate(s, cat, EstimateOptions{false});
+    benchmark::DoNotOptimize(e);
+  }
+}
+BENCHMARK(BM_EstimateFiguresOnly);
+
+void BM_EstimateTrainingFiguresOnly(benchmark::State& state) {
+  const Catalog& cat = builtin_catalog();
+  const Scenario s = typical("training");
+  for (auto _ : state) {
+    Estimate e = estimate(s, cat, EstimateOptions{false});
+    benchmark::DoNotOptimize(e);
+  }
+}
+BENCHMARK(BM_EstimateTrainingFiguresOnly);
+
 void BM_ParseJsonlOnly(benchmark::State& state) {
   const std::string row = k_row;
   for (auto _ : state) {

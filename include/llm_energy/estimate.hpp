@@ -82,7 +82,15 @@ struct Estimate {
   std::vector<std::string> notes;
 };
 
+struct EstimateOptions {
+  // Build Estimate::assumptions (every resolved input with its origin and source). Batch and
+  // sweep output do not show them; skipping their strings makes an estimate several times faster.
+  bool assumptions = true;
+};
+
 // Return the estimate for `s`; throws InputError for missing, invalid or conflicting inputs.
-[[nodiscard]] Estimate estimate(const Scenario& s, const Catalog& catalog);
+// The figures do not depend on `options`.
+[[nodiscard]] Estimate estimate(const Scenario& s, const Catalog& catalog,
+                                const EstimateOptions& options = {});
 
 }  // namespace llm_energy

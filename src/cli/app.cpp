@@ -14,6 +14,7 @@
 
 #include "batch.hpp"
 #include "budget.hpp"
+#include "charts.hpp"
 #include "format_units.hpp"
 #include "io.hpp"
 #include "llm_energy/calibrate.hpp"
@@ -25,7 +26,9 @@
 #include "llm_energy/validation.hpp"
 #include "llm_energy/version.hpp"
 #include "measure.hpp"
+#include "model_card.hpp"
 #include "render.hpp"
+#include "shell.hpp"
 #include "validate_render.hpp"
 #include "whatif_cmd.hpp"
 
@@ -314,7 +317,11 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
       "language models, from physics (FLOPs, hardware peaks, utilisation, power, PUE, "
       "grid intensity), with a range on every figure.",
       "llm-energy"};
-  app.set_version_flag("--version", std::string("llm-energy ") + k_version);
+  app.set_version_flag("--version", [] {
+    const Catalog& c = builtin_catalog();
+    return std::string("llm-energy ") + k_version + " (catalogs: hardware " + c.hardware_version +
+           ", regions " + c.regions_version + ")";
+  });
   app.require_subcommand(1);
   app.footer(
       "Run 'llm-energy COMMAND --help' for a command's options and examples.\n"
@@ -361,8 +368,12 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
                   "JSON file of settings (flag names in snake_case); flags override it")
       ->type_name("FILE");
   est->add_option("--format", ec.format, "output format")
-      ->check(CLI::IsMember({"table", "json", "csv", "markdown"}));
+      ->check(CLI::IsMember({"table", "json", "csv", "markdown", "model-card"}));
   est->add_option("--output,-o", ec.output, "write to FILE instead of standard output")->type_name("FILE");
+  std::string plot_path;
+  est->add_option("--plot", plot_path,
+                  "also write an SVG chart (energy and CO2e by component, with ranges) to FILE.svg")
+      ->type_name("FILE.svg");
   add_catalog_options(est, ec);
 
   // catalogs
@@ -417,6 +428,19 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   auto whatif_cmds = register_whatif_commands(app);
   auto measure_cmds = register_measure_commands(app);
 
+  // shell integration (registered last, so they see every other command)
+  std::string shell_name;
+  auto* comp = app.add_subcommand("completions", "Print a shell completion script (bash, zsh or fish)");
+  comp->add_option("SHELL", shell_name, "the shell")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  comp->footer(
+      "Examples:\n  source <(llm-energy completions bash)\n"
+      "  llm-energy completions zsh > \"${fpath[1]}/_llm-energy\"\n"
+      "  llm-energy completions fish > ~/.config/fish/completions/llm-energy.fish");
+  auto* man_cmd =
+      app.add_subcommand("man", "Print the manual page (roff); view with 'llm-energy man | man -l -'");
+
   try {
     try {
       app.parse(argc, argv);
@@ -467,16 +491,34 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
       }
       const Estimate e = estimate(s, *cat);
       const BudgetCheck bc = check_budgets(s, e, budget);
-      const Format fmt_e = parse_format(ec.format);
-      emit(ec, out,
-           explain_flag ? render_explained(e, fmt_e, use_color(ec, out))
-                        : render(e, fmt_e, use_color(ec, out)));
+      if (!plot_path.empty()) {
+        write_file_atomic(plot_path, estimate_chart(e));
+      }
+      if (ec.format == "model-card") {
+        if (explain_flag) {
+          throw InputError("--explain works with --format table, json or markdown, not model-card");
+        }
+        emit(ec, out, render_model_card(e, *cat));
+      } else {
+        const Format fmt_e = parse_format(ec.format);
+        emit(ec, out,
+             explain_flag ? render_explained(e, fmt_e, use_color(ec, out))
+                          : render(e, fmt_e, use_color(ec, out)));
+      }
       for (const auto& m : bc.messages) {
         err << "llm-energy: " << m << "\n";
       }
       return static_cast<int>(bc.over ? Exit::over_budget : Exit::ok);
     }
 
+    if (comp->parsed()) {
+      out << completion_script(app, shell_name);
+      return static_cast<int>(Exit::ok);
+    }
+    if (man_cmd->parsed()) {
+      out << man_page(app);
+      return static_cast<int>(Exit::ok);
+    }
     if (auto rc = batch_cmds.run_if_parsed(out, err)) {
       return *rc;
     }

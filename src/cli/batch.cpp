@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "charts.hpp"
 #include "io.hpp"
 #include "llm_energy/csv.hpp"
 #include "llm_energy/error.hpp"
@@ -269,9 +270,12 @@ class Engine {
   // Estimate `s` and write its row; return false when the run must stop (fail-fast).
   bool row(const Scenario& s, const json& id, std::size_t line, const std::vector<std::string>* extra) {
     try {
-      Estimate e = estimate(s, m_cat);
+      Estimate e = estimate(s, m_cat, EstimateOptions{false});
       const BudgetCheck bc = check_budgets(s, e, m_budget);
-      e.assumptions.clear();  // not part of the row; saves building their JSON
+      if (m_sink) {
+        m_sink(e, extra);
+      }
+      // (assumptions are not part of a row, so they are not built)
       json j = to_json(e);
       j.erase("assumptions");
       m_writer.ok(id, line, j, bc.any_budget ? &bc : nullptr, extra);
@@ -295,6 +299,10 @@ class Engine {
   }
 
   [[nodiscard]] const BatchResult& result() const { return m_result; }
+  // Call `sink` with every successful estimate (and the sweep's values), e.g. for --plot.
+  void on_estimate(std::function<void(const Estimate&, const std::vector<std::string>*)> sink) {
+    m_sink = std::move(sink);
+  }
 
  private:
   const Catalog& m_cat;
@@ -303,6 +311,7 @@ class Engine {
   Progress& m_progress;
   bool m_fail_fast;
   BatchResult m_result;
+  std::function<void(const Estimate&, const std::vector<std::string>*)> m_sink;
 };
 
 json id_of(const Scenario& s, std::size_t line) {
@@ -897,6 +906,11 @@ BatchResult run_sweep(std::ostream& out, std::ostream& err, const SweepOptions& 
   RowWriter writer(out, o.output, keys);
   Progress progress(err, o.progress);
   Engine eng(cat, o.budget, writer, progress, o.fail_fast);
+  if (o.on_estimate) {
+    eng.on_estimate([&](const Estimate& e, const std::vector<std::string>* extra) {
+      o.on_estimate(e, extra != nullptr ? *extra : std::vector<std::string>{});
+    });
+  }
   writer.begin();
   std::vector<std::size_t> idx(o.axes.size(), 0);
   std::vector<std::string> extra(o.axes.size());
@@ -932,6 +946,7 @@ struct BatchCommands::State {
   CommandState sweep;
   std::string input = "-";
   std::string input_format = "auto";
+  std::string sweep_plot;
 };
 
 BatchCommands::BatchCommands(std::unique_ptr<State> state) : m_state(std::move(state)) {}
@@ -956,6 +971,11 @@ BatchCommands register_batch_commands(CLI::App& app) {
   s.cmd =
       app.add_subcommand("sweep", "Estimate the cartesian product of lists and ranges of any estimate flag");
   register_common(s, "output format (default csv)", {"csv", "jsonl"});
+  s.cmd
+      ->add_option("--plot", st->sweep_plot,
+                   "also write an SVG chart of facility energy against the first swept flag to FILE.svg "
+                   "(one line per combination of the others)")
+      ->type_name("FILE.svg");
   s.cmd->footer(k_sweep_footer);
   return BatchCommands(std::move(st));
 }
@@ -1043,8 +1063,31 @@ std::optional<int> BatchCommands::run_if_parsed(std::ostream& out, std::ostream&
     o.progress = progress_wanted(err);
     validate_budget_options(o.budget);
     const CatalogHolder cat = load_catalog_for(c.hardware_files, c.regions_files);
+    std::vector<SweepPoint> points;
+    if (!st.sweep_plot.empty()) {
+      if (o.axes.empty()) {
+        throw InputError("--plot needs at least one swept flag (a comma list or a range)");
+      }
+      if (sweep_size(o.axes) > k_max_plot_points) {
+        throw InputError("--plot: more than " + std::to_string(k_max_plot_points) +
+                         " combinations to draw; narrow the sweep");
+      }
+      o.on_estimate = [&](const Estimate& e, const std::vector<std::string>& values) {
+        double kwh = 0;
+        kwh += e.training ? e.training->energy_kwh : 0;
+        kwh += e.inference ? e.inference->energy_kwh : 0;
+        points.push_back({values, kwh});
+      };
+    }
     const BatchResult r = with_output(
         c.output, out, [&](std::ostream& o_stream) { return run_sweep(o_stream, err, o, *cat.cat); });
+    if (!st.sweep_plot.empty()) {
+      std::vector<std::string> keys;
+      for (const auto& a : o.axes) {
+        keys.push_back(a.key);
+      }
+      write_file_atomic(st.sweep_plot, sweep_chart(keys, points));
+    }
     return r.exit_code();
   }
   return std::nullopt;

@@ -10,6 +10,7 @@
 // sweep runs the cartesian product of comma lists and ranges (START:STOP:xFACTOR or
 // START:STOP:+STEP) of any estimate flag and writes the same rows, one per combination.
 #include <cstddef>
+#include <functional>
 #include <istream>
 #include <memory>
 #include <optional>
@@ -20,6 +21,7 @@
 
 #include "budget.hpp"
 #include "llm_energy/catalog.hpp"
+#include "llm_energy/estimate.hpp"
 #include "llm_energy/scenario.hpp"
 
 namespace CLI {
@@ -82,7 +84,12 @@ struct SweepOptions {
   BatchOutput output = BatchOutput::csv;
   bool fail_fast = false;
   bool progress = false;
+  // Called with every successful estimate and its swept values (sweep --plot).
+  std::function<void(const Estimate&, const std::vector<std::string>&)> on_estimate;
 };
+
+// The most combinations sweep --plot draws.
+inline constexpr std::size_t k_max_plot_points = 10'000;
 
 // Return the number of combinations; throws InputError above k_max_sweep_combinations.
 [[nodiscard]] std::size_t sweep_size(const std::vector<SweepAxis>& axes);

@@ -1,6 +1,7 @@
 #include "render.hpp"
 
 #include <fmt/format.h>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 
@@ -208,8 +209,11 @@ double round6(double v) {
     return v;
   }
   // Through text, so the result is the double nearest the 6-digit decimal and prints short.
-  const std::string text = fmt::format("{:.6g}", v);
-  return std::strtod(text.c_str(), nullptr);
+  char buf[32];
+  const auto end = fmt::format_to_n(buf, sizeof buf - 1, "{:.5e}", v).out;
+  double r = v;
+  std::from_chars(buf, end, r);
+  return r;
 }
 
 Format parse_format(std::string_view text) {
@@ -336,16 +340,20 @@ const std::vector<std::string>& csv_columns() {
 std::vector<std::string> csv_values(const json& estimate_json) {
   json flat = json::object();
   flatten(estimate_json, "", flat);
+  // The flattened keys come in column order (a missing phase leaves a gap), so one merge walk
+  // pairs them with the columns.
   std::vector<std::string> out;
-  for (const auto& c : csv_columns()) {
-    auto it = flat.find(c);
-    if (it == flat.end() || it->is_null()) {
+  const auto& cols = csv_columns();
+  out.reserve(cols.size());
+  auto it = flat.begin();
+  for (const auto& c : cols) {
+    auto hit = it != flat.end() && it.key() == c ? it : flat.find(c);
+    if (hit == flat.end() || hit->is_null()) {
       out.emplace_back();
-    } else if (it->is_string()) {
-      out.push_back(it->get<std::string>());
-    } else {
-      out.push_back(it->dump());
+      continue;
     }
+    out.push_back(hit->is_string() ? hit->get<std::string>() : hit->dump());
+    it = std::next(hit);
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "app.hpp"
+#include "charts.hpp"
 #include "format_units.hpp"
 #include "io.hpp"
 #include "llm_energy/catalog.hpp"
@@ -15,6 +16,7 @@
 #include "llm_energy/scenario.hpp"
 #include "llm_energy/units.hpp"
 #include "llm_energy/version.hpp"
+#include "report.hpp"
 
 namespace llm_energy::cli {
 namespace {
@@ -563,6 +565,7 @@ struct WhatifCommands::State {
   ScenarioFlags compare;
   std::string quantize, prune, sparsity, distill_to, distill_tokens, chips, hardware, region, power_cap;
   std::string renewable_share, market_intensity;
+  std::string compare_plot;
   // plan
   ScenarioFlags plan;
   std::string compute_budget, energy_budget;
@@ -570,6 +573,10 @@ struct WhatifCommands::State {
   ScenarioFlags schedule;
   std::vector<std::string> intensity_files;
   std::string duration, energy, earliest, deadline;
+  std::string schedule_plot;
+  // report
+  ScenarioFlags report;
+  std::string report_html;
 };
 
 WhatifCommands::WhatifCommands(std::unique_ptr<State> state) : m_state(std::move(state)) {}
@@ -748,6 +755,9 @@ int run_compare(WhatifCommands::State& st, std::ostream& out) {
   c.best_energy = best([](const CompareRow& r) { return r.totals.energy_kwh; });
   c.best_time = best([](const CompareRow& r) { return r.totals.time(); });
   c.best_co2e = best([](const CompareRow& r) { return r.totals.co2e_kg; });
+  if (!st.compare_plot.empty()) {
+    write_file_atomic(st.compare_plot, compare_chart(c));
+  }
   emit(st.compare, out, render_comparison(c, fmt_out));
   return static_cast<int>(Exit::ok);
 }
@@ -767,6 +777,15 @@ int run_plan(WhatifCommands::State& st, std::ostream& out) {
           ? whatif::plan_for_compute(base, *cat, parse_count(st.compute_budget, "compute-budget"))
           : whatif::plan_for_energy(base, *cat, parse_energy_kwh(st.energy_budget, "energy-budget"));
   emit(st.plan, out, render_plan(p, fmt_out));
+  return static_cast<int>(Exit::ok);
+}
+
+int run_report(WhatifCommands::State& st, std::ostream& out) {
+  const Scenario s = scenario_from(st.report);
+  const auto cat = load(st.report);
+  const Estimate e = estimate(s, *cat);
+  write_file_atomic(st.report_html, render_html_report(e));
+  out << "llm-energy: wrote " << st.report_html << "\n";
   return static_cast<int>(Exit::ok);
 }
 
@@ -805,6 +824,9 @@ int run_schedule(WhatifCommands::State& st, std::ostream& out) {
     series.push_back(whatif::parse_intensity_csv(read_file(f), f, std::filesystem::path(f).stem().string()));
   }
   const whatif::ScheduleResult r = whatif::schedule(series, q);
+  if (!st.schedule_plot.empty()) {
+    write_file_atomic(st.schedule_plot, schedule_chart(series, r, q));
+  }
   emit(st.schedule, out, render_schedule(r, q, fmt_out));
   return static_cast<int>(Exit::ok);
 }
@@ -852,6 +874,9 @@ WhatifCommands register_whatif_commands(CLI::App& app) {
   cmd->add_option("--market-based-intensity", st->market_intensity,
                   "also report market-based CO2e at this contractual intensity [gCO2e/kWh]")
       ->type_name("G");
+  cmd->add_option("--plot", st->compare_plot,
+                  "also write an SVG chart (energy with its range, and CO2e, per variant) to FILE.svg")
+      ->type_name("FILE.svg");
   cmd->footer(k_compare_footer);
 
   auto& p = st->plan;
@@ -875,7 +900,29 @@ WhatifCommands register_whatif_commands(CLI::App& app) {
   s.cmd->add_option("--energy", st->energy, "job facility energy, e.g. 10MWh")->type_name("ENERGY");
   s.cmd->add_option("--earliest", st->earliest, "earliest start (ISO 8601 UTC)")->type_name("T");
   s.cmd->add_option("--deadline", st->deadline, "the job must finish by then (ISO 8601 UTC)")->type_name("T");
+  s.cmd
+      ->add_option("--plot", st->schedule_plot,
+                   "also write an SVG chart (each intensity series, the chosen window shaded) to FILE.svg")
+      ->type_name("FILE.svg");
   s.cmd->footer(k_schedule_footer);
+
+  auto& rp = st->report;
+  rp.cmd = app.add_subcommand("report",
+                              "Write one self-contained HTML report (table, ranges, assumptions, chart) "
+                              "of an estimate");
+  register_scenario(rp, {"table"});
+  // The report is HTML only: --html replaces --format and --output.
+  rp.cmd->remove_option(rp.cmd->get_option("--format"));
+  rp.cmd->remove_option(rp.cmd->get_option("--output"));
+  rp.cmd
+      ->add_option("--html", st->report_html, "write the report to FILE.html (self-contained, opens offline)")
+      ->type_name("FILE.html")
+      ->required();
+  rp.cmd->footer(
+      "Takes every estimate flag (or --config).\nExamples:\n"
+      "  llm-energy report --params 7B --tokens 2T --region FR --html report.html\n"
+      "  llm-energy report --config configs/examples/llama2-70b.json --html llama2-70b.html\n\n"
+      "Exit codes: 0 ok, 2 bad usage or input, 3 internal error.");
   return WhatifCommands(std::move(st));
 }
 
@@ -886,6 +933,9 @@ std::optional<int> WhatifCommands::run_if_parsed(std::ostream& out, std::ostream
   }
   if (st.plan.cmd->parsed()) {
     return run_plan(st, out);
+  }
+  if (st.report.cmd->parsed()) {
+    return run_report(st, out);
   }
   if (st.schedule.cmd->parsed()) {
     return run_schedule(st, out);

@@ -301,12 +301,23 @@ ModelArch read_model(const Reader& r, const json& e, const std::string& where) {
   return m;
 }
 
+bool iequal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 template <class T>
 const T& find_by_id(const std::vector<T>& items, std::string_view id, std::string_view what,
                     std::string_view list_hint) {
-  const std::string key = lower(id);
   for (const auto& item : items) {
-    if (lower(item.id) == key) {
+    if (iequal(item.id, id)) {
       return item;
     }
   }
@@ -489,9 +500,7 @@ Catalog load_catalog(const CatalogSources& sources) {
   return cat;
 }
 
-const Catalog& builtin_catalog() {
-  static const Catalog k_catalog = load_catalog(builtin_sources());
-  return k_catalog;
-}
+// builtin_catalog() is generated at build time from the same files (src/codegen/catalog_codegen.cpp),
+// so the binary starts without parsing JSON; a unit test checks it equals load_catalog(builtin_sources()).
 
 }  // namespace llm_energy

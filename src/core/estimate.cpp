@@ -31,7 +31,11 @@ std::string origin_of(Origin o) {
 // Collects resolved inputs in a fixed order.
 class Resolver {
  public:
-  explicit Resolver(std::vector<Assumption>& out) : m_out(out) {}
+  Resolver(std::vector<Assumption>& out, bool enabled) : on(enabled), m_out(out) {}
+
+  // False when the caller does not want assumptions (batch, sweep): callers skip building
+  // the strings, which are most of an estimate's cost.
+  const bool on;
 
   void add(std::string key, Range v, std::string unit, std::string origin, std::string source) {
     m_out.push_back({std::move(key), "", v, std::move(unit), std::move(origin), std::move(source)});
@@ -42,12 +46,16 @@ class Resolver {
 
   // Return the given count, or `fallback` (recorded as a default with `why`).
   double count(const std::optional<Given<double>>& g, const char* key, const char* unit, double fallback,
-               const std::string& origin, const std::string& why) {
+               const std::string& origin, const Datum& why) {
     if (g) {
-      add(key, Range::exact(g->value), unit, origin_of(g->origin), "");
+      if (on) {
+        add(key, Range::exact(g->value), unit, origin_of(g->origin), "");
+      }
       return g->value;
     }
-    add(key, Range::exact(fallback), unit, origin, why);
+    if (on) {
+      add(key, Range::exact(fallback), unit, origin, cite(why));
+    }
     return fallback;
   }
 
@@ -119,27 +127,32 @@ GridInputs resolve_grid(const Scenario& s, const Catalog& cat, Resolver& res, Es
     if (!(g.intensity.low >= 0)) {
       throw InputError("carbon_intensity: must not be negative");
     }
-    res.add("carbon_intensity", g.intensity, "gCO2e/kWh", origin_of(s.carbon_intensity->origin), "");
+    if (res.on)
+      res.add("carbon_intensity", g.intensity, "gCO2e/kWh", origin_of(s.carbon_intensity->origin), "");
     e.region = "custom";
   } else {
     region = &cat.find_region(s.region ? std::string_view(s.region->value) : "world");
     e.region = region->id;
-    res.add_text("region", region->id, s.region ? origin_of(s.region->origin) : "default",
-                 region->name + (s.region ? "" : " (no --region given)"));
+    if (res.on)
+      res.add_text("region", region->id, s.region ? origin_of(s.region->origin) : "default",
+                   region->name + (s.region ? "" : " (no --region given)"));
     g.intensity = region->carbon_intensity.range();
-    res.add("carbon_intensity", g.intensity, "gCO2e/kWh", "catalog:" + region->id,
-            region->basis + ", location-based; " + cite(region->carbon_intensity));
+    if (res.on)
+      res.add("carbon_intensity", g.intensity, "gCO2e/kWh", "catalog:" + region->id,
+              region->basis + ", location-based; " + cite(region->carbon_intensity));
   }
   if (s.pue) {
     g.pue = s.pue->value;
     if (!(g.pue.low >= 1.0)) {
       throw InputError("pue: must be at least 1.0");
     }
-    res.add("pue", g.pue, "ratio", origin_of(s.pue->origin), "");
+    if (res.on)
+      res.add("pue", g.pue, "ratio", origin_of(s.pue->origin), "");
   } else {
     const Operator& op = region ? cat.operator_for(*region) : cat.find_operator(cat.default_operator);
     g.pue = op.pue.range();
-    res.add("pue", g.pue, "ratio", "catalog:" + op.id, cite(op.pue));
+    if (res.on)
+      res.add("pue", g.pue, "ratio", "catalog:" + op.id, cite(op.pue));
   }
   return g;
 }
@@ -158,34 +171,40 @@ TrainingEstimate estimate_training(const Scenario& s, const Catalog& cat, const 
   require_positive(tokens, "tokens");
   const double params = s.params->value;
   const double active = s.active_params ? s.active_params->value : params;
-  res.add("tokens", Range::exact(tokens), "tokens", origin_of(s.tokens->origin), "");
+  if (res.on)
+    res.add("tokens", Range::exact(tokens), "tokens", origin_of(s.tokens->origin), "");
   const bool recompute = s.recompute && s.recompute->value;
   if (s.recompute) {
-    res.add("recompute", Range::exact(recompute ? 1 : 0), "", origin_of(s.recompute->origin),
-            "8*N*D with full activation recomputation");
+    if (res.on)
+      res.add("recompute", Range::exact(recompute ? 1 : 0), "", origin_of(s.recompute->origin),
+              "8*N*D with full activation recomputation");
   }
   const double chips = s.chips ? s.chips->value : 8.0;
   require_positive(chips, "chips");
   require_integer(chips, "chips");
-  res.add("chips", Range::exact(chips), "chips", s.chips ? origin_of(s.chips->origin) : "default",
-          s.chips ? "" : "one 8-accelerator server; affects wall-clock only");
+  if (res.on)
+    res.add("chips", Range::exact(chips), "chips", s.chips ? origin_of(s.chips->origin) : "default",
+            s.chips ? "" : "one 8-accelerator server; affects wall-clock only");
 
   const Datum& peak = *hw.peak(prec);
   const double peak_flops = peak.value * 1e12;
-  res.add("peak_tflops", Range::exact(peak.value), "TFLOP/s", "catalog:" + hw.id,
-          std::string(to_string(prec)) + " dense; " + cite(peak));
+  if (res.on)
+    res.add("peak_tflops", Range::exact(peak.value), "TFLOP/s", "catalog:" + hw.id,
+            std::string(to_string(prec)) + " dense; " + cite(peak));
 
   std::array<Range, t_count> in{};
   const bool given_hours = s.chip_hours.has_value();
   if (given_hours) {
     require_positive(s.chip_hours->value, "chip_hours");
-    res.add("chip_hours", Range::exact(s.chip_hours->value), "chip-hours", origin_of(s.chip_hours->origin),
-            "");
+    if (res.on)
+      res.add("chip_hours", Range::exact(s.chip_hours->value), "chip-hours", origin_of(s.chip_hours->origin),
+              "");
     in[t_mfu] = Range::exact(1.0);  // unused
   } else if (s.mfu) {
     check_fraction_range(s.mfu->value, "mfu");
     in[t_mfu] = s.mfu->value;
-    res.add("mfu", in[t_mfu], "fraction", origin_of(s.mfu->origin), "");
+    if (res.on)
+      res.add("mfu", in[t_mfu], "fraction", origin_of(s.mfu->origin), "");
   } else {
     const TrainingModel& tm = cat.training;
     const double f = model::mfu_size_factor(active, tm.size_reference_params.value, tm.size_exponent.value,
@@ -199,7 +218,8 @@ TrainingEstimate estimate_training(const Scenario& s, const Catalog& cat, const 
       std::snprintf(buf, sizeof buf, "; x%.2f for a %.3g-parameter model (size factor: ", f, active);
       why += buf + cite(tm.size_exponent) + ")";
     }
-    res.add("mfu", in[t_mfu], "fraction", "catalog:" + hw.id, why);
+    if (res.on)
+      res.add("mfu", in[t_mfu], "fraction", "catalog:" + hw.id, why);
   }
   if (s.power_watts) {
     const Range w = s.power_watts->value;
@@ -208,16 +228,20 @@ TrainingEstimate estimate_training(const Scenario& s, const Catalog& cat, const 
     }
     in[t_accel_w] = w;
     in[t_host_w] = Range::exact(0);
-    res.add("power_watts", w, "W", origin_of(s.power_watts->origin),
-            "whole per-chip figure (accelerator and host share)");
+    if (res.on)
+      res.add("power_watts", w, "W", origin_of(s.power_watts->origin),
+              "whole per-chip figure (accelerator and host share)");
   } else {
     in[t_accel_w] = hw.avg_power_fraction.range().scaled(hw.tdp_w.value);
     in[t_host_w] = hw.host_power_w.range();
-    res.add("tdp_w", Range::exact(hw.tdp_w.value), "W", "catalog:" + hw.id, cite(hw.tdp_w));
-    res.add("accelerator_power_w", in[t_accel_w], "W", "catalog:" + hw.id,
-            "TDP x average-draw fraction " + std::to_string(hw.avg_power_fraction.value).substr(0, 4) + "; " +
-                cite(hw.avg_power_fraction));
-    res.add("host_power_w", in[t_host_w], "W", "catalog:" + hw.id, cite(hw.host_power_w));
+    if (res.on)
+      res.add("tdp_w", Range::exact(hw.tdp_w.value), "W", "catalog:" + hw.id, cite(hw.tdp_w));
+    if (res.on)
+      res.add("accelerator_power_w", in[t_accel_w], "W", "catalog:" + hw.id,
+              "TDP x average-draw fraction " + std::to_string(hw.avg_power_fraction.value).substr(0, 4) +
+                  "; " + cite(hw.avg_power_fraction));
+    if (res.on)
+      res.add("host_power_w", in[t_host_w], "W", "catalog:" + hw.id, cite(hw.host_power_w));
   }
   in[t_pue] = grid.pue;
   in[t_ci] = grid.intensity;
@@ -226,9 +250,11 @@ TrainingEstimate estimate_training(const Scenario& s, const Catalog& cat, const 
   in[t_embodied] = {emb_chip.low + emb_host.low, emb_chip.value + emb_host.value,
                     emb_chip.high + emb_host.high};
   in[t_life] = hw.service_life_years.range();
-  res.add("embodied_kgco2e_per_chip", in[t_embodied], "kgCO2e", "catalog:" + hw.id,
-          "chip " + cite(hw.embodied_kgco2e) + "; host share " + cite(hw.host_embodied_kgco2e));
-  res.add("service_life_years", in[t_life], "years", "catalog:" + hw.id, cite(hw.service_life_years));
+  if (res.on)
+    res.add("embodied_kgco2e_per_chip", in[t_embodied], "kgCO2e", "catalog:" + hw.id,
+            "chip " + cite(hw.embodied_kgco2e) + "; host share " + cite(hw.host_embodied_kgco2e));
+  if (res.on)
+    res.add("service_life_years", in[t_life], "years", "catalog:" + hw.id, cite(hw.service_life_years));
 
   TrainingEstimate t;
   t.flops = model::training_flops(active, tokens, recompute);
@@ -332,7 +358,8 @@ model::Shape resolve_shape(const Scenario& s, const ModelArch* arch, double para
     std::snprintf(buf, sizeof buf, " %.0f of %.0f experts", sh.active_experts, sh.experts);
     text += buf;
   }
-  res.add_text("shape", text, origin, why);
+  if (res.on)
+    res.add_text("shape", text, origin, why);
   return sh;
 }
 
@@ -344,15 +371,14 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
   const double params = s.params->value;
   const double active = s.active_params ? s.active_params->value : params;
 
-  r.input_tokens_per_request =
-      res.count(s.input_tokens, "input_tokens", "tokens", sm.default_input_tokens.value, "default",
-                cite(sm.default_input_tokens));
+  r.input_tokens_per_request = res.count(s.input_tokens, "input_tokens", "tokens",
+                                         sm.default_input_tokens.value, "default", sm.default_input_tokens);
   if (!(r.input_tokens_per_request >= 0)) {
     throw InputError("input_tokens: must not be negative");
   }
   r.output_tokens_per_request =
       res.count(s.output_tokens, "output_tokens", "tokens", sm.default_output_tokens.value, "default",
-                cite(sm.default_output_tokens));
+                sm.default_output_tokens);
   require_positive(r.output_tokens_per_request, "output_tokens");
 
   // Total output tokens: --inference-tokens, else --requests x output tokens, else --tokens.
@@ -362,16 +388,20 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
   if (s.inference_tokens) {
     r.tokens = s.inference_tokens->value;
     require_positive(r.tokens, "inference_tokens");
-    res.add("inference_tokens", Range::exact(r.tokens), "tokens", origin_of(s.inference_tokens->origin), "");
+    if (res.on)
+      res.add("inference_tokens", Range::exact(r.tokens), "tokens", origin_of(s.inference_tokens->origin),
+              "");
   } else if (s.requests) {
     require_positive(s.requests->value, "requests");
     r.tokens = s.requests->value * r.output_tokens_per_request;
-    res.add("requests", Range::exact(s.requests->value), "requests", origin_of(s.requests->origin), "");
+    if (res.on)
+      res.add("requests", Range::exact(s.requests->value), "requests", origin_of(s.requests->origin), "");
   } else if (s.tokens) {
     r.tokens = s.tokens->value;
     require_positive(r.tokens, "tokens");
-    res.add("inference_tokens", Range::exact(r.tokens), "tokens", "default",
-            "same count as --tokens (no --inference-tokens or --requests given)");
+    if (res.on)
+      res.add("inference_tokens", Range::exact(r.tokens), "tokens", "default",
+              "same count as --tokens (no --inference-tokens or --requests given)");
   } else {
     throw InputError("inference needs --inference-tokens, --requests or --tokens");
   }
@@ -382,9 +412,11 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
     require_positive(s.batch_size->value, "batch_size");
     require_integer(s.batch_size->value, "batch_size");
     batch = Range::exact(s.batch_size->value);
-    res.add("batch_size", batch, "sequences", origin_of(s.batch_size->origin), "");
+    if (res.on)
+      res.add("batch_size", batch, "sequences", origin_of(s.batch_size->origin), "");
   } else {
-    res.add("batch_size", batch, "sequences", "default", cite(sm.default_batch));
+    if (res.on)
+      res.add("batch_size", batch, "sequences", "default", cite(sm.default_batch));
   }
   r.batch_size = batch.value;
 
@@ -399,10 +431,12 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
       throw InputError("kv_bits: " + std::to_string(static_cast<long long>(kv_bits)) +
                        " is not supported (use 32, 16, 8 or 4)");
     }
-    res.add("kv_bits", Range::exact(kv_bits), "bits", origin_of(s.kv_bits->origin), "");
+    if (res.on)
+      res.add("kv_bits", Range::exact(kv_bits), "bits", origin_of(s.kv_bits->origin), "");
   } else {
-    res.add("kv_bits", Range::exact(kv_bits), "bits", "default",
-            "16-bit KV cache (vLLM kv_cache_dtype auto), 32 for fp32 models");
+    if (res.on)
+      res.add("kv_bits", Range::exact(kv_bits), "bits", "default",
+              "16-bit KV cache (vLLM kv_cache_dtype auto), 32 for fp32 models");
   }
 
   // Memory per replica and chip count.
@@ -428,7 +462,8 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
                     sm.memory_headroom.value);
       throw InputError(buf);
     }
-    res.add("inference_chips", Range::exact(r.chips), "chips", origin_of(s.inference_chips->origin), "");
+    if (res.on)
+      res.add("inference_chips", Range::exact(r.chips), "chips", origin_of(s.inference_chips->origin), "");
   } else {
     double n = 1;
     while (n * chip_bytes < need_bytes && n < k_max_replica) {
@@ -445,9 +480,10 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
       throw InputError(buf);
     }
     r.chips = n;
-    res.add("inference_chips", Range::exact(n), "chips", "derived",
-            "smallest power of two holding weights + KV cache x" +
-                std::to_string(sm.memory_headroom.value).substr(0, 3));
+    if (res.on)
+      res.add("inference_chips", Range::exact(n), "chips", "derived",
+              "smallest power of two holding weights + KV cache x" +
+                  std::to_string(sm.memory_headroom.value).substr(0, 3));
   }
 
   const Datum& peak = *hw.peak(prec);
@@ -464,8 +500,9 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
   su.input_tokens = r.input_tokens_per_request;
   su.output_tokens = r.output_tokens_per_request;
   su.tdp_w = hw.tdp_w.value;
-  res.add("memory_bandwidth_gbps", Range::exact(hw.memory_bandwidth_gbps.value), "GB/s", "catalog:" + hw.id,
-          cite(hw.memory_bandwidth_gbps));
+  if (res.on)
+    res.add("memory_bandwidth_gbps", Range::exact(hw.memory_bandwidth_gbps.value), "GB/s", "catalog:" + hw.id,
+            cite(hw.memory_bandwidth_gbps));
 
   std::array<Range, i_count> in{};
   in[i_mem_eff] = sm.memory_efficiency.range();
@@ -476,12 +513,16 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
   in[i_pue] = grid.pue;
   in[i_ci] = grid.intensity;
   in[i_batch] = batch;
-  res.add("memory_efficiency", in[i_mem_eff], "fraction", "catalog:serving_model",
-          cite(sm.memory_efficiency));
-  res.add("kv_efficiency", in[i_kv_eff], "fraction", "catalog:serving_model", cite(sm.kv_efficiency));
-  res.add("compute_efficiency", in[i_comp_eff], "fraction", "catalog:serving_model",
-          cite(sm.compute_efficiency));
-  res.add("serving_overhead", in[i_power], "ratio", "catalog:serving_model", cite(sm.serving_overhead));
+  if (res.on)
+    res.add("memory_efficiency", in[i_mem_eff], "fraction", "catalog:serving_model",
+            cite(sm.memory_efficiency));
+  if (res.on)
+    res.add("kv_efficiency", in[i_kv_eff], "fraction", "catalog:serving_model", cite(sm.kv_efficiency));
+  if (res.on)
+    res.add("compute_efficiency", in[i_comp_eff], "fraction", "catalog:serving_model",
+            cite(sm.compute_efficiency));
+  if (res.on)
+    res.add("serving_overhead", in[i_power], "ratio", "catalog:serving_model", cite(sm.serving_overhead));
 
   model::ServingFactors base;
   base.memory_efficiency = sm.memory_efficiency.value;
@@ -607,17 +648,18 @@ void check_finite(const Estimate& e) {
 
 }  // namespace
 
-Estimate estimate(const Scenario& s_in, const Catalog& cat) {
+Estimate estimate(const Scenario& s_in, const Catalog& cat, const EstimateOptions& options) {
   Scenario s = s_in;
   Estimate e;
-  Resolver res(e.assumptions);
+  Resolver res(e.assumptions, options.assumptions);
   e.phase = s.phase ? parse_phase(s.phase->value) : Phase::both;
 
   const ModelArch* arch = nullptr;
   if (s.model) {
     arch = &cat.find_model(s.model->value);
-    res.add_text("model", arch->id, origin_of(s.model->origin),
-                 arch->source + (arch->year ? " (" + std::to_string(arch->year) + ")" : ""));
+    if (res.on)
+      res.add_text("model", arch->id, origin_of(s.model->origin),
+                   arch->source + (arch->year ? " (" + std::to_string(arch->year) + ")" : ""));
     if (!s.params) {
       s.params = Given<double>{arch->params, s.model->origin};
     }
@@ -629,26 +671,30 @@ Estimate estimate(const Scenario& s_in, const Catalog& cat) {
     throw InputError("missing --params (model parameters, e.g. --params 7e9) or --model");
   }
   require_positive(s.params->value, "params");
-  res.add("params", Range::exact(s.params->value), "parameters",
-          s.model && s.params->value == arch->params ? "catalog:" + arch->id : origin_of(s.params->origin),
-          "");
+  if (res.on)
+    res.add("params", Range::exact(s.params->value), "parameters",
+            s.model && s.params->value == arch->params ? "catalog:" + arch->id : origin_of(s.params->origin),
+            "");
   if (s.active_params) {
     require_positive(s.active_params->value, "active_params");
     if (s.active_params->value > s.params->value) {
       throw InputError("active_params exceeds params");
     }
-    res.add("active_params", Range::exact(s.active_params->value), "parameters",
-            origin_of(s.active_params->origin), "");
+    if (res.on)
+      res.add("active_params", Range::exact(s.active_params->value), "parameters",
+              origin_of(s.active_params->origin), "");
   }
 
   const Hardware& hw = cat.find_hardware(s.hardware ? std::string_view(s.hardware->value) : "h100-sxm");
   e.hardware = hw.id;
-  res.add_text("hardware", hw.id, s.hardware ? origin_of(s.hardware->origin) : "default",
-               hw.name + (s.hardware ? "" : " (no --hardware given)"));
+  if (res.on)
+    res.add_text("hardware", hw.id, s.hardware ? origin_of(s.hardware->origin) : "default",
+                 hw.name + (s.hardware ? "" : " (no --hardware given)"));
   const Precision prec = resolve_precision(s, hw);
-  res.add_text("precision", std::string(to_string(prec)),
-               s.precision ? origin_of(s.precision->origin) : "default",
-               s.precision ? "" : "bf16, or the chip's best 16-bit format");
+  if (res.on)
+    res.add_text("precision", std::string(to_string(prec)),
+                 s.precision ? origin_of(s.precision->origin) : "default",
+                 s.precision ? "" : "bf16, or the chip's best 16-bit format");
   const GridInputs grid = resolve_grid(s, cat, res, e);
 
   if (e.phase != Phase::inference) {

@@ -1,0 +1,81 @@
+// The SVG builder, the model-card block and the generated shell integration.
+#include <catch2/catch.hpp>
+#include <sstream>
+#include <string>
+
+#include "cli/app.hpp"
+#include "cli/svg.hpp"
+
+namespace {
+
+std::string run_cli(std::initializer_list<const char*> args) {
+  std::vector<const char*> argv = {"llm-energy"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::ostringstream out;
+  std::ostringstream err;
+  const int rc = llm_energy::cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
+  REQUIRE(rc == 0);
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("svg: text is escaped for XML, control characters dropped") {
+  CHECK(llm_energy::cli::svg::escape("a<b & \"c\" 'd'>\x01") ==
+        "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;");
+}
+
+TEST_CASE("svg: a bar chart has title, desc, the Okabe-Ito palette and its annotations") {
+  using namespace llm_energy::cli::svg;
+  BarChart c;
+  c.title = "T <1>";
+  c.desc = "D";
+  c.series = {"a", "b"};
+  c.panels = {{"Energy (facility)", Quantity::energy_kwh, {{"x", {1500, 500}, 1000.0, 4000.0, "2 MWh"}}}};
+  const std::string s = bar_chart(c);
+  CHECK(s.find("<title id=\"t\">T &lt;1&gt;</title>") != std::string::npos);
+  CHECK(s.find("<desc id=\"d\">D</desc>") != std::string::npos);
+  CHECK(s.find("#0072B2") != std::string::npos);
+  CHECK(s.find("#E69F00") != std::string::npos);
+  CHECK(s.find("Energy [MWh]") != std::string::npos);
+  CHECK(s.find(">2 MWh</text>") != std::string::npos);
+}
+
+TEST_CASE("svg: a line chart uses log axes only beyond 2 decades") {
+  using namespace llm_energy::cli::svg;
+  LineChart c;
+  c.title = "t";
+  c.x_label = "x";
+  c.y_label = "Energy";
+  c.series = {{"s", {1, 10, 100}, {1, 2, 3}}};
+  CHECK(line_chart(c).find("(log)") == std::string::npos);
+  c.series = {{"s", {1, 10, 1000}, {1, 2, 3}}};
+  const std::string s = line_chart(c);
+  CHECK(s.find("x (log)") != std::string::npos);
+  CHECK(s.find("Energy [kWh] (log)") == std::string::npos);
+}
+
+TEST_CASE("model card: the co2_eq_emissions block in grams") {
+  const std::string s = run_cli({"estimate", "--tokens", "1e8", "--params", "1e9", "--format", "model-card"});
+  CHECK(s.rfind("co2_eq_emissions:\n  emissions: 244\n", 0) == 0);
+  CHECK(s.find("  training_type: \"pre-training\"\n") != std::string::npos);
+  CHECK(s.find("  geographical_location: \"World average\"\n") != std::string::npos);
+}
+
+TEST_CASE("completions and man page list every subcommand") {
+  const std::string bash = run_cli({"completions", "bash"});
+  const std::string zsh = run_cli({"completions", "zsh"});
+  const std::string fish = run_cli({"completions", "fish"});
+  const std::string man = run_cli({"man"});
+  for (const char* cmd :
+       {"estimate", "hardware", "regions", "models", "validate", "batch", "sweep", "compare", "plan",
+        "schedule", "report", "measure", "calibrate", "completions", "man"}) {
+    INFO(cmd);
+    CHECK(bash.find(std::string("\" ") + cmd + "\"") != std::string::npos);
+    CHECK(zsh.find(std::string("'") + cmd + ":") != std::string::npos);
+    CHECK(fish.find(std::string(" -a ") + cmd + " ") != std::string::npos);
+    CHECK(man.find(std::string(".SS \"llm\\-energy ") + cmd) != std::string::npos);
+  }
+  CHECK(bash.find("--plot") != std::string::npos);
+  CHECK(man.rfind(".TH LLM-ENERGY 1", 0) == 0);
+}
