@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake g++ make libcli11-dev nlohmann-json3-dev libfmt-dev catch2 libbenchmark-dev)
+packages=(cmake g++ make libcli11-dev nlohmann-json3-dev libfmt-dev catch2 libbenchmark-dev
+          python3 python3-yaml libxml2-utils librsvg2-bin groff-base)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -15,6 +15,7 @@
 #include "batch.hpp"
 #include "budget.hpp"
 #include "charts.hpp"
+#include "common.hpp"
 #include "format_units.hpp"
 #include "io.hpp"
 #include "llm_energy/calibrate.hpp"
@@ -46,14 +47,6 @@ std::string one_line(std::string s) {
   return s;
 }
 
-std::string flag_name(std::string_view key) {
-  std::string f = "--";
-  for (char c : key) {
-    f += c == '_' ? '-' : c;
-  }
-  return f;
-}
-
 // Options shared by the subcommands that load catalogs and write output.
 struct Common {
   std::string format = "table";
@@ -72,18 +65,8 @@ void add_catalog_options(CLI::App* cmd, Common& c) {
 }
 
 // Return the catalog: the built-in one, or one with the user's override files merged in.
-std::unique_ptr<Catalog> load(const Common& c) {
-  if (c.hardware_files.empty() && c.regions_files.empty()) {
-    return std::make_unique<Catalog>(builtin_catalog());
-  }
-  CatalogSources src = builtin_sources();
-  for (const auto& f : c.hardware_files) {
-    src.hardware_overrides.push_back({f, read_file(f)});
-  }
-  for (const auto& f : c.regions_files) {
-    src.regions_overrides.push_back({f, read_file(f)});
-  }
-  return std::make_unique<Catalog>(load_catalog(src));
+CatalogHandle load(const Common& c) {
+  return load_catalog_files(c.hardware_files, c.regions_files);
 }
 
 bool use_color(const Common& c, std::ostream& out) {
@@ -487,7 +470,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
           throw InputError("--profile " + profile_path + " is for " + prof.hardware + ", not " +
                            s.hardware->value);
         }
-        cat = std::make_unique<Catalog>(apply_profile(*cat, prof));
+        cat.reset(apply_profile(*cat, prof));
       }
       const Estimate e = estimate(s, *cat);
       const BudgetCheck bc = check_budgets(s, e, budget);

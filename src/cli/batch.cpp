@@ -1,5 +1,7 @@
 #include "batch.hpp"
 
+#include "common.hpp"
+
 #include <fmt/format.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
@@ -636,37 +638,6 @@ class FdInBuf : public std::streambuf {
   std::vector<char> m_buf;
 };
 
-struct CatalogHolder {
-  std::unique_ptr<Catalog> owned;
-  const Catalog* cat = nullptr;
-};
-
-CatalogHolder load_catalog_for(const std::vector<std::string>& hw, const std::vector<std::string>& rg) {
-  CatalogHolder h;
-  if (hw.empty() && rg.empty()) {
-    h.cat = &builtin_catalog();  // shared, never copied
-    return h;
-  }
-  CatalogSources src = builtin_sources();
-  for (const auto& f : hw) {
-    src.hardware_overrides.push_back({f, read_file(f)});
-  }
-  for (const auto& f : rg) {
-    src.regions_overrides.push_back({f, read_file(f)});
-  }
-  h.owned = std::make_unique<Catalog>(load_catalog(src));
-  h.cat = h.owned.get();
-  return h;
-}
-
-std::string flag_name(std::string_view key) {
-  std::string f = "--";
-  for (char c : key) {
-    f += c == '_' ? '-' : c;
-  }
-  return f;
-}
-
 struct CommandState {
   CLI::App* cmd = nullptr;
   std::map<std::string, std::string> values;
@@ -1020,7 +991,7 @@ std::optional<int> BatchCommands::run_if_parsed(std::ostream& out, std::ostream&
     o.progress = progress_wanted(err);
     o.input_name = st.input == "-" ? "<stdin>" : st.input;
     validate_budget_options(o.budget);
-    const CatalogHolder cat = load_catalog_for(c.hardware_files, c.regions_files);
+    const CatalogHandle cat = load_catalog_files(c.hardware_files, c.regions_files);
 
     std::unique_ptr<std::streambuf> stdin_buf;
     std::ifstream file;
@@ -1062,7 +1033,7 @@ std::optional<int> BatchCommands::run_if_parsed(std::ostream& out, std::ostream&
     o.fail_fast = c.fail_fast;
     o.progress = progress_wanted(err);
     validate_budget_options(o.budget);
-    const CatalogHolder cat = load_catalog_for(c.hardware_files, c.regions_files);
+    const CatalogHandle cat = load_catalog_files(c.hardware_files, c.regions_files);
     std::vector<SweepPoint> points;
     if (!st.sweep_plot.empty()) {
       if (o.axes.empty()) {

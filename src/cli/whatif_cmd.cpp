@@ -1,5 +1,7 @@
 #include "whatif_cmd.hpp"
 
+#include "common.hpp"
+
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -22,14 +24,6 @@ namespace llm_energy::cli {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-std::string flag_name(std::string_view key) {
-  std::string f = "--";
-  for (char c : key) {
-    f += c == '_' ? '-' : c;
-  }
-  return f;
-}
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
@@ -142,18 +136,8 @@ bool any_scenario_flag(const ScenarioFlags& c) {
   return false;
 }
 
-std::unique_ptr<Catalog> load(const ScenarioFlags& c) {
-  if (c.hardware_files.empty() && c.regions_files.empty()) {
-    return std::make_unique<Catalog>(builtin_catalog());
-  }
-  CatalogSources src = builtin_sources();
-  for (const auto& f : c.hardware_files) {
-    src.hardware_overrides.push_back({f, read_file(f)});
-  }
-  for (const auto& f : c.regions_files) {
-    src.regions_overrides.push_back({f, read_file(f)});
-  }
-  return std::make_unique<Catalog>(load_catalog(src));
+CatalogHandle load(const ScenarioFlags& c) {
+  return load_catalog_files(c.hardware_files, c.regions_files);
 }
 
 void emit(const ScenarioFlags& c, std::ostream& out, const std::string& text) {
