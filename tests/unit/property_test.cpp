@@ -147,3 +147,22 @@ TEST_CASE("an explicit range never narrows and an exact input narrows the interv
   CHECK(span(exact) <= span(narrow));
   CHECK(span(narrow) <= span(wide));
 }
+
+TEST_CASE("the figures-only path gives the same figures as the full estimate", "[property]") {
+  for (const auto& hw : k_hardware) {
+    Scenario s;
+    set_field(s, "params", "7e9", Origin::flag);
+    set_field(s, "tokens", "1e11", Origin::flag);
+    set_field(s, "hardware", hw, Origin::flag);
+    const Estimate full = estimate(s, builtin_catalog());
+    const Estimate fast = estimate(s, builtin_catalog(), EstimateOptions{false});
+    INFO(hw);
+    CHECK(fast.assumptions.empty());
+    CHECK_FALSE(full.assumptions.empty());
+    CHECK(fast.training->energy_kwh == full.training->energy_kwh);
+    CHECK(fast.training->interval.energy_kwh.high == full.training->interval.energy_kwh.high);
+    CHECK(fast.training->main_uncertainty == full.training->main_uncertainty);
+    CHECK(fast.inference->energy_per_token_j == full.inference->energy_per_token_j);
+    CHECK(fast.inference->interval.energy_per_token_j.low == full.inference->interval.energy_per_token_j.low);
+  }
+}
