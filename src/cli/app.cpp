@@ -249,24 +249,28 @@ std::string show_region(const Catalog& cat, const Region& r, Format f) {
       sig3(op.pue.high), op.pue.source);
 }
 
+json model_json(const ModelArch& m) {
+  return {{"id", m.id},
+          {"name", m.name},
+          {"params", m.params},
+          {"active_params", m.active_params},
+          {"layers", m.layers},
+          {"hidden_size", m.hidden_size},
+          {"heads", m.heads},
+          {"kv_heads", m.kv_heads},
+          {"head_dim", m.head_dim},
+          {"experts", m.experts},
+          {"active_experts", m.active_experts},
+          {"context_length", m.context_length},
+          {"source", m.source},
+          {"year", m.year}};
+}
+
 std::string list_models(const Catalog& cat, Format f) {
   if (f == Format::json) {
     json arr = json::array();
     for (const auto& m : cat.models) {
-      arr.push_back({{"id", m.id},
-                     {"name", m.name},
-                     {"params", m.params},
-                     {"active_params", m.active_params},
-                     {"layers", m.layers},
-                     {"hidden_size", m.hidden_size},
-                     {"heads", m.heads},
-                     {"kv_heads", m.kv_heads},
-                     {"head_dim", m.head_dim},
-                     {"experts", m.experts},
-                     {"active_experts", m.active_experts},
-                     {"context_length", m.context_length},
-                     {"source", m.source},
-                     {"year", m.year}});
+      arr.push_back(model_json(m));
     }
     return json{{"models", arr}}.dump(2) + "\n";
   }
@@ -570,21 +574,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
       text = list_models(*cat, f);
     } else if (md_show->parsed()) {
       const ModelArch& m = cat->find_model(show_id);
-      json j{{"id", m.id},
-             {"name", m.name},
-             {"params", m.params},
-             {"active_params", m.active_params},
-             {"layers", m.layers},
-             {"hidden_size", m.hidden_size},
-             {"heads", m.heads},
-             {"kv_heads", m.kv_heads},
-             {"head_dim", m.head_dim},
-             {"experts", m.experts},
-             {"active_experts", m.active_experts},
-             {"context_length", m.context_length},
-             {"source", m.source},
-             {"year", m.year},
-             {"note", m.note}};
+      json j = model_json(m);
+      j["note"] = m.note;
       text = j.dump(2) + "\n";
     }
     emit(cc, out, text);
