@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "cli/batch.hpp"
 #include "cli/render.hpp"
@@ -78,6 +79,52 @@ void BM_ParseJsonlOnly(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ParseJsonlOnly);
+
+// Applying one JSONL row to a scenario (the batch fast path for flat rows).
+void BM_ApplyRow(benchmark::State& state) {
+  const std::string row = k_row;
+  for (auto _ : state) {
+    Scenario s;
+    apply_config_json(s, row, "row");
+    benchmark::DoNotOptimize(s);
+  }
+}
+BENCHMARK(BM_ApplyRow);
+
+// One number in machine-readable output (6 significant digits, nlohmann's layout).
+void BM_AppendNumber6(benchmark::State& state) {
+  std::vector<double> values;
+  double v = 1.234567e-7;
+  for (int i = 0; i < 1024; ++i) {
+    values.push_back(v);
+    v *= 3.7;
+    if (v > 1e25) {
+      v = 1.1e-6;
+    }
+  }
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    for (double x : values) {
+      cli::append_number6(out, x);
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 1024);
+}
+BENCHMARK(BM_AppendNumber6);
+
+// The CSV values of one estimate (both phases).
+void BM_CsvValues(benchmark::State& state) {
+  const Estimate e = estimate(typical("both"), builtin_catalog(), EstimateOptions{false});
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    cli::append_csv_values(out, e);
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+BENCHMARK(BM_CsvValues);
 
 void BM_BatchRowJsonlToCsv(benchmark::State& state) {
   const Catalog& cat = builtin_catalog();

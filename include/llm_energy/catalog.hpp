@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "llm_energy/units.hpp"
@@ -145,6 +146,12 @@ struct Catalog {
   [[nodiscard]] const ModelArch& find_model(std::string_view id) const;
   // Return the operator whose PUE applies in `region` (its own, or the default).
   [[nodiscard]] const Operator& operator_for(const Region& region) const;
+
+  // Region ids folded to lower case and sorted, with their positions, for find_region's
+  // binary search (there are ~300 regions). index_ids() builds it; load_catalog and the
+  // built-in catalog call it. A stale or empty index only makes find_region scan instead.
+  std::vector<std::pair<std::string, std::size_t>> region_index;
+  void index_ids();
 };
 
 struct CatalogSources {

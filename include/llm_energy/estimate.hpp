@@ -1,8 +1,10 @@
 #pragma once
 // estimate(Scenario, Catalog) -> Estimate: resolve every input (flag, config, catalog or
 // default, with its source), run the model, and propagate the documented input ranges.
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "llm_energy/catalog.hpp"
@@ -40,7 +42,7 @@ struct TrainingEstimate {
   struct {
     Interval chip_hours, energy_kwh, co2e_kg;
   } interval;
-  std::string main_uncertainty;  // the input that drives most of the energy spread
+  std::string_view main_uncertainty;  // the input that drives most of the energy spread (a static name)
 };
 
 struct InferenceEstimate {
@@ -69,7 +71,7 @@ struct InferenceEstimate {
   struct {
     Interval energy_per_token_j, accelerator_energy_per_token_j, energy_kwh, co2e_kg;
   } interval;
-  std::string main_uncertainty;
+  std::string_view main_uncertainty;  // a static name, as above
 };
 
 struct Estimate {
@@ -82,10 +84,32 @@ struct Estimate {
   std::vector<std::string> notes;
 };
 
+// A memo of the expensive, token-count-independent part of estimates: the range propagation
+// per FLOP of training and per output token of serving. Batch and sweep runs that repeat a
+// hardware / region / model configuration with other token counts reuse it. Owned by the
+// caller, one per thread; an estimate is bitwise the same with or without it.
+class EstimateCache {
+ public:
+  EstimateCache();
+  ~EstimateCache();
+  EstimateCache(const EstimateCache&) = delete;
+  EstimateCache& operator=(const EstimateCache&) = delete;
+  EstimateCache(EstimateCache&&) noexcept;
+  EstimateCache& operator=(EstimateCache&&) noexcept;
+
+  struct Impl;  // defined in estimate.cpp
+  [[nodiscard]] Impl& impl() { return *m_impl; }
+
+ private:
+  std::unique_ptr<Impl> m_impl;
+};
+
 struct EstimateOptions {
   // Build Estimate::assumptions (every resolved input with its origin and source). Batch and
   // sweep output do not show them; skipping their strings makes an estimate several times faster.
   bool assumptions = true;
+  // Reuse per-unit results across calls (see EstimateCache); null: compute everything.
+  EstimateCache* cache = nullptr;
 };
 
 // Return the estimate for `s`; throws InputError for missing, invalid or conflicting inputs.

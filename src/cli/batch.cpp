@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -141,36 +142,39 @@ class RowWriter {
     flush();
   }
 
-  // `est` is to_json(e) without "assumptions"; `budget` is null when no budget applies.
-  void ok(const json& id, std::size_t line, const json& est, const BudgetCheck* budget,
+  // One estimated row. `id` is the row's own id, or null for its line number (its index in a
+  // sweep); `budget` is null when no budget applies.
+  void ok(const std::string* id, std::size_t line, const Estimate& e, const BudgetCheck* budget,
           const std::vector<std::string>* extra) {
     if (m_format == BatchOutput::csv) {
       start_csv(extra);
-      m_buf += csv_escape(csv_id(id));
+      if (id != nullptr) {
+        append_csv_field(m_buf, *id);
+      } else {
+        append_uint(line);
+      }
       m_buf += ',';
-      m_buf += std::to_string(line);
+      append_uint(line);
       m_buf += ",,";
       if (budget != nullptr) {
         m_buf += budget->over ? "false" : "true";
       }
-      for (const auto& v : csv_values(est)) {
-        m_buf += ',';
-        m_buf += csv_escape(v);
-      }
+      append_csv_values(m_buf, e);
       end_row();
       return;
     }
     start_json();
     m_buf += "{\"id\":";
-    m_buf += id.dump();
-    m_buf += ",\"line\":";
-    m_buf += std::to_string(line);
-    json_extra(extra);
-    const std::string body = est.dump();  // "{...}"
-    if (body.size() > 2) {
-      m_buf += ',';
-      m_buf.append(body, 1, body.size() - 2);
+    if (id != nullptr) {
+      append_json_string(m_buf, *id);
+    } else {
+      append_uint(line);
     }
+    m_buf += ",\"line\":";
+    append_uint(line);
+    json_extra(extra);
+    m_buf += ',';
+    append_json_members(m_buf, e);
     if (budget != nullptr) {
       json b{{"within", !budget->over}, {"messages", budget->messages}};
       m_buf += ",\"budget\":";
@@ -224,6 +228,11 @@ class RowWriter {
       }
     }
   }
+  void append_uint(std::size_t v) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    m_buf.append(buf, r.ptr);
+  }
   void start_json() {
     if (m_format == BatchOutput::json) {
       m_buf += m_rows > 0 ? ",\n" : "\n";
@@ -262,6 +271,13 @@ class RowWriter {
   std::size_t m_rows = 0;
 };
 
+json id_of(const Scenario& s, std::size_t line) {
+  if (s.id) {
+    return s.id->value;
+  }
+  return line;
+}
+
 // ---- the per-row engine shared by batch and sweep ----
 
 class Engine {
@@ -269,18 +285,16 @@ class Engine {
   Engine(const Catalog& cat, const BudgetOptions& budget, RowWriter& w, Progress& p, bool fail_fast)
       : m_cat(cat), m_budget(budget), m_writer(w), m_progress(p), m_fail_fast(fail_fast) {}
 
-  // Estimate `s` and write its row; return false when the run must stop (fail-fast).
-  bool row(const Scenario& s, const json& id, std::size_t line, const std::vector<std::string>* extra) {
+  // Estimate `s` and write its row (id: the scenario's own, else `line`); return false when
+  // the run must stop (fail-fast). Assumptions are not part of a row, so they are not built.
+  bool row(const Scenario& s, std::size_t line, const std::vector<std::string>* extra, bool own_id = true) {
     try {
-      Estimate e = estimate(s, m_cat, EstimateOptions{false});
+      const Estimate e = estimate(s, m_cat, EstimateOptions{false, &m_cache});
       const BudgetCheck bc = check_budgets(s, e, m_budget);
       if (m_sink) {
         m_sink(e, extra);
       }
-      // (assumptions are not part of a row, so they are not built)
-      json j = to_json(e);
-      j.erase("assumptions");
-      m_writer.ok(id, line, j, bc.any_budget ? &bc : nullptr, extra);
+      m_writer.ok(own_id && s.id ? &s.id->value : nullptr, line, e, bc.any_budget ? &bc : nullptr, extra);
       ++m_result.rows;
       if (bc.over) {
         ++m_result.over_budget;
@@ -288,7 +302,7 @@ class Engine {
       m_progress.tick(m_result.rows);
       return true;
     } catch (const InputError& ex) {
-      return fail(id, line, ex.what(), extra);
+      return fail(own_id ? id_of(s, line) : json(line), line, ex.what(), extra);
     }
   }
 
@@ -314,14 +328,8 @@ class Engine {
   bool m_fail_fast;
   BatchResult m_result;
   std::function<void(const Estimate&, const std::vector<std::string>*)> m_sink;
+  EstimateCache m_cache;  // rows repeating a configuration with other token counts reuse its ranges
 };
-
-json id_of(const Scenario& s, std::size_t line) {
-  if (s.id) {
-    return s.id->value;
-  }
-  return line;
-}
 
 // The "id" of a row that failed before its scenario was complete, when it can be found.
 json fallback_id_jsonl(const Scenario& s, std::string_view text, std::size_t line) {
@@ -371,7 +379,7 @@ void run_jsonl(std::istream& in, std::string first, std::size_t lineno, const Ba
       }
       continue;
     }
-    if (!eng.row(s, id_of(s, lineno), lineno, nullptr)) {
+    if (!eng.row(s, lineno, nullptr)) {
       return;
     }
   } while (next_nonblank(in, line, lineno));
@@ -416,7 +424,7 @@ void run_json_array(std::istream& in, const std::string& first, std::size_t line
       }
       continue;
     }
-    if (!eng.row(s, id_of(s, n), n, nullptr)) {
+    if (!eng.row(s, n, nullptr)) {
       return;
     }
   }
@@ -512,7 +520,7 @@ void run_csv(std::istream& in, std::string first, std::size_t lineno, const Batc
       }
       continue;
     }
-    if (!eng.row(s, id_of(s, start), start, nullptr)) {
+    if (!eng.row(s, start, nullptr)) {
       return;
     }
   }
@@ -891,7 +899,7 @@ BatchResult run_sweep(std::ostream& out, std::ostream& err, const SweepOptions& 
     set_field(s, o.axes[a].key, extra[a], Origin::flag);
   }
   for (std::size_t n = 1; n <= total; ++n) {
-    if (!eng.row(s, json(n), n, &extra)) {
+    if (!eng.row(s, n, &extra, false)) {
       break;
     }
     // Advance the odometer (last axis fastest), re-setting only the keys that changed.

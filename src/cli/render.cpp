@@ -14,10 +14,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-json interval(const Interval& i) {
-  return json::array({round6(i.low), round6(i.high)});
-}
-
 std::string phase_name(Phase p) {
   switch (p) {
     case Phase::training:
@@ -95,7 +91,7 @@ std::vector<Row> training_rows(const TrainingEstimate& t) {
       {"CO2e, embodied", human_mass_kg(t.embodied_co2e_kg)},
       {"Per token", sig3(t.energy_per_token_j) + " J"},
       {"Per parameter", sig3(t.energy_per_param_j) + " J"},
-      {"Main uncertainty", t.main_uncertainty},
+      {"Main uncertainty", std::string(t.main_uncertainty)},
   };
 }
 
@@ -121,7 +117,7 @@ std::vector<Row> inference_rows(const InferenceEstimate& i) {
       {"Energy, facility", energy_with_range(i.energy_kwh, iv.energy_kwh.low, iv.energy_kwh.high)},
       {"CO2e, operational", mass_with_range(i.co2e_kg, iv.co2e_kg.low, iv.co2e_kg.high)},
       {"CO2e, embodied", human_mass_kg(i.embodied_co2e_kg)},
-      {"Main uncertainty", i.main_uncertainty},
+      {"Main uncertainty", std::string(i.main_uncertainty)},
   };
 }
 
@@ -188,33 +184,7 @@ std::string render_markdown(const Estimate& e) {
   return out;
 }
 
-void flatten(const json& j, const std::string& prefix, json& out) {
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
-    if (it.value().is_object()) {
-      flatten(it.value(), key, out);
-    } else if (it.value().is_array() && it.value().size() == 2) {
-      out[key + ".low"] = it.value()[0];
-      out[key + ".high"] = it.value()[1];
-    } else {
-      out[key] = it.value();
-    }
-  }
-}
-
 }  // namespace
-
-double round6(double v) {
-  if (v == 0 || !std::isfinite(v)) {
-    return v;
-  }
-  // Through text, so the result is the double nearest the 6-digit decimal and prints short.
-  char buf[32];
-  const auto end = fmt::format_to_n(buf, sizeof buf - 1, "{:.5e}", v).out;
-  double r = v;
-  std::from_chars(buf, end, r);
-  return r;
-}
 
 Format parse_format(std::string_view text) {
   if (text == "table") {
@@ -233,67 +203,267 @@ Format parse_format(std::string_view text) {
                    "' (use table, json, csv or markdown)");
 }
 
+namespace {
+
+// ---- One walk over an estimate's figures, in schema order ----
+// to_json, the CSV header and values, and the streamed JSON of batch rows all come from this
+// walk, so the key order and names are written once. A visitor has:
+//   open(key) / close()            a nested object
+//   number(key, v), text(key, s)   a leaf
+//   interval(key, Interval)        [low, high] (CSV: key.low, key.high)
+//   missing(key, walk_empty)       a phase that was not run (CSV keeps its empty columns)
+
+template <class V>
+void walk_training(const TrainingEstimate& t, V& v) {
+  v.number("flops", t.flops);
+  v.number("chip_hours", t.chip_hours);
+  v.number("wall_clock_hours", t.wall_clock_hours);
+  v.number("implied_mfu", t.implied_mfu);
+  v.number("accelerator_energy_kwh", t.accelerator_energy_kwh);
+  v.number("server_energy_kwh", t.server_energy_kwh);
+  v.number("energy_kwh", t.energy_kwh);
+  v.number("co2e_kg", t.co2e_kg);
+  v.number("embodied_co2e_kg", t.embodied_co2e_kg);
+  v.number("energy_per_token_j", t.energy_per_token_j);
+  v.number("energy_per_param_j", t.energy_per_param_j);
+  v.open("interval");
+  v.interval("chip_hours", t.interval.chip_hours);
+  v.interval("energy_kwh", t.interval.energy_kwh);
+  v.interval("co2e_kg", t.interval.co2e_kg);
+  v.close();
+  v.text("main_uncertainty", t.main_uncertainty);
+}
+
+template <class V>
+void walk_inference(const InferenceEstimate& i, V& v) {
+  v.number("tokens", i.tokens);
+  v.number("requests", i.requests);
+  v.number("input_tokens_per_request", i.input_tokens_per_request);
+  v.number("output_tokens_per_request", i.output_tokens_per_request);
+  v.number("batch_size", i.batch_size);
+  v.number("chips", i.chips);
+  v.text("bound", i.bound);
+  v.number("memory_required_gb", i.memory_required_gb);
+  v.number("tokens_per_second", i.tokens_per_second);
+  v.number("time_per_output_token_ms", i.time_per_output_token_ms);
+  v.number("accelerator_energy_per_token_j", i.accelerator_energy_per_token_j);
+  v.number("server_energy_per_token_j", i.server_energy_per_token_j);
+  v.number("energy_per_token_j", i.energy_per_token_j);
+  v.number("energy_per_input_token_j", i.energy_per_input_token_j);
+  v.number("energy_per_request_wh", i.energy_per_request_wh);
+  v.number("kwh_per_million_tokens", i.kwh_per_million_tokens);
+  v.number("accelerator_energy_kwh", i.accelerator_energy_kwh);
+  v.number("server_energy_kwh", i.server_energy_kwh);
+  v.number("energy_kwh", i.energy_kwh);
+  v.number("co2e_kg", i.co2e_kg);
+  v.number("embodied_co2e_kg", i.embodied_co2e_kg);
+  v.number("chip_hours", i.chip_hours);
+  v.open("interval");
+  v.interval("energy_per_token_j", i.interval.energy_per_token_j);
+  v.interval("accelerator_energy_per_token_j", i.interval.accelerator_energy_per_token_j);
+  v.interval("energy_kwh", i.interval.energy_kwh);
+  v.interval("co2e_kg", i.interval.co2e_kg);
+  v.close();
+  v.text("main_uncertainty", i.main_uncertainty);
+}
+
+// Everything but "schema" and "assumptions".
+template <class V>
+void walk_estimate(const Estimate& e, V& v) {
+  v.text("version", k_version);
+  v.text("phase", phase_name(e.phase));
+  v.text("hardware", e.hardware);
+  v.text("region", e.region);
+  if (e.training) {
+    v.open("training");
+    walk_training(*e.training, v);
+    v.close();
+  } else {
+    v.missing("training", [](V& w) { walk_training(TrainingEstimate{}, w); });
+  }
+  if (e.inference) {
+    v.open("inference");
+    walk_inference(*e.inference, v);
+    v.close();
+  } else {
+    v.missing("inference", [](V& w) { walk_inference(InferenceEstimate{}, w); });
+  }
+}
+
+// Builds an ordered_json (numbers rounded to 6 significant digits).
+class JsonBuilder {
+ public:
+  explicit JsonBuilder(json& root) { m_stack.push_back(&root); }
+  void open(const char* key) { m_stack.push_back(&(*m_stack.back())[key]); }
+  void close() { m_stack.pop_back(); }
+  void number(const char* key, double v) { (*m_stack.back())[key] = round6(v); }
+  void text(const char* key, std::string_view s) { (*m_stack.back())[key] = s; }
+  void interval(const char* key, const Interval& i) {
+    (*m_stack.back())[key] = json::array({round6(i.low), round6(i.high)});
+  }
+  template <class F>
+  void missing(const char* /*key*/, F&& /*walk_empty*/) {}
+
+ private:
+  std::vector<json*> m_stack;
+};
+
+// Appends `"key":value` pairs as compact JSON text (the same text as dumping to_json).
+class JsonTextWriter {
+ public:
+  explicit JsonTextWriter(std::string& out) : m_out(out) {}
+  void open(const char* key) {
+    this->key(key);
+    m_out += '{';
+    m_first = true;
+  }
+  void close() {
+    m_out += '}';
+    m_first = false;
+  }
+  void number(const char* key, double v) {
+    this->key(key);
+    append_number6(m_out, v);
+  }
+  void text(const char* key, std::string_view s) {
+    this->key(key);
+    append_json_string(m_out, s);
+  }
+  void interval(const char* key, const Interval& i) {
+    this->key(key);
+    m_out += '[';
+    append_number6(m_out, i.low);
+    m_out += ',';
+    append_number6(m_out, i.high);
+    m_out += ']';
+  }
+  template <class F>
+  void missing(const char* /*key*/, F&& /*walk_empty*/) {}
+
+ private:
+  void key(const char* k) {
+    if (!m_first) {
+      m_out += ',';
+    }
+    m_first = false;
+    m_out += '"';
+    m_out += k;
+    m_out += "\":";
+  }
+  std::string& m_out;
+  bool m_first = false;  // the caller has written the object's first member
+};
+
+// Appends ",value" per CSV column; a phase that was not run leaves its columns empty.
+// Numbers are written straight into the string's reserved tail (this runs ~50 times a row).
+class CsvWriter {
+ public:
+  explicit CsvWriter(std::string& out) : m_out(out) {}
+  void open(const char* /*key*/) {}
+  void close() {}
+  void number(const char* /*key*/, double v) {
+    const std::size_t at = m_out.size();
+    m_out.resize(at + 1 + k_number6_max);
+    char* p = m_out.data() + at;
+    *p++ = ',';
+    if (!m_blank && std::isfinite(v)) {
+      p = write_number6(p, v);
+    }
+    m_out.resize(static_cast<std::size_t>(p - m_out.data()));
+  }
+  void text(const char* /*key*/, std::string_view s) {
+    m_out += ',';
+    if (!m_blank) {
+      append_csv_field(m_out, s);
+    }
+  }
+  void interval(const char* key, const Interval& i) {
+    number(key, i.low);
+    number(key, i.high);
+  }
+  template <class F>
+  void missing(const char* /*key*/, F&& walk_empty) {
+    m_blank = true;
+    walk_empty(*this);
+    m_blank = false;
+  }
+
+ private:
+  std::string& m_out;
+  bool m_blank = false;
+};
+
+// Collects the dotted CSV column names.
+class ColumnNames {
+ public:
+  void open(const char* key) { m_prefix.push_back(key); }
+  void close() { m_prefix.pop_back(); }
+  void number(const char* key, double /*v*/) { add(key, ""); }
+  void text(const char* key, std::string_view /*s*/) { add(key, ""); }
+  void interval(const char* key, const Interval& /*i*/) {
+    add(key, ".low");
+    add(key, ".high");
+  }
+  template <class F>
+  void missing(const char* key, F&& walk_empty) {
+    open(key);
+    walk_empty(*this);
+    close();
+  }
+  std::vector<std::string> names;
+
+ private:
+  void add(const char* key, const char* suffix) {
+    std::string name;
+    for (const auto& p : m_prefix) {
+      name += p;
+      name += '.';
+    }
+    names.push_back(name + key + suffix);
+  }
+  std::vector<std::string> m_prefix;
+};
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  bool plain = true;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    out += '"';
+    out += s;
+    out += '"';
+  } else {
+    out += json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+}
+
+void append_csv_field(std::string& out, std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += s;
+    return;
+  }
+  out += '"';
+  for (char c : s) {
+    if (c == '"') {
+      out += '"';
+    }
+    out += c;
+  }
+  out += '"';
+}
+
 json to_json(const Estimate& e) {
   json j;
   j["schema"] = "llm-energy/estimate/1";
-  j["version"] = k_version;
-  j["phase"] = phase_name(e.phase);
-  j["hardware"] = e.hardware;
-  j["region"] = e.region;
-  if (e.training) {
-    const auto& t = *e.training;
-    j["training"] = {
-        {"flops", round6(t.flops)},
-        {"chip_hours", round6(t.chip_hours)},
-        {"wall_clock_hours", round6(t.wall_clock_hours)},
-        {"implied_mfu", round6(t.implied_mfu)},
-        {"accelerator_energy_kwh", round6(t.accelerator_energy_kwh)},
-        {"server_energy_kwh", round6(t.server_energy_kwh)},
-        {"energy_kwh", round6(t.energy_kwh)},
-        {"co2e_kg", round6(t.co2e_kg)},
-        {"embodied_co2e_kg", round6(t.embodied_co2e_kg)},
-        {"energy_per_token_j", round6(t.energy_per_token_j)},
-        {"energy_per_param_j", round6(t.energy_per_param_j)},
-        {"interval",
-         {{"chip_hours", interval(t.interval.chip_hours)},
-          {"energy_kwh", interval(t.interval.energy_kwh)},
-          {"co2e_kg", interval(t.interval.co2e_kg)}}},
-        {"main_uncertainty", t.main_uncertainty},
-    };
-  }
-  if (e.inference) {
-    const auto& i = *e.inference;
-    j["inference"] = {
-        {"tokens", round6(i.tokens)},
-        {"requests", round6(i.requests)},
-        {"input_tokens_per_request", round6(i.input_tokens_per_request)},
-        {"output_tokens_per_request", round6(i.output_tokens_per_request)},
-        {"batch_size", round6(i.batch_size)},
-        {"chips", round6(i.chips)},
-        {"bound", i.bound},
-        {"memory_required_gb", round6(i.memory_required_gb)},
-        {"tokens_per_second", round6(i.tokens_per_second)},
-        {"time_per_output_token_ms", round6(i.time_per_output_token_ms)},
-        {"accelerator_energy_per_token_j", round6(i.accelerator_energy_per_token_j)},
-        {"server_energy_per_token_j", round6(i.server_energy_per_token_j)},
-        {"energy_per_token_j", round6(i.energy_per_token_j)},
-        {"energy_per_input_token_j", round6(i.energy_per_input_token_j)},
-        {"energy_per_request_wh", round6(i.energy_per_request_wh)},
-        {"kwh_per_million_tokens", round6(i.kwh_per_million_tokens)},
-        {"accelerator_energy_kwh", round6(i.accelerator_energy_kwh)},
-        {"server_energy_kwh", round6(i.server_energy_kwh)},
-        {"energy_kwh", round6(i.energy_kwh)},
-        {"co2e_kg", round6(i.co2e_kg)},
-        {"embodied_co2e_kg", round6(i.embodied_co2e_kg)},
-        {"chip_hours", round6(i.chip_hours)},
-        {"interval",
-         {{"energy_per_token_j", interval(i.interval.energy_per_token_j)},
-          {"accelerator_energy_per_token_j", interval(i.interval.accelerator_energy_per_token_j)},
-          {"energy_kwh", interval(i.interval.energy_kwh)},
-          {"co2e_kg", interval(i.interval.co2e_kg)}}},
-        {"main_uncertainty", i.main_uncertainty},
-    };
-  }
+  JsonBuilder b(j);
+  walk_estimate(e, b);
   json a = json::object();
   for (const auto& x : e.assumptions) {
     json item;
@@ -317,59 +487,30 @@ json to_json(const Estimate& e) {
   return j;
 }
 
+void append_json_members(std::string& out, const Estimate& e) {
+  out += "\"schema\":\"llm-energy/estimate/1\"";
+  JsonTextWriter w(out);
+  walk_estimate(e, w);
+}
+
 const std::vector<std::string>& csv_columns() {
   static const std::vector<std::string> k_columns = [] {
-    // The columns of a full estimate (both phases), flattened with dots.
-    Estimate e;
-    e.training = TrainingEstimate{};
-    e.inference = InferenceEstimate{};
-    json flat = json::object();
-    json j = to_json(e);
-    j.erase("assumptions");
-    j.erase("schema");
-    flatten(j, "", flat);
-    std::vector<std::string> cols;
-    for (auto it = flat.begin(); it != flat.end(); ++it) {
-      cols.push_back(it.key());
-    }
-    return cols;
+    ColumnNames c;
+    walk_estimate(Estimate{}, c);
+    return std::move(c.names);
   }();
   return k_columns;
 }
 
-std::vector<std::string> csv_values(const json& estimate_json) {
-  json flat = json::object();
-  flatten(estimate_json, "", flat);
-  // The flattened keys come in column order (a missing phase leaves a gap), so one merge walk
-  // pairs them with the columns.
-  std::vector<std::string> out;
-  const auto& cols = csv_columns();
-  out.reserve(cols.size());
-  auto it = flat.begin();
-  for (const auto& c : cols) {
-    auto hit = it != flat.end() && it.key() == c ? it : flat.find(c);
-    if (hit == flat.end() || hit->is_null()) {
-      out.emplace_back();
-      continue;
-    }
-    out.push_back(hit->is_string() ? hit->get<std::string>() : hit->dump());
-    it = std::next(hit);
-  }
-  return out;
+void append_csv_values(std::string& out, const Estimate& e) {
+  CsvWriter w(out);
+  walk_estimate(e, w);
 }
 
 std::string csv_escape(std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
-    return std::string(s);
-  }
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') {
-      out += '"';
-    }
-    out += c;
-  }
-  return out + "\"";
+  std::string out;
+  append_csv_field(out, s);
+  return out;
 }
 
 std::string render(const Estimate& e, Format f, bool color) {
@@ -383,10 +524,9 @@ std::string render(const Estimate& e, Format f, bool color) {
         out += (i ? "," : "") + csv_escape(cols[i]);
       }
       out += "\n";
-      const auto vals = csv_values(to_json(e));
-      for (std::size_t i = 0; i < vals.size(); ++i) {
-        out += (i ? "," : "") + csv_escape(vals[i]);
-      }
+      std::string row;
+      append_csv_values(row, e);
+      out.append(row, 1);  // without the leading comma
       return out + "\n";
     }
     case Format::markdown:

@@ -95,7 +95,7 @@ std::string render_html_report(const Estimate& e) {
          {"CO2e, operational", human_mass_kg(t.co2e_kg), range_mass(t.interval.co2e_kg)},
          {"CO2e, embodied", human_mass_kg(t.embodied_co2e_kg), ""},
          {"Energy per token", sig3(t.energy_per_token_j) + " J", ""},
-         {"Main uncertainty", t.main_uncertainty, ""}});
+         {"Main uncertainty", std::string(t.main_uncertainty), ""}});
   }
   if (e.inference) {
     const auto& i = *e.inference;
@@ -112,7 +112,7 @@ std::string render_html_report(const Estimate& e) {
          {"Energy, facility", human_energy_kwh(i.energy_kwh), range_energy(iv.energy_kwh)},
          {"CO2e, operational", human_mass_kg(i.co2e_kg), range_mass(iv.co2e_kg)},
          {"CO2e, embodied", human_mass_kg(i.embodied_co2e_kg), ""},
-         {"Main uncertainty", i.main_uncertainty, ""}});
+         {"Main uncertainty", std::string(i.main_uncertainty), ""}});
   }
   s += "<figure>\n" + estimate_chart(e) +
        "<figcaption>Energy and CO2e by component; error bars show the propagated range.</figcaption>\n"

@@ -126,7 +126,8 @@ int main(int argc, char** argv) {
     << ";\n  c.regions_version = " << lit(c.regions_version) << ";\n";
   o << "  c.hardware.reserve(" << c.hardware.size() << ");\n  c.regions.reserve(" << c.regions.size()
     << ");\n  c.models.reserve(" << c.models.size() << ");\n";
-  o << "  add_hardware(c);\n  add_regions(c);\n  add_models(c);\n  return c;\n}\n\n}  // namespace\n\n";
+  o << "  add_hardware(c);\n  add_regions(c);\n  add_models(c);\n  c.index_ids();\n  return c;\n}\n\n}  // "
+       "namespace\n\n";
   o << "const Catalog& builtin_catalog() {\n  static const Catalog k_catalog = make_builtin();\n  return "
        "k_catalog;\n}\n\n"
        "}  // namespace llm_energy\n";

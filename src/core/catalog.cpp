@@ -305,8 +305,10 @@ bool iequal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) {
     return false;
   }
+  // ASCII folding without the locale (ids are ASCII; this runs for every catalog entry).
+  auto fold = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+    if (fold(a[i]) != fold(b[i])) {
       return false;
     }
   }
@@ -373,7 +375,33 @@ const Hardware& Catalog::find_hardware(std::string_view id) const {
   return find_by_id(hardware, id, "hardware", "llm-energy hardware list");
 }
 const Region& Catalog::find_region(std::string_view id) const {
+  if (region_index.size() == regions.size() && id.size() <= 64) {
+    char buf[64];
+    for (std::size_t i = 0; i < id.size(); ++i) {
+      const char c = id[i];
+      buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    const std::string_view key(buf, id.size());
+    const auto it = std::lower_bound(region_index.begin(), region_index.end(), key,
+                                     [](const auto& entry, std::string_view k) { return entry.first < k; });
+    if (it != region_index.end() && it->first == key && it->second < regions.size() &&
+        iequal(regions[it->second].id, id)) {
+      return regions[it->second];
+    }
+  }
+  // A scan: an index that does not match the regions, and the error with suggestions.
   return find_by_id(regions, id, "region", "llm-energy regions list");
+}
+
+void Catalog::index_ids() {
+  region_index.clear();
+  region_index.reserve(regions.size());
+  for (std::size_t i = 0; i < regions.size(); ++i) {
+    region_index.emplace_back(lower(regions[i].id), i);
+  }
+  // Stable: with two ids equal up to case, the first wins, as in the scan.
+  std::stable_sort(region_index.begin(), region_index.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 const Operator& Catalog::find_operator(std::string_view id) const {
   return find_by_id(operators, id, "operator", "llm-energy regions list");
@@ -497,6 +525,7 @@ Catalog load_catalog(const CatalogSources& sources) {
       cat.models.push_back(read_model(r, list[i], "models[" + std::to_string(i) + "]"));
     }
   }
+  cat.index_ids();
   return cat;
 }
 

@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <memory>
 #include <string>
 
 #include "llm_energy/error.hpp"
@@ -161,16 +165,61 @@ enum TrainIn { t_mfu, t_accel_w, t_host_w, t_pue, t_ci, t_embodied, t_life, t_co
 constexpr std::array<const char*, t_count> k_train_names = {
     "mfu", "accelerator power", "host power", "pue", "carbon intensity", "embodied carbon", "service life"};
 enum TrainOut { o_chip_hours, o_acc_kwh, o_server_kwh, o_kwh, o_co2e, o_embodied, o_count };
+static_assert(o_chip_hours == 0 && o_kwh == 3 && o_co2e == 4 && o_count == 6);
+
+// A direct-mapped memo: a hit needs a bitwise-identical key, so it returns exactly what the
+// computation would. Collisions just overwrite.
+template <class Key, class Value>
+class DirectMap {
+ public:
+  explicit DirectMap(std::size_t slots) : m_slots(slots) {}
+  [[nodiscard]] const Value* find(const Key& k) const {
+    const Slot& slot = m_slots[index(k)];
+    return slot.used && std::memcmp(slot.key.data(), k.data(), sizeof(Key)) == 0 ? &slot.value : nullptr;
+  }
+  void store(const Key& k, const Value& v) {
+    Slot& slot = m_slots[index(k)];
+    slot.used = true;
+    slot.key = k;
+    slot.value = v;
+  }
+
+ private:
+  struct Slot {
+    bool used = false;
+    Key key{};
+    Value value{};
+  };
+  [[nodiscard]] std::size_t index(const Key& k) const {
+    std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (double d : k) {
+      h = (h ^ std::bit_cast<std::uint64_t>(d)) * 0x100000001b3ULL;
+      h ^= h >> 29;
+    }
+    return static_cast<std::size_t>(h % m_slots.size());
+  }
+  std::vector<Slot> m_slots;
+};
+
+using TrainingKey = std::array<double, 2 + 3 * t_count>;
+using TrainingPropagated = detail::Propagated<o_count>;
+using TrainingMemo = DirectMap<TrainingKey, TrainingPropagated>;
+
+// The model size, from --params/--active-params or the --model catalog entry.
+struct Size {
+  double params = 0;
+  double active = 0;
+};
 
 TrainingEstimate estimate_training(const Scenario& s, const Catalog& cat, const Hardware& hw, Precision prec,
-                                   const GridInputs& grid, Resolver& res) {
+                                   const GridInputs& grid, Size size, Resolver& res, TrainingMemo* cache) {
   if (!s.tokens) {
     throw InputError("training needs --tokens (or use --phase inference)");
   }
   const double tokens = s.tokens->value;
   require_positive(tokens, "tokens");
-  const double params = s.params->value;
-  const double active = s.active_params ? s.active_params->value : params;
+  const double params = size.params;
+  const double active = size.active;
   if (res.on)
     res.add("tokens", Range::exact(tokens), "tokens", origin_of(s.tokens->origin), "");
   const bool recompute = s.recompute && s.recompute->value;
@@ -211,15 +260,16 @@ TrainingEstimate estimate_training(const Scenario& s, const Catalog& cat, const 
                                             tm.size_min_factor.value);
     in[t_mfu] = hw.training_mfu.range().scaled(f);
     in[t_mfu].high = std::min(in[t_mfu].high, 1.0);
-    std::string why = "effective utilisation (MFU x goodput) of the " + hw.generation + " generation; " +
-                      cite(hw.training_mfu);
-    if (f < 1.0) {
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "; x%.2f for a %.3g-parameter model (size factor: ", f, active);
-      why += buf + cite(tm.size_exponent) + ")";
-    }
-    if (res.on)
+    if (res.on) {
+      std::string why = "effective utilisation (MFU x goodput) of the " + hw.generation + " generation; " +
+                        cite(hw.training_mfu);
+      if (f < 1.0) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "; x%.2f for a %.3g-parameter model (size factor: ", f, active);
+        why += buf + cite(tm.size_exponent) + ")";
+      }
       res.add("mfu", in[t_mfu], "fraction", "catalog:" + hw.id, why);
+    }
   }
   if (s.power_watts) {
     const Range w = s.power_watts->value;
@@ -259,10 +309,13 @@ TrainingEstimate estimate_training(const Scenario& s, const Catalog& cat, const 
   TrainingEstimate t;
   t.flops = model::training_flops(active, tokens, recompute);
   const double flops = t.flops;
-  const double fixed_hours = given_hours ? s.chip_hours->value : 0.0;
+  // Every output is proportional to the chip-hours, so the range propagation runs per unit
+  // (per FLOP, or per given chip-hour) and is scaled: the same inputs give the same per-unit
+  // figures whatever the token count, which lets batch and sweep reuse them (EstimateCache).
+  const double unit = given_hours ? s.chip_hours->value : flops;
   auto run = [&](const std::array<double, t_count>& x) {
     std::array<double, o_count> o{};
-    const double hours = given_hours ? fixed_hours : model::chip_hours(flops, peak_flops, x[t_mfu]);
+    const double hours = given_hours ? 1.0 : model::chip_hours(1.0, peak_flops, x[t_mfu]);
     o[o_chip_hours] = hours;
     o[o_acc_kwh] = model::energy_kwh(hours, x[t_accel_w]);
     o[o_server_kwh] = model::energy_kwh(hours, x[t_accel_w] + x[t_host_w]);
@@ -271,20 +324,36 @@ TrainingEstimate estimate_training(const Scenario& s, const Catalog& cat, const 
     o[o_embodied] = model::embodied_co2e_kg(hours, x[t_embodied], x[t_life]);
     return o;
   };
-  const auto p = detail::propagate<t_count, o_count>(in, run, o_kwh);
-  t.chip_hours = p.value[o_chip_hours];
+  TrainingKey key{};
+  key[0] = given_hours ? 1.0 : 0.0;
+  key[1] = peak_flops;
+  for (std::size_t i = 0; i < t_count; ++i) {
+    key[2 + 3 * i] = in[i].low;
+    key[3 + 3 * i] = in[i].value;
+    key[4 + 3 * i] = in[i].high;
+  }
+  const TrainingPropagated* cached = cache != nullptr ? cache->find(key) : nullptr;
+  const TrainingPropagated p =
+      cached != nullptr
+          ? *cached
+          : detail::propagate<t_count, o_count>(in, run, o_kwh, {true, false, false, true, true, false});
+  if (cache != nullptr && cached == nullptr) {
+    cache->store(key, p);
+  }
+  auto scaled = [unit](double per_unit) { return per_unit * unit; };
+  t.chip_hours = scaled(p.value[o_chip_hours]);
   t.wall_clock_hours = model::wall_clock_hours(t.chip_hours, chips);
   t.implied_mfu = model::implied_mfu(flops, peak_flops, t.chip_hours);
-  t.accelerator_energy_kwh = p.value[o_acc_kwh];
-  t.server_energy_kwh = p.value[o_server_kwh];
-  t.energy_kwh = p.value[o_kwh];
-  t.co2e_kg = p.value[o_co2e];
-  t.embodied_co2e_kg = p.value[o_embodied];
+  t.accelerator_energy_kwh = scaled(p.value[o_acc_kwh]);
+  t.server_energy_kwh = scaled(p.value[o_server_kwh]);
+  t.energy_kwh = scaled(p.value[o_kwh]);
+  t.co2e_kg = scaled(p.value[o_co2e]);
+  t.embodied_co2e_kg = scaled(p.value[o_embodied]);
   t.energy_per_token_j = t.energy_kwh * 3.6e6 / tokens;
   t.energy_per_param_j = t.energy_kwh * 3.6e6 / params;
-  t.interval.chip_hours = {p.low[o_chip_hours], p.high[o_chip_hours]};
-  t.interval.energy_kwh = {p.low[o_kwh], p.high[o_kwh]};
-  t.interval.co2e_kg = {p.low[o_co2e], p.high[o_co2e]};
+  t.interval.chip_hours = {scaled(p.low[o_chip_hours]), scaled(p.high[o_chip_hours])};
+  t.interval.energy_kwh = {scaled(p.low[o_kwh]), scaled(p.high[o_kwh])};
+  t.interval.co2e_kg = {scaled(p.low[o_co2e]), scaled(p.high[o_co2e])};
   t.main_uncertainty = p.main_driver >= 0 ? k_train_names[static_cast<std::size_t>(p.main_driver)] : "none";
   return t;
 }
@@ -293,13 +362,20 @@ enum InfIn { i_mem_eff, i_kv_eff, i_comp_eff, i_power, i_host_w, i_pue, i_ci, i_
 constexpr std::array<const char*, i_count> k_inf_names = {
     "memory efficiency", "KV-cache efficiency", "compute efficiency", "serving overhead", "host power", "pue",
     "carbon intensity",  "batch size"};
-enum InfOut { q_acc_j, q_server_j, q_j, q_kwh, q_co2e, q_count };
+// Per output token: J at the accelerators, the servers, the facility; kg CO2e.
+enum InfOut { q_acc_j, q_server_j, q_j, q_co2e, q_count };
+static_assert(q_server_j == 1 && q_count == 4);
+using InferenceKey = std::array<double, 29 + 3 * i_count>;
+struct InferencePerToken {
+  detail::Propagated<q_count> p;
+  model::ServingPoint central;
+};
+using InferenceMemo = DirectMap<InferenceKey, InferencePerToken>;
 
 model::Shape resolve_shape(const Scenario& s, const ModelArch* arch, double params, Resolver& res) {
   model::Shape sh;
-  std::string origin = "derived";
-  std::string why =
-      "default shape for the parameter count (d_model=(12N/128)^(1/3), 128-dim heads, 8 KV heads)";
+  // Where the shape came from: "derived", the catalog entry, or the last override's origin.
+  const Origin* override_origin = nullptr;
   if (arch != nullptr) {
     sh.layers = arch->layers;
     sh.hidden = arch->hidden_size;
@@ -308,8 +384,6 @@ model::Shape resolve_shape(const Scenario& s, const ModelArch* arch, double para
     sh.head_dim = arch->head_dim;
     sh.experts = arch->experts;
     sh.active_experts = arch->active_experts;
-    origin = "catalog:" + arch->id;
-    why = arch->source + (arch->year ? " (" + std::to_string(arch->year) + ")" : "");
   } else {
     sh = model::default_shape(params);
   }
@@ -323,7 +397,7 @@ model::Shape resolve_shape(const Scenario& s, const ModelArch* arch, double para
       throw InputError(std::string(key) + ": must be " + (allow_zero ? "zero or more" : "greater than zero"));
     }
     field = g->value;
-    origin = origin_of(g->origin);
+    override_origin = &g->origin;
   };
   const bool head_dim_given = s.head_dim.has_value();
   override_int(s.layers, sh.layers, "layers", false);
@@ -350,6 +424,16 @@ model::Shape resolve_shape(const Scenario& s, const ModelArch* arch, double para
   if (sh.experts > 0 && sh.active_experts == 0) {
     throw InputError("experts given without active_experts (experts routed per token)");
   }
+  if (!res.on) {
+    return sh;
+  }
+  std::string origin = override_origin != nullptr ? origin_of(*override_origin)
+                       : arch != nullptr          ? "catalog:" + arch->id
+                                                  : "derived";
+  const std::string why =
+      arch != nullptr ? arch->source + (arch->year ? " (" + std::to_string(arch->year) + ")" : "")
+                      : "default shape for the parameter count (d_model=(12N/128)^(1/3), 128-dim heads, 8 KV "
+                        "heads)";
   char buf[160];
   std::snprintf(buf, sizeof buf, "layers %.0f, hidden %.0f, heads %.0f, kv heads %.0f, head dim %.0f%s",
                 sh.layers, sh.hidden, sh.heads, sh.kv_heads, sh.head_dim, sh.experts > 0 ? ", MoE" : "");
@@ -358,18 +442,17 @@ model::Shape resolve_shape(const Scenario& s, const ModelArch* arch, double para
     std::snprintf(buf, sizeof buf, " %.0f of %.0f experts", sh.active_experts, sh.experts);
     text += buf;
   }
-  if (res.on)
-    res.add_text("shape", text, origin, why);
+  res.add_text("shape", text, origin, why);
   return sh;
 }
 
 InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, const Hardware& hw,
-                                     Precision prec, const ModelArch* arch, const GridInputs& grid,
-                                     Resolver& res) {
+                                     Precision prec, const ModelArch* arch, const GridInputs& grid, Size size,
+                                     Resolver& res, InferenceMemo* cache) {
   const ServingModel& sm = cat.serving;
   InferenceEstimate r;
-  const double params = s.params->value;
-  const double active = s.active_params ? s.active_params->value : params;
+  const double params = size.params;
+  const double active = size.active;
 
   r.input_tokens_per_request = res.count(s.input_tokens, "input_tokens", "tokens",
                                          sm.default_input_tokens.value, "default", sm.default_input_tokens);
@@ -537,6 +620,9 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
   const double tokens = r.tokens;
   const bool has_power_override = s.power_watts.has_value();
   const double power_override_w = has_power_override ? s.power_watts->value.value : 0.0;
+  bool have_last = false;
+  std::array<double, 5> last_key{};
+  model::ServingPoint last_pt;
   auto run = [&](const std::array<double, i_count>& x) {
     model::ServingFactors f = base;
     f.memory_efficiency = x[i_mem_eff];
@@ -546,9 +632,23 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
     f.time_overhead = x[i_power];
     f.host_w = x[i_host_w];
     f.pue = x[i_pue];
-    model::ServingSetup sx = su;
-    sx.batch = x[i_batch];
-    model::ServingPoint pt = model::serve(sx, f);
+    // Host power, PUE and carbon intensity do not move the roofline: re-runs that vary only
+    // them reuse the last replica point and redo its last two lines (as in model::serve).
+    const std::array<double, 5> key = {x[i_mem_eff], x[i_kv_eff], x[i_comp_eff], x[i_power], x[i_batch]};
+    model::ServingPoint pt;
+    if (have_last && key == last_key) {
+      pt = last_pt;
+      pt.server_j_per_output_token =
+          pt.accelerator_j_per_output_token + f.host_w * pt.chip_seconds_per_output_token;
+      pt.facility_j_per_output_token = pt.server_j_per_output_token * f.pue;
+    } else {
+      model::ServingSetup sx = su;
+      sx.batch = x[i_batch];
+      pt = model::serve(sx, f);
+      last_key = key;
+      last_pt = pt;
+      have_last = true;
+    }
     if (has_power_override) {  // --power-watts replaces the whole per-chip figure
       const double j = power_override_w * pt.chip_seconds_per_output_token;
       pt.accelerator_j_per_output_token = j;
@@ -559,16 +659,68 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
     o[q_acc_j] = pt.accelerator_j_per_output_token;
     o[q_server_j] = pt.server_j_per_output_token;
     o[q_j] = pt.facility_j_per_output_token;
-    o[q_kwh] = o[q_j] * tokens / 3.6e6;
-    o[q_co2e] = model::co2e_kg(o[q_kwh], x[i_ci]);
+    o[q_co2e] = model::co2e_kg(o[q_j] / 3.6e6, x[i_ci]);
     return o;
   };
-  const auto p = detail::propagate<i_count, q_count>(in, run, q_j);
-  model::ServingFactors central = base;
-  central.time_overhead = in[i_power].value;
-  central.host_w = in[i_host_w].value;
-  central.pue = grid.pue.value;
-  const model::ServingPoint pt = model::serve(su, central);
+  // The per-token figures do not depend on the token count: the same replica and inputs give
+  // the same figures, which lets batch and sweep reuse them (EstimateCache).
+  InferenceKey key{};
+  {
+    std::size_t k = 0;
+    for (double v : {su.params,
+                     su.active_params,
+                     su.shape.layers,
+                     su.shape.hidden,
+                     su.shape.heads,
+                     su.shape.kv_heads,
+                     su.shape.head_dim,
+                     su.shape.experts,
+                     su.shape.active_experts,
+                     su.weight_bits,
+                     su.kv_bits,
+                     su.peak_flops_per_s,
+                     su.bandwidth_bytes_per_s,
+                     su.chips,
+                     su.batch,
+                     su.input_tokens,
+                     su.output_tokens,
+                     su.tdp_w,
+                     base.memory_efficiency,
+                     base.kv_efficiency,
+                     base.quantized_efficiency,
+                     base.compute_efficiency,
+                     base.prefill_efficiency,
+                     base.idle_fraction,
+                     base.power_memory_weight,
+                     base.power_compute_weight,
+                     base.tp_overhead,
+                     has_power_override ? 1.0 : 0.0,
+                     power_override_w}) {
+      key[k++] = v;
+    }
+    for (const Range& x : in) {
+      key[k++] = x.low;
+      key[k++] = x.value;
+      key[k++] = x.high;
+    }
+  }
+  const InferencePerToken* cached = cache != nullptr ? cache->find(key) : nullptr;
+  InferencePerToken computed;
+  if (cached == nullptr) {
+    computed.p =
+        detail::propagate<i_count, q_count>(in, run, q_j, {true, false, true, true});  // not server J
+    model::ServingFactors central = base;
+    central.time_overhead = in[i_power].value;
+    central.host_w = in[i_host_w].value;
+    central.pue = grid.pue.value;
+    computed.central = model::serve(su, central);
+    if (cache != nullptr) {
+      cache->store(key, computed);
+    }
+  }
+  const auto& p = cached != nullptr ? cached->p : computed.p;
+  const model::ServingPoint& pt = cached != nullptr ? cached->central : computed.central;
+  const double kwh_per_j = tokens / 3.6e6;  // J per output token -> kWh in total
 
   r.bound = pt.compute_bound ? "compute" : "memory";
   r.time_per_output_token_ms = pt.itl_s * 1e3;
@@ -581,15 +733,15 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
   r.kwh_per_million_tokens = r.energy_per_token_j * 1e6 / 3.6e6;
   r.accelerator_energy_kwh = r.accelerator_energy_per_token_j * tokens / 3.6e6;
   r.server_energy_kwh = r.server_energy_per_token_j * tokens / 3.6e6;
-  r.energy_kwh = p.value[q_kwh];
-  r.co2e_kg = p.value[q_co2e];
+  r.energy_kwh = p.value[q_j] * kwh_per_j;
+  r.co2e_kg = p.value[q_co2e] * tokens;
   r.chip_hours = pt.chip_seconds_per_output_token * tokens / 3600.0;
   const double emb = hw.embodied_kgco2e.value + hw.host_embodied_kgco2e.value;
   r.embodied_co2e_kg = model::embodied_co2e_kg(r.chip_hours, emb, hw.service_life_years.value);
   r.interval.accelerator_energy_per_token_j = {p.low[q_acc_j], p.high[q_acc_j]};
   r.interval.energy_per_token_j = {p.low[q_j], p.high[q_j]};
-  r.interval.energy_kwh = {p.low[q_kwh], p.high[q_kwh]};
-  r.interval.co2e_kg = {p.low[q_co2e], p.high[q_co2e]};
+  r.interval.energy_kwh = {p.low[q_j] * kwh_per_j, p.high[q_j] * kwh_per_j};
+  r.interval.co2e_kg = {p.low[q_co2e] * tokens, p.high[q_co2e] * tokens};
   r.main_uncertainty = p.main_driver >= 0 ? k_inf_names[static_cast<std::size_t>(p.main_driver)] : "none";
   return r;
 }
@@ -648,42 +800,54 @@ void check_finite(const Estimate& e) {
 
 }  // namespace
 
-Estimate estimate(const Scenario& s_in, const Catalog& cat, const EstimateOptions& options) {
-  Scenario s = s_in;
+struct EstimateCache::Impl {
+  TrainingMemo training{256};
+  InferenceMemo inference{256};
+};
+
+EstimateCache::EstimateCache() : m_impl(std::make_unique<Impl>()) {}
+EstimateCache::~EstimateCache() = default;
+EstimateCache::EstimateCache(EstimateCache&&) noexcept = default;
+EstimateCache& EstimateCache::operator=(EstimateCache&&) noexcept = default;
+
+Estimate estimate(const Scenario& s, const Catalog& cat, const EstimateOptions& options) {
   Estimate e;
   Resolver res(e.assumptions, options.assumptions);
   e.phase = s.phase ? parse_phase(s.phase->value) : Phase::both;
 
+  // --params and --active-params, else the --model entry's (no copy of the scenario).
+  std::optional<Given<double>> params = s.params;
+  std::optional<Given<double>> active_params = s.active_params;
   const ModelArch* arch = nullptr;
   if (s.model) {
     arch = &cat.find_model(s.model->value);
     if (res.on)
       res.add_text("model", arch->id, origin_of(s.model->origin),
                    arch->source + (arch->year ? " (" + std::to_string(arch->year) + ")" : ""));
-    if (!s.params) {
-      s.params = Given<double>{arch->params, s.model->origin};
+    if (!params) {
+      params = Given<double>{arch->params, s.model->origin};
     }
-    if (!s.active_params && arch->active_params != arch->params) {
-      s.active_params = Given<double>{arch->active_params, s.model->origin};
+    if (!active_params && arch->active_params != arch->params) {
+      active_params = Given<double>{arch->active_params, s.model->origin};
     }
   }
-  if (!s.params) {
+  if (!params) {
     throw InputError("missing --params (model parameters, e.g. --params 7e9) or --model");
   }
-  require_positive(s.params->value, "params");
+  require_positive(params->value, "params");
   if (res.on)
-    res.add("params", Range::exact(s.params->value), "parameters",
-            s.model && s.params->value == arch->params ? "catalog:" + arch->id : origin_of(s.params->origin),
-            "");
-  if (s.active_params) {
-    require_positive(s.active_params->value, "active_params");
-    if (s.active_params->value > s.params->value) {
+    res.add("params", Range::exact(params->value), "parameters",
+            s.model && params->value == arch->params ? "catalog:" + arch->id : origin_of(params->origin), "");
+  if (active_params) {
+    require_positive(active_params->value, "active_params");
+    if (active_params->value > params->value) {
       throw InputError("active_params exceeds params");
     }
     if (res.on)
-      res.add("active_params", Range::exact(s.active_params->value), "parameters",
-              origin_of(s.active_params->origin), "");
+      res.add("active_params", Range::exact(active_params->value), "parameters",
+              origin_of(active_params->origin), "");
   }
+  const Size size{params->value, active_params ? active_params->value : params->value};
 
   const Hardware& hw = cat.find_hardware(s.hardware ? std::string_view(s.hardware->value) : "h100-sxm");
   e.hardware = hw.id;
@@ -698,10 +862,12 @@ Estimate estimate(const Scenario& s_in, const Catalog& cat, const EstimateOption
   const GridInputs grid = resolve_grid(s, cat, res, e);
 
   if (e.phase != Phase::inference) {
-    e.training = estimate_training(s, cat, hw, prec, grid, res);
+    e.training = estimate_training(s, cat, hw, prec, grid, size, res,
+                                   options.cache != nullptr ? &options.cache->impl().training : nullptr);
   }
   if (e.phase != Phase::training) {
-    e.inference = estimate_inference(s, cat, hw, prec, arch, grid, res);
+    e.inference = estimate_inference(s, cat, hw, prec, arch, grid, size, res,
+                                     options.cache != nullptr ? &options.cache->impl().inference : nullptr);
   }
   check_finite(e);
   return e;

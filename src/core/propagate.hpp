@@ -11,6 +11,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <utility>
 
 #include "llm_energy/units.hpp"
 
@@ -24,8 +25,11 @@ struct Propagated {
   int main_driver = -1;  // index of the input with the widest effect on output `driver_output`
 };
 
+// `wanted[m]` false: output m's interval is not needed (its low and high are left at the
+// central value), which skips its logarithms. The other outputs do not depend on it.
 template <std::size_t K, std::size_t M, class F>
-Propagated<M> propagate(const std::array<Range, K>& inputs, F&& f, std::size_t driver_output) {
+Propagated<M> propagate(const std::array<Range, K>& inputs, F&& f, std::size_t driver_output,
+                        const std::array<bool, M>& wanted) {
   std::array<double, K> x{};
   for (std::size_t i = 0; i < K; ++i) {
     x[i] = inputs[i].value;
@@ -47,14 +51,18 @@ Propagated<M> propagate(const std::array<Range, K>& inputs, F&& f, std::size_t d
     xi[i] = inputs[i].high;
     const auto hi = f(xi);
     for (std::size_t m = 0; m < M; ++m) {
+      if (!wanted[m]) {
+        continue;
+      }
       const double a = std::min(lo[m], hi[m]);
       const double b = std::max(lo[m], hi[m]);
       min[m] = std::min(min[m], a);
       max[m] = std::max(max[m], b);
       const double c = out.value[m];
       if (c > 0 && a > 0) {
-        const double u = std::log(std::max(b / c, 1.0));
-        const double d = std::log(std::max(c / a, 1.0));
+        // log(1) is exactly 0: an input that does not move this output costs no logarithm.
+        const double u = b > c ? std::log(b / c) : 0.0;
+        const double d = a < c ? std::log(c / a) : 0.0;
         up[m] += u * u;
         down[m] += d * d;
         if (m == driver_output && u + d > widest * (1 + 1e-12)) {
@@ -66,7 +74,10 @@ Propagated<M> propagate(const std::array<Range, K>& inputs, F&& f, std::size_t d
   }
   for (std::size_t m = 0; m < M; ++m) {
     const double c = out.value[m];
-    if (c > 0 && min[m] > 0) {
+    if (!wanted[m]) {
+      out.low[m] = c;
+      out.high[m] = c;
+    } else if (c > 0 && min[m] > 0) {
       out.low[m] = c * std::exp(-std::sqrt(down[m]));
       out.high[m] = c * std::exp(std::sqrt(up[m]));
     } else {  // zero or sign change: fall back to the one-at-a-time envelope
@@ -75,6 +86,14 @@ Propagated<M> propagate(const std::array<Range, K>& inputs, F&& f, std::size_t d
     }
   }
   return out;
+}
+
+// Every output's interval.
+template <std::size_t K, std::size_t M, class F>
+Propagated<M> propagate(const std::array<Range, K>& inputs, F&& f, std::size_t driver_output) {
+  std::array<bool, M> all{};
+  all.fill(true);
+  return propagate<K, M>(inputs, std::forward<F>(f), driver_output, all);
 }
 
 }  // namespace llm_energy::detail

@@ -1,6 +1,7 @@
 #include "llm_energy/scenario.hpp"
 
 #include <array>
+#include <cstdint>
 #include <string>
 #include <variant>
 #include <vector>
@@ -148,11 +149,10 @@ const FieldSpec* find_field(std::string_view key) {
   return b ? &b->spec : nullptr;
 }
 
-void set_field(Scenario& s, std::string_view key, std::string_view text, Origin origin) {
-  const Binding* b = find_binding(key);
-  if (b == nullptr) {
-    throw InputError("unknown key '" + printable(key) + "'" + did_you_mean(key, all_keys()));
-  }
+namespace {
+
+void set_binding(Scenario& s, const Binding* b, std::string_view text, Origin origin) {
+  const std::string_view key = b->spec.key;
   std::string what(key);
   switch (b->spec.kind) {
     case FieldKind::count:
@@ -179,6 +179,192 @@ void set_field(Scenario& s, std::string_view key, std::string_view text, Origin 
   }
 }
 
+// ---- Fast path for the common flat JSON object (a batch row) ----
+// Accepts only what nlohmann accepts and apply_config_json would apply unchanged: one object
+// of known, distinct scenario keys whose values are numbers, true/false, or strings of
+// printable ASCII without escapes. Anything else (nesting, "budget", documentation keys,
+// escapes, non-ASCII, null, arrays, a value of the wrong JSON type, a value set_field
+// rejects) returns false and the full parser runs, so errors read the same either way.
+
+bool is_ws(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+struct Cursor {
+  std::string_view t;
+  std::size_t i = 0;
+  void skip_ws() {
+    while (i < t.size() && is_ws(t[i])) {
+      ++i;
+    }
+  }
+  [[nodiscard]] bool at(char c) const { return i < t.size() && t[i] == c; }
+  // A string of printable ASCII without escapes; the cursor is on the opening quote.
+  bool plain_string(std::string_view& out) {
+    const std::size_t start = ++i;
+    while (i < t.size()) {
+      const char c = t[i];
+      if (c == '"') {
+        out = t.substr(start, i - start);
+        ++i;
+        return true;
+      }
+      if (c == '\\' || static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) {
+        return false;
+      }
+      ++i;
+    }
+    return false;
+  }
+  // A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+  bool number(std::string_view& out) {
+    const std::size_t start = i;
+    if (at('-')) {
+      ++i;
+    }
+    if (at('0')) {
+      ++i;
+    } else if (i < t.size() && t[i] >= '1' && t[i] <= '9') {
+      while (i < t.size() && is_digit(t[i])) {
+        ++i;
+      }
+    } else {
+      return false;
+    }
+    if (at('.')) {
+      ++i;
+      if (!(i < t.size() && is_digit(t[i]))) {
+        return false;
+      }
+      while (i < t.size() && is_digit(t[i])) {
+        ++i;
+      }
+    }
+    if (at('e') || at('E')) {
+      ++i;
+      if (at('+') || at('-')) {
+        ++i;
+      }
+      if (!(i < t.size() && is_digit(t[i]))) {
+        return false;
+      }
+      while (i < t.size() && is_digit(t[i])) {
+        ++i;
+      }
+    }
+    out = t.substr(start, i - start);
+    return true;
+  }
+  bool literal(std::string_view word) {
+    if (t.substr(i, word.size()) != word) {
+      return false;
+    }
+    i += word.size();
+    return true;
+  }
+};
+
+bool apply_flat_json(Scenario& s, std::string_view text) {
+  struct FlatMember {
+    const Binding* binding;
+    std::string_view value;
+  };
+  std::array<FlatMember, k_bindings.size()> members{};
+  std::size_t n = 0;
+  std::uint64_t seen = 0;
+  Cursor c{text};
+  c.skip_ws();
+  if (!c.at('{')) {
+    return false;
+  }
+  ++c.i;
+  c.skip_ws();
+  if (c.at('}')) {
+    ++c.i;
+  } else {
+    while (true) {
+      std::string_view key;
+      if (!c.at('"') || !c.plain_string(key)) {
+        return false;
+      }
+      const Binding* b = find_binding(key);
+      if (b == nullptr) {
+        return false;
+      }
+      const auto index = static_cast<std::size_t>(b - k_bindings.data());
+      if ((seen >> index) & 1U) {
+        return false;  // a duplicate key: the full parser names it
+      }
+      seen |= std::uint64_t{1} << index;
+      c.skip_ws();
+      if (!c.at(':')) {
+        return false;
+      }
+      ++c.i;
+      c.skip_ws();
+      std::string_view value;
+      const FieldKind kind = b->spec.kind;
+      if (c.at('"')) {
+        if (!c.plain_string(value)) {
+          return false;
+        }
+      } else if (c.at('t') || c.at('f')) {
+        if (kind != FieldKind::boolean) {
+          return false;
+        }
+        value = c.at('t') ? "true" : "false";
+        if (!c.literal(value)) {
+          return false;
+        }
+      } else {
+        // Numbers pass through the same text parser as flags (nlohmann's round trip of a
+        // number gives the same double); text and boolean keys take no numbers here.
+        if (kind == FieldKind::text || kind == FieldKind::boolean || !c.number(value)) {
+          return false;
+        }
+      }
+      members[n++] = {b, value};
+      c.skip_ws();
+      if (c.at(',')) {
+        ++c.i;
+        c.skip_ws();
+        continue;
+      }
+      if (c.at('}')) {
+        ++c.i;
+        break;
+      }
+      return false;
+    }
+  }
+  c.skip_ws();
+  if (c.i != text.size()) {
+    return false;
+  }
+  try {
+    for (std::size_t k = 0; k < n; ++k) {
+      set_binding(s, members[k].binding, members[k].value, Origin::config);
+    }
+  } catch (const InputError&) {
+    return false;  // the full parser re-applies every key and reports this one
+  }
+  return true;
+}
+
+}  // namespace
+
+void set_field(Scenario& s, std::string_view key, std::string_view text, Origin origin) {
+  const Binding* b = find_binding(key);
+  if (b == nullptr) {
+    throw InputError("unknown key '" + printable(key) + "'" + did_you_mean(key, all_keys()));
+  }
+  set_binding(s, b, text, origin);
+}
+
 bool has_field(const Scenario& s, std::string_view key) {
   const Binding* b = find_binding(key);
   if (b == nullptr) {
@@ -201,6 +387,9 @@ Phase parse_phase(std::string_view text) {
 }
 
 void apply_config_json(Scenario& s, std::string_view text, std::string_view name) {
+  if (apply_flat_json(s, text)) {
+    return;
+  }
   const auto doc = parse_json(text, name);
   const std::string file(name);
   if (!doc.is_object()) {

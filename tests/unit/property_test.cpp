@@ -166,3 +166,86 @@ TEST_CASE("the figures-only path gives the same figures as the full estimate", "
     CHECK(fast.inference->interval.energy_per_token_j.low == full.inference->interval.energy_per_token_j.low);
   }
 }
+
+namespace {
+
+// Every figure of an estimate, in a fixed order (for exact comparisons).
+std::vector<double> figures(const Estimate& e) {
+  std::vector<double> v;
+  if (e.training) {
+    const auto& t = *e.training;
+    v.insert(v.end(), {t.flops, t.chip_hours, t.wall_clock_hours, t.implied_mfu, t.accelerator_energy_kwh,
+                       t.server_energy_kwh, t.energy_kwh, t.co2e_kg, t.embodied_co2e_kg, t.energy_per_token_j,
+                       t.energy_per_param_j, t.interval.chip_hours.low, t.interval.chip_hours.high,
+                       t.interval.energy_kwh.low, t.interval.energy_kwh.high, t.interval.co2e_kg.low,
+                       t.interval.co2e_kg.high});
+  }
+  if (e.inference) {
+    const auto& i = *e.inference;
+    v.insert(v.end(), {i.tokens,
+                       i.requests,
+                       i.chips,
+                       i.tokens_per_second,
+                       i.time_per_output_token_ms,
+                       i.accelerator_energy_per_token_j,
+                       i.server_energy_per_token_j,
+                       i.energy_per_token_j,
+                       i.energy_per_input_token_j,
+                       i.energy_per_request_wh,
+                       i.accelerator_energy_kwh,
+                       i.server_energy_kwh,
+                       i.energy_kwh,
+                       i.co2e_kg,
+                       i.embodied_co2e_kg,
+                       i.chip_hours,
+                       i.memory_required_gb,
+                       i.interval.energy_per_token_j.low,
+                       i.interval.energy_per_token_j.high,
+                       i.interval.accelerator_energy_per_token_j.low,
+                       i.interval.accelerator_energy_per_token_j.high,
+                       i.interval.energy_kwh.low,
+                       i.interval.energy_kwh.high,
+                       i.interval.co2e_kg.low,
+                       i.interval.co2e_kg.high});
+  }
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("an EstimateCache changes no figure, on a miss or a hit", "[property]") {
+  // Rows that repeat a configuration with other token counts (hits), interleaved with others
+  // (misses and collisions), including given chip-hours, power and MoE shapes.
+  const std::vector<std::vector<std::pair<std::string, std::string>>> rows = {
+      {{"params", "7e9"}, {"tokens", "1e11"}},
+      {{"params", "7e9"}, {"tokens", "3e12"}},
+      {{"params", "70e9"}, {"tokens", "1e12"}, {"hardware", "a100-sxm4-80gb"}, {"region", "FR"}},
+      {{"params", "7e9"}, {"tokens", "2e9"}, {"inference_tokens", "5e8"}},
+      {{"params", "70e9"}, {"tokens", "2e12"}, {"hardware", "a100-sxm4-80gb"}, {"region", "FR"}},
+      {{"model", "mixtral-8x7b"}, {"tokens", "1e9"}, {"batch_size", "32"}},
+      {{"model", "mixtral-8x7b"}, {"tokens", "7e9"}, {"batch_size", "32"}},
+      {{"params", "1e9"}, {"tokens", "1e9"}, {"chip_hours", "1000"}, {"power_watts", "500"}},
+      {{"params", "1e9"}, {"tokens", "5e9"}, {"chip_hours", "1000"}, {"power_watts", "500"}},
+      {{"params", "13e9"}, {"tokens", "1e10"}, {"mfu", "0.3:0.5"}, {"carbon_intensity", "0:100"}},
+      {{"params", "13e9"}, {"tokens", "4e10"}, {"mfu", "0.3:0.5"}, {"carbon_intensity", "0:100"}},
+      {{"params", "7e9"}, {"tokens", "1e11"}},
+  };
+  EstimateCache cache;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& row : rows) {
+      Scenario s;
+      std::string label;
+      for (const auto& [k, v] : row) {
+        set_field(s, k, v, Origin::flag);
+        label += k + "=" + v + " ";
+      }
+      INFO(label << "pass " << pass);
+      const Estimate plain = estimate(s, builtin_catalog(), EstimateOptions{false});
+      const Estimate cached = estimate(s, builtin_catalog(), EstimateOptions{false, &cache});
+      CHECK(figures(cached) == figures(plain));
+      CHECK(cached.training->main_uncertainty == plain.training->main_uncertainty);
+      CHECK(cached.inference->main_uncertainty == plain.inference->main_uncertainty);
+      CHECK(cached.inference->bound == plain.inference->bound);
+    }
+  }
+}

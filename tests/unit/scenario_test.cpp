@@ -1,8 +1,11 @@
 // Unit tests for llm_energy/scenario.hpp: fields, flags and config files.
 #include <catch2/catch.hpp>
 
+#include <optional>
+#include <regex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "llm_energy/error.hpp"
 #include "llm_energy/scenario.hpp"
@@ -164,5 +167,100 @@ TEST_CASE("apply_config_json rejects wrong types, unknown keys and malformed JSO
   SECTION("duplicate keys are rejected") {
     REQUIRE_THROWS_WITH(apply_config_json(s, R"({"tokens": 1, "tokens": 2})", "cfg.json"),
                         Catch::Contains("duplicate key"));
+  }
+}
+
+namespace {
+
+// The scenario's fields as text, for comparing two scenarios (every key, origin included).
+std::string describe(const llm_energy::Scenario& s) {
+  std::string out;
+  auto num = [&](const char* k, const std::optional<llm_energy::Given<double>>& g) {
+    if (g) {
+      out += std::string(k) + "=" + std::to_string(g->value) + "/" + std::string(to_string(g->origin)) + ";";
+    }
+  };
+  auto range = [&](const char* k, const std::optional<llm_energy::Given<llm_energy::Range>>& g) {
+    if (g) {
+      out += std::string(k) + "=" + std::to_string(g->value.low) + ":" + std::to_string(g->value.value) +
+             ":" + std::to_string(g->value.high) + ";";
+    }
+  };
+  auto text = [&](const char* k, const std::optional<llm_energy::Given<std::string>>& g) {
+    if (g) {
+      out += std::string(k) + "='" + g->value + "';";
+    }
+  };
+  num("tokens", s.tokens);
+  num("params", s.params);
+  num("chips", s.chips);
+  num("batch_size", s.batch_size);
+  num("max_energy", s.max_energy);
+  num("max_co2e", s.max_co2e);
+  range("mfu", s.mfu);
+  range("pue", s.pue);
+  text("hardware", s.hardware);
+  text("region", s.region);
+  text("id", s.id);
+  text("phase", s.phase);
+  if (s.recompute) {
+    out += std::string("recompute=") + (s.recompute->value ? "true" : "false") + ";";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("config JSON: the flat-row fast path applies what the full parser applies", "[scenario]") {
+  // A "_comment" key is skipped by the full parser but sends a row off the fast path: each
+  // row is applied both ways and must give the same scenario, or the same error.
+  const std::vector<std::string> bodies = {
+      R"("params":7e9,"tokens":1e12,"hardware":"a100-sxm4-80gb","region":"FR","id":"r1")",
+      R"( "params" : 70000000000 , "tokens": "2T", "mfu": "0.3:0.5", "pue": 1.1 )",
+      R"("params":-0.5e+3,"tokens":1E9)",
+      R"("params":"70B","tokens":1e12,"recompute":true,"phase":"training","chips":1024)",
+      R"("params":7e9,"tokens":1e12,"max_energy":"500MWh","max_co2e":"100t")",
+      R"("params":7e9,"tokens":1e999)",
+      R"("params":7e9,"tokens":01)",
+      R"("params":7e9,"params":8e9)",
+      R"("params":7e9,"tokens":1e12,"region":"caf\u00e9")",
+      R"("params":7e9,"tokens":1e12,"hardware":"h100\tsxm")",
+      R"("params":7e9,"tokens":1e12,"recompute":1)",
+      R"("params":7e9,"tokens":1e12,"id":7)",
+      R"("params":7e9,"tokens":1e12,"budget":{"max_energy":"1MWh"})",
+      R"("params":7e9,"tokens":1e12,"nope":1)",
+      R"("params":true)",
+      R"("params":7e9,)",
+      R"("params":null)",
+      R"("hardware":"")",
+      R"("mfu":"0.5:0.3")",
+  };
+  for (const auto& body : bodies) {
+    const std::string fast = "{" + body + "}";
+    const std::string slow = "{\"_comment\":\"\"," + body + "}";
+    INFO(fast);
+    llm_energy::Scenario a;
+    llm_energy::Scenario b;
+    std::string error_a;
+    std::string error_b;
+    try {
+      llm_energy::apply_config_json(a, fast, "row");
+    } catch (const llm_energy::InputError& e) {
+      error_a = e.what();
+    }
+    try {
+      llm_energy::apply_config_json(b, slow, "row");
+    } catch (const llm_energy::InputError& e) {
+      error_b = e.what();
+    }
+    CHECK((error_a.empty() == error_b.empty()));
+    if (error_a.empty()) {
+      CHECK(describe(a) == describe(b));
+      CHECK_FALSE(describe(a).empty());
+    } else {
+      // Same message, but for the column of a syntax error (the slow variant is longer).
+      const std::regex column(R"(^row:1:[0-9]+:)");
+      CHECK(std::regex_replace(error_a, column, "row:") == std::regex_replace(error_b, column, "row:"));
+    }
   }
 }
