@@ -2,6 +2,7 @@
 // batch row (parse + estimate + CSV render).
 #include <benchmark/benchmark.h>
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -60,6 +61,22 @@ void BM_EstimateFiguresOnly(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_EstimateFiguresOnly);
+
+// As batch and sweep run it: figures only, with an EstimateCache (rows that repeat a
+// configuration with other token counts reuse its per-unit ranges). Token counts vary.
+void BM_EstimateCached(benchmark::State& state) {
+  const Catalog& cat = builtin_catalog();
+  Scenario s = typical("both");
+  EstimateCache cache;
+  double tokens = 1e12;
+  for (auto _ : state) {
+    tokens += 1e6;
+    s.tokens->value = tokens;
+    Estimate e = estimate(s, cat, EstimateOptions{false, &cache});
+    benchmark::DoNotOptimize(e);
+  }
+}
+BENCHMARK(BM_EstimateCached);
 
 void BM_EstimateTrainingFiguresOnly(benchmark::State& state) {
   const Catalog& cat = builtin_catalog();
@@ -125,6 +142,57 @@ void BM_CsvValues(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_CsvValues);
+
+// The sweep shape, 3 sizes x 1,000 token counts x 2 accelerators (both phases):
+// the estimates alone, as run_sweep makes them (set the changed key, estimate with a cache).
+std::vector<cli::SweepAxis> sweep_axes() {
+  cli::SweepAxis tokens{"tokens", {}};
+  for (int i = 0; i < 1000; ++i) {
+    tokens.values.push_back(std::to_string(1e11 + i * 1e10));
+  }
+  return {{"params", {"1e9", "7e9", "70e9"}}, tokens, {"hardware", {"a100-sxm4-80gb", "h100-sxm"}}};
+}
+
+void BM_SweepEstimates(benchmark::State& state) {
+  const Catalog& cat = builtin_catalog();
+  const auto axes = sweep_axes();
+  std::size_t n = 0;
+  for (auto _ : state) {
+    EstimateCache cache;
+    Scenario s;
+    for (const auto& p : axes[0].values) {
+      set_field(s, "params", p, Origin::flag);
+      for (const auto& t : axes[1].values) {
+        set_field(s, "tokens", t, Origin::flag);
+        for (const auto& h : axes[2].values) {
+          set_field(s, "hardware", h, Origin::flag);
+          Estimate e = estimate(s, cat, EstimateOptions{false, &cache});
+          benchmark::DoNotOptimize(e);
+          ++n;
+        }
+      }
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(n));
+}
+BENCHMARK(BM_SweepEstimates)->Unit(benchmark::kMillisecond);
+
+// The same sweep end to end in-process: estimates and CSV rows (to a discarding stream).
+void BM_SweepCsv(benchmark::State& state) {
+  const Catalog& cat = builtin_catalog();
+  cli::SweepOptions o;
+  o.axes = sweep_axes();
+  std::size_t n = 0;
+  for (auto _ : state) {
+    std::ostringstream out;
+    std::ostringstream err;
+    const auto r = cli::run_sweep(out, err, o, cat);
+    n += r.rows;
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(n));
+}
+BENCHMARK(BM_SweepCsv)->Unit(benchmark::kMillisecond);
 
 void BM_BatchRowJsonlToCsv(benchmark::State& state) {
   const Catalog& cat = builtin_catalog();

@@ -363,9 +363,10 @@ bool next_nonblank(std::istream& in, std::string& line, std::size_t& lineno) {
 void run_jsonl(std::istream& in, std::string first, std::size_t lineno, const BatchOptions& o, Engine& eng) {
   std::string line = std::move(first);
   std::string name;
+  Scenario s;  // assigned from the base each row, reusing its strings' storage
   do {
     chomp_cr(line);
-    Scenario s = o.base;
+    s = o.base;
     name = "line " + std::to_string(lineno);
     try {
       apply_config_json(s, line, name);

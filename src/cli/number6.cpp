@@ -68,6 +68,10 @@ Digits digits6(double a) {
   // shift), off by at most one, corrected below. Subnormals end in the exact path.
   const auto biased = static_cast<int>((std::bit_cast<std::uint64_t>(a) >> 52) & 0x7ffU);
   int e = ((biased - 1023) * 78913) >> 18;
+  // One comparison settles the usual case (a >= 10^(e+1) within the same binade).
+  if (e + 1 >= -22 && e + 1 <= 22 && a >= k_pow10_near[static_cast<std::size_t>(e + 1 + 22)]) {
+    ++e;
+  }
   double y = 0;
   for (int tries = 0; tries < 3; ++tries) {
     const int k = 5 - e;
@@ -91,15 +95,37 @@ Digits digits6(double a) {
   if (!(y >= 99999.5 && y < 999999.5)) {
     return digits_exact(a);
   }
-  // Far from a rounding tie the rounding is certain; near one (|frac - 0.5| < 1e-6, a margin
-  // of 10^4 times the error), let fmt decide on the exact binary value.
-  const auto whole = static_cast<std::uint32_t>(y);  // y is positive: truncation is floor
-  const double frac = y - whole;
+  // Far from a rounding tie the rounding is certain (|frac - 0.5| >= 1e-6, 10^4 times the
+  // error). Near one (integers like 1234565 are exact ties), decide on the exact value.
+  auto whole = static_cast<std::uint32_t>(y);  // y is positive: truncation is floor
+  double frac = y - whole;
+  bool up = frac > 0.5;
   if (std::fabs(frac - 0.5) < 1e-6) {
-    return digits_exact(a);
+    // Scale once more with an exact power (one correctly rounded operation) and take the
+    // sign of its exact residual: the true a*10^k is above, at or below y. Within this band
+    // frac is a multiple of ulp(y) and the true value is within half an ulp of y.
+    const int k = 5 - e;
+    double residual = 0;  // sign of (a * 10^k - y)
+    if (!scale(a, k, y)) {
+      return digits_exact(a);
+    }
+    residual = k >= 0 ? std::fma(a, k_pow10[static_cast<std::size_t>(k)], -y)
+                      : std::fma(-y, k_pow10[static_cast<std::size_t>(-k)], a);
+    whole = static_cast<std::uint32_t>(y);
+    frac = y - whole;
+    if (frac != 0.5) {
+      up = frac > 0.5;
+    } else if (residual != 0) {
+      up = residual > 0;
+    } else {
+      up = (whole & 1U) != 0;  // an exact tie: to even, as printf and fmt round
+    }
+    if (whole + (up ? 1U : 0U) >= 1000000U || whole < 100000U) {
+      return digits_exact(a);  // the tie moved the decade: leave it to fmt
+    }
   }
   Digits d;
-  d.m = whole + (frac > 0.5 ? 1U : 0U);
+  d.m = whole + (up ? 1U : 0U);
   d.e = e;
   return d;
 }
@@ -142,40 +168,53 @@ char* write_number6(char* p, double v) {
     return p;
   }
   const Digits d = digits6(std::fabs(v));
-  // The six digits (padded so that fixed-size copies may read past them), and k, their count
-  // without trailing zeros (m >= 100000, so the first digit is not 0).
-  char digits[16] = "000000000000000";
+  // The six digits as the bytes of one register, first digit lowest, padded with '0' (kept
+  // out of memory: byte stores read back as a word would stall on store forwarding).
   const std::uint32_t m = d.m;
-  std::memcpy(digits, k_pairs + 2 * (m / 10000), 2);
-  std::memcpy(digits + 2, k_pairs + 2 * (m / 100 % 100), 2);
-  std::memcpy(digits + 4, k_pairs + 2 * (m % 100), 2);
-  int k = 6;
-  while (digits[k - 1] == '0') {
-    --k;
-  }
+  auto pair = [](std::uint32_t two) {
+    std::uint16_t bytes = 0;
+    std::memcpy(&bytes, k_pairs + 2 * two, 2);
+    if constexpr (std::endian::native == std::endian::big) {
+      bytes = __builtin_bswap16(bytes);
+    }
+    return static_cast<std::uint64_t>(bytes);
+  };
+  constexpr std::uint64_t k_zeros = 0x3030303030303030ULL;  // "00000000"
+  const std::uint64_t word =
+      pair(m / 10000) | pair(m / 100 % 100) << 16 | pair(m % 100) << 32 | (k_zeros & 0xffff000000000000ULL);
+  // k: the digits without trailing zeros (the first digit is not 0, so k >= 1).
+  const std::uint64_t nonzero = (word ^ k_zeros) & 0x0000ffffffffffffULL;
+  const int k = (63 - std::countl_zero(nonzero)) / 8 + 1;
+  auto store = [&p](std::size_t at, std::uint64_t bytes) {
+    if constexpr (std::endian::native == std::endian::big) {
+      bytes = __builtin_bswap64(bytes);
+    }
+    std::memcpy(p + at, &bytes, 8);
+  };
   // nlohmann::json's layout (like printf %g with exponents -4..15, and ".0" on integers). The
-  // copies are fixed-size (the buffer has room); the pointer then moves by the real length.
-  const int n = d.e + 1;         // position of the decimal point relative to the first digit
-  if (k <= n && n <= 15) {       // digits[000].0
-    std::memcpy(p, digits, 16);  // the digits, then zeros
+  // stores are fixed-size (the buffer has room); the pointer then moves by the real length.
+  const int n = d.e + 1;    // position of the decimal point relative to the first digit
+  if (k <= n && n <= 15) {  // digits[000].0
+    store(0, word);
+    store(8, k_zeros);
     p += n;
-    std::memcpy(p, ".0", 2);
-    p += 2;
-  } else if (0 < n && n <= 15) {  // dig.its
-    std::memcpy(p, digits, 8);
+    *p++ = '.';
+    *p++ = '0';
+  } else if (0 < n && n <= 15) {  // dig.its (n < k <= 6)
+    store(0, word);
     p[n] = '.';
-    std::memcpy(p + n + 1, digits + n, 8);
+    store(static_cast<std::size_t>(n) + 1, word >> (8 * n));
     p += k + 1;
   } else if (-4 < n && n <= 0) {  // 0.[000]digits
     std::memcpy(p, "0.0000", 6);
     p += 2 - n;
-    std::memcpy(p, digits, 8);
+    store(0, word);
     p += k;
   } else {  // d.igitse+XX
-    *p++ = digits[0];
+    *p++ = static_cast<char>(word & 0xff);
     if (k > 1) {
       *p++ = '.';
-      std::memcpy(p, digits + 1, 8);
+      store(0, word >> 8);
       p += k - 1;
     }
     const int x = n - 1;

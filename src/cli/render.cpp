@@ -1,6 +1,7 @@
 #include "render.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -205,6 +206,16 @@ Format parse_format(std::string_view text) {
 
 namespace {
 
+// A comma, quote, CR or LF (one pass; find_first_of would call memchr per character).
+bool needs_csv_quotes(std::string_view s) {
+  for (char c : s) {
+    if (c == ',' || c == '"' || c == '\r' || c == '\n') {
+      return true;
+    }
+  }
+  return false;
+}
+
 // ---- One walk over an estimate's figures, in schema order ----
 // to_json, the CSV header and values, and the streamed JSON of batch rows all come from this
 // walk, so the key order and names are written once. A visitor has:
@@ -354,28 +365,41 @@ class JsonTextWriter {
   bool m_first = false;  // the caller has written the object's first member
 };
 
-// Appends ",value" per CSV column; a phase that was not run leaves its columns empty.
-// Numbers are written straight into the string's reserved tail (this runs ~50 times a row).
+// Writes ",value" per CSV column into `out` from position `pos` on; a phase that was not run
+// leaves its columns empty. The string is grown ahead and trimmed by the caller (end()), so a
+// number (this runs ~50 times a row) is written straight into it.
 class CsvWriter {
  public:
-  explicit CsvWriter(std::string& out) : m_out(out) {}
+  CsvWriter(std::string& out, std::size_t pos) : m_out(out), m_pos(pos) {}
   void open(const char* /*key*/) {}
   void close() {}
   void number(const char* /*key*/, double v) {
-    const std::size_t at = m_out.size();
-    m_out.resize(at + 1 + k_number6_max);
-    char* p = m_out.data() + at;
+    char* p = room(1 + k_number6_max);
     *p++ = ',';
     if (!m_blank && std::isfinite(v)) {
       p = write_number6(p, v);
     }
-    m_out.resize(static_cast<std::size_t>(p - m_out.data()));
+    m_pos = static_cast<std::size_t>(p - m_out.data());
   }
   void text(const char* /*key*/, std::string_view s) {
-    m_out += ',';
+    char* p = room(3 + 2 * s.size());
+    *p++ = ',';
     if (!m_blank) {
-      append_csv_field(m_out, s);
+      const bool quote = needs_csv_quotes(s);
+      if (quote) {
+        *p++ = '"';
+      }
+      for (char c : s) {
+        if (c == '"') {
+          *p++ = '"';
+        }
+        *p++ = c;
+      }
+      if (quote) {
+        *p++ = '"';
+      }
     }
+    m_pos = static_cast<std::size_t>(p - m_out.data());
   }
   void interval(const char* key, const Interval& i) {
     number(key, i.low);
@@ -387,9 +411,17 @@ class CsvWriter {
     walk_empty(*this);
     m_blank = false;
   }
+  [[nodiscard]] std::size_t end() const { return m_pos; }
 
  private:
+  char* room(std::size_t n) {
+    if (m_pos + n > m_out.size()) {
+      m_out.resize(std::max(2 * m_out.size(), m_pos + n));
+    }
+    return m_out.data() + m_pos;
+  }
   std::string& m_out;
+  std::size_t m_pos;
   bool m_blank = false;
 };
 
@@ -445,7 +477,7 @@ void append_json_string(std::string& out, std::string_view s) {
 }
 
 void append_csv_field(std::string& out, std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+  if (!needs_csv_quotes(s)) {
     out += s;
     return;
   }
@@ -503,8 +535,11 @@ const std::vector<std::string>& csv_columns() {
 }
 
 void append_csv_values(std::string& out, const Estimate& e) {
-  CsvWriter w(out);
+  const std::size_t start = out.size();
+  out.resize(start + 2048);  // a row of numbers fits; longer text grows it
+  CsvWriter w(out, start);
   walk_estimate(e, w);
+  out.resize(w.end());
 }
 
 std::string csv_escape(std::string_view s) {

@@ -191,11 +191,18 @@ class DirectMap {
     Value value{};
   };
   [[nodiscard]] std::size_t index(const Key& k) const {
-    std::uint64_t h = 0x9e3779b97f4a7c15ULL;
-    for (double d : k) {
-      h = (h ^ std::bit_cast<std::uint64_t>(d)) * 0x100000001b3ULL;
-      h ^= h >> 29;
+    // Four independent lanes (short dependency chains), then MurmurHash3's finaliser.
+    std::array<std::uint64_t, 4> lane = {0x9e3779b97f4a7c15ULL, 0xbf58476d1ce4e5b9ULL, 0x94d049bb133111ebULL,
+                                         0x2545f4914f6cdd1dULL};
+    for (std::size_t i = 0; i < k.size(); ++i) {
+      std::uint64_t& h = lane[i % 4];
+      h = (h ^ std::bit_cast<std::uint64_t>(k[i])) * 0xff51afd7ed558ccdULL;
+      h ^= h >> 32;
     }
+    std::uint64_t h = lane[0] ^ (lane[1] * 3) ^ (lane[2] * 5) ^ (lane[3] * 7);
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
     return static_cast<std::size_t>(h % m_slots.size());
   }
   std::vector<Slot> m_slots;
@@ -801,8 +808,8 @@ void check_finite(const Estimate& e) {
 }  // namespace
 
 struct EstimateCache::Impl {
-  TrainingMemo training{256};
-  InferenceMemo inference{256};
+  TrainingMemo training{1024};
+  InferenceMemo inference{1024};
 };
 
 EstimateCache::EstimateCache() : m_impl(std::make_unique<Impl>()) {}

@@ -13,11 +13,16 @@
 namespace llm_energy {
 namespace {
 
+// The C locale's white space (as std::isspace there), without a locale call per character.
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) {
+  while (!s.empty() && is_space(s.front())) {
     s.remove_prefix(1);
   }
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) {
+  while (!s.empty() && is_space(s.back())) {
     s.remove_suffix(1);
   }
   return s;

@@ -101,6 +101,16 @@ TEST_CASE("round6 handles ties, integers, extremes and specials like the referen
     CHECK(round6(v) == round6_reference(v));
     CHECK(round6(-v) == round6_reference(-v));
   }
+  // Exact ties in every decade and their neighbours (round half to even, as fmt).
+  for (double tie : {1234565.0, 1234575.0, 1000005.0, 1000015.0, 9999985.0, 5000005.0}) {
+    for (int shift = -12; shift <= 12; ++shift) {
+      const double v = tie * std::pow(10.0, shift);
+      for (double w : {v, std::nextafter(v, 0.0), std::nextafter(v, 1e300)}) {
+        CHECK(round6(w) == round6_reference(w));
+        CHECK(text6(w) == text6(round6_reference(w)));
+      }
+    }
+  }
   CHECK(round6(0.0) == 0.0);
   CHECK(std::isnan(round6(std::numeric_limits<double>::quiet_NaN())));
   CHECK(round6(std::numeric_limits<double>::infinity()) == std::numeric_limits<double>::infinity());
