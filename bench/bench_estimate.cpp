@@ -175,7 +175,7 @@ void BM_SweepEstimates(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(n));
 }
-BENCHMARK(BM_SweepEstimates)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SweepEstimates)->Unit(benchmark::kMillisecond)->Threads(1)->Threads(2)->UseRealTime();
 
 // The same sweep end to end in-process: estimates and CSV rows (to a discarding stream).
 void BM_SweepCsv(benchmark::State& state) {

@@ -5,6 +5,12 @@
 #include <fmt/format.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <sstream>
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -84,6 +90,17 @@ class Progress {
     }
     m_last = now;
     draw(rows, now);
+  }
+  // After a block of rows (the parallel sweep): draw at most every 250 ms.
+  void tick_to(std::size_t rows) {
+    if (!m_on) {
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now - m_last >= std::chrono::milliseconds(250)) {
+      m_last = now;
+      draw(rows, now);
+    }
   }
   void done(std::size_t rows) {
     if (!m_on) {
@@ -877,8 +894,183 @@ std::size_t sweep_size(const std::vector<SweepAxis>& axes) {
   return n;
 }
 
+namespace {
+
+// Set `s` to combination `n` (1-based; the last axis varies fastest) and fill `idx`/`extra`.
+void seek_combination(const SweepOptions& o, std::size_t n, Scenario& s, std::vector<std::size_t>& idx,
+                      std::vector<std::string>& extra) {
+  std::size_t rest = n - 1;
+  for (std::size_t a = o.axes.size(); a-- > 0;) {
+    const auto& ax = o.axes[a];
+    idx[a] = rest % ax.values.size();
+    rest /= ax.values.size();
+    extra[a] = ax.values[idx[a]];
+    set_field(s, ax.key, extra[a], Origin::flag);
+  }
+}
+
+// Advance the odometer by one, re-setting only the keys that changed.
+void next_combination(const SweepOptions& o, Scenario& s, std::vector<std::size_t>& idx,
+                      std::vector<std::string>& extra) {
+  for (std::size_t a = o.axes.size(); a-- > 0;) {
+    const auto& ax = o.axes[a];
+    idx[a] = idx[a] + 1 == ax.values.size() ? 0 : idx[a] + 1;
+    extra[a] = ax.values[idx[a]];
+    set_field(s, ax.key, extra[a], Origin::flag);
+    if (idx[a] != 0) {
+      break;
+    }
+  }
+}
+
+// The sweep on several threads: combinations in chunks, each rendered by a worker with its
+// own engine and cache, written in order by this thread (rows out are exactly the sequential
+// run's). At most a window of finished chunks waits in memory.
+BatchResult run_sweep_parallel(std::ostream& out, std::ostream& err, const SweepOptions& o, const Catalog& cat,
+                               unsigned threads, const std::vector<std::string>& keys) {
+  constexpr std::size_t k_chunk = 4096;
+  const std::size_t total = sweep_size(o.axes);
+  const std::size_t chunks = (total + k_chunk - 1) / k_chunk;
+  const std::size_t window = 4 * static_cast<std::size_t>(threads);
+  struct Done {
+    std::string text;
+    BatchResult result;
+    bool ready = false;
+  };
+  std::vector<Done> done(chunks);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::size_t written = 0;  // chunks written (guarded by mu)
+  bool stop = false;        // a worker failed (guarded by mu)
+  std::exception_ptr failure;
+  std::atomic<std::size_t> next{0};
+
+  auto work = [&] {
+    try {
+      std::ostringstream text;
+      RowWriter w(text, o.output, keys);
+      Progress quiet(err, false);
+      Engine eng(cat, o.budget, w, quiet, false);
+      Scenario s = o.base;
+      std::vector<std::size_t> idx(o.axes.size(), 0);
+      std::vector<std::string> extra(o.axes.size());
+      while (true) {
+        const std::size_t c = next.fetch_add(1);
+        if (c >= chunks) {
+          return;
+        }
+        {
+          std::unique_lock<std::mutex> lock(mu);
+          cv.wait(lock, [&] { return c < written + window || stop; });
+          if (stop) {
+            return;
+          }
+        }
+        const BatchResult before = eng.result();
+        const std::size_t first = c * k_chunk + 1;
+        const std::size_t last = std::min(total, first + k_chunk - 1);
+        seek_combination(o, first, s, idx, extra);
+        for (std::size_t n = first; n <= last; ++n) {
+          (void)eng.row(s, n, &extra, false);
+          if (n != last) {
+            next_combination(o, s, idx, extra);
+          }
+        }
+        w.end();  // flushes (CSV and JSONL have no closing text)
+        Done d;
+        d.text = std::move(text).str();
+        text.str({});
+        d.result.rows = eng.result().rows - before.rows;
+        d.result.failed = eng.result().failed - before.failed;
+        d.result.over_budget = eng.result().over_budget - before.over_budget;
+        d.ready = true;
+        {
+          const std::lock_guard<std::mutex> lock(mu);
+          done[c] = std::move(d);
+        }
+        cv.notify_all();
+      }
+    } catch (...) {
+      const std::lock_guard<std::mutex> lock(mu);
+      if (!failure) {
+        failure = std::current_exception();
+      }
+      stop = true;
+      cv.notify_all();
+    }
+  };
+
+  RowWriter header(out, o.output, keys);
+  header.begin();
+  Progress progress(err, o.progress);
+  std::vector<std::thread> pool;
+  pool.reserve(threads);
+  for (unsigned t = 0; t < threads; ++t) {
+    pool.emplace_back(work);
+  }
+  BatchResult total_result;
+  for (std::size_t c = 0; c < chunks; ++c) {
+    std::string text;
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return done[c].ready || stop; });
+      if (stop) {
+        break;
+      }
+      text = std::move(done[c].text);
+      total_result.rows += done[c].result.rows;
+      total_result.failed += done[c].result.failed;
+      total_result.over_budget += done[c].result.over_budget;
+      done[c] = Done{};
+      done[c].ready = true;
+    }
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.flush();
+    {
+      const std::lock_guard<std::mutex> lock(mu);
+      written = c + 1;
+    }
+    cv.notify_all();
+    progress.tick_to(total_result.rows);
+  }
+  for (auto& t : pool) {
+    t.join();
+  }
+  if (failure) {
+    std::rethrow_exception(failure);
+  }
+  progress.done(total_result.rows);
+  return total_result;
+}
+
+}  // namespace
+
+unsigned sweep_threads(unsigned requested, std::size_t combinations) {
+  constexpr std::size_t k_min_parallel = 16384;  // below this, threads cost more than they save
+  if (combinations < k_min_parallel) {
+    return 1;
+  }
+  if (requested > 0) {
+    return requested;
+  }
+  const unsigned hw = std::thread::hardware_concurrency();
+  return std::clamp(hw, 1U, 64U);
+}
+
 BatchResult run_sweep(std::ostream& out, std::ostream& err, const SweepOptions& o, const Catalog& cat) {
   const std::size_t total = sweep_size(o.axes);
+  {
+    // Threads when the run allows it: not with --fail-fast (it stops at a row), --plot (it
+    // collects every estimate) or a JSON array (one document).
+    const unsigned threads = sweep_threads(o.threads, total);
+    if (threads > 1 && !o.fail_fast && !o.on_estimate && o.output != BatchOutput::json) {
+      std::vector<std::string> keys;
+      for (const auto& a : o.axes) {
+        keys.push_back(a.key);
+      }
+      return run_sweep_parallel(out, err, o, cat, threads, keys);
+    }
+  }
   std::vector<std::string> keys;
   for (const auto& a : o.axes) {
     keys.push_back(a.key);
@@ -895,23 +1087,13 @@ BatchResult run_sweep(std::ostream& out, std::ostream& err, const SweepOptions& 
   std::vector<std::size_t> idx(o.axes.size(), 0);
   std::vector<std::string> extra(o.axes.size());
   Scenario s = o.base;
-  for (std::size_t a = 0; a < o.axes.size(); ++a) {
-    extra[a] = o.axes[a].values[0];
-    set_field(s, o.axes[a].key, extra[a], Origin::flag);
-  }
+  seek_combination(o, 1, s, idx, extra);
   for (std::size_t n = 1; n <= total; ++n) {
     if (!eng.row(s, n, &extra, false)) {
       break;
     }
-    // Advance the odometer (last axis fastest), re-setting only the keys that changed.
-    for (std::size_t a = o.axes.size(); a-- > 0;) {
-      const auto& ax = o.axes[a];
-      idx[a] = idx[a] + 1 == ax.values.size() ? 0 : idx[a] + 1;
-      extra[a] = ax.values[idx[a]];
-      set_field(s, ax.key, extra[a], Origin::flag);
-      if (idx[a] != 0) {
-        break;
-      }
+    if (n != total) {
+      next_combination(o, s, idx, extra);
     }
   }
   writer.end();
@@ -927,6 +1109,7 @@ struct BatchCommands::State {
   std::string input = "-";
   std::string input_format = "auto";
   std::string sweep_plot;
+  unsigned sweep_threads = 0;  // 0: one per core
 };
 
 BatchCommands::BatchCommands(std::unique_ptr<State> state) : m_state(std::move(state)) {}
@@ -956,6 +1139,12 @@ BatchCommands register_batch_commands(CLI::App& app) {
                    "also write an SVG chart of facility energy against the first swept flag to FILE.svg "
                    "(one line per combination of the others)")
       ->type_name("FILE.svg");
+  s.cmd
+      ->add_option("--threads", st->sweep_threads,
+                   "worker threads (default: one per core; sweeps of fewer than 16384 combinations, "
+                   "--fail-fast and --plot use one); the output is the same")
+      ->type_name("N")
+      ->check(CLI::Range(1, 256));
   s.cmd->footer(k_sweep_footer);
   return BatchCommands(std::move(st));
 }
@@ -1041,6 +1230,7 @@ std::optional<int> BatchCommands::run_if_parsed(std::ostream& out, std::ostream&
     o.budget = c.budget;
     o.fail_fast = c.fail_fast;
     o.progress = progress_wanted(err);
+    o.threads = st.sweep_threads;
     validate_budget_options(o.budget);
     const CatalogHandle cat = load_catalog_files(c.hardware_files, c.regions_files);
     std::vector<SweepPoint> points;

@@ -86,7 +86,13 @@ struct SweepOptions {
   bool progress = false;
   // Called with every successful estimate and its swept values (sweep --plot).
   std::function<void(const Estimate&, const std::vector<std::string>&)> on_estimate;
+  // Worker threads; 0: one per core. Small sweeps, --fail-fast, --plot and JSON-array output
+  // run on one thread. The output is the same either way.
+  unsigned threads = 0;
 };
+
+// Return the threads a sweep of `combinations` uses for `requested` (0: one per core).
+[[nodiscard]] unsigned sweep_threads(unsigned requested, std::size_t combinations);
 
 // The most combinations sweep --plot draws.
 inline constexpr std::size_t k_max_plot_points = 10'000;

@@ -63,7 +63,10 @@ constexpr std::array<double, 45> k_pow10_near = {
     1e-7,  1e-6,  1e-5,  1e-4,  1e-3,  1e-2,  1e-1,  1e0,   1e1,   1e2,   1e3,   1e4,   1e5,   1e6,  1e7,
     1e8,   1e9,   1e10,  1e11,  1e12,  1e13,  1e14,  1e15,  1e16,  1e17,  1e18,  1e19,  1e20,  1e21, 1e22};
 
-Digits digits6(double a) {
+#if defined(__GNUC__)
+[[gnu::always_inline]]
+#endif
+inline Digits digits6(double a) {
   // Decimal exponent from the binary one: floor(e2 * log10(2)) for |e2| < 1700 (arithmetic
   // shift), off by at most one, corrected below. Subnormals end in the exact path.
   const auto biased = static_cast<int>((std::bit_cast<std::uint64_t>(a) >> 52) & 0x7ffU);

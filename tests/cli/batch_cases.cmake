@@ -72,3 +72,8 @@ add_test(NAME cli.batch_large
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/batch_large.sh $<TARGET_FILE:llm-energy>
                  ${batch_large_rows} ${bdata}/gen_jsonl.sh)
 set_tests_properties(cli.batch_large PROPERTIES TIMEOUT 120)
+
+# A sweep on worker threads writes exactly what the one-thread run writes.
+add_test(NAME cli.sweep_threads COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/sweep_threads.sh $<TARGET_FILE:llm-energy>)
+set_tests_properties(cli.sweep_threads PROPERTIES TIMEOUT 300)
+cli_case(sweep_threads_zero RC 2 ARGS sweep --params 1e9 --tokens 1e9 --threads 0 ERR "threads")
