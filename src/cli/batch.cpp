@@ -5,22 +5,22 @@
 #include <fmt/format.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-#include <sstream>
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
 #include <utility>
 
 #include "charts.hpp"
@@ -926,8 +926,8 @@ void next_combination(const SweepOptions& o, Scenario& s, std::vector<std::size_
 // The sweep on several threads: combinations in chunks, each rendered by a worker with its
 // own engine and cache, written in order by this thread (rows out are exactly the sequential
 // run's). At most a window of finished chunks waits in memory.
-BatchResult run_sweep_parallel(std::ostream& out, std::ostream& err, const SweepOptions& o, const Catalog& cat,
-                               unsigned threads, const std::vector<std::string>& keys) {
+BatchResult run_sweep_parallel(std::ostream& out, std::ostream& err, const SweepOptions& o,
+                               const Catalog& cat, unsigned threads, const std::vector<std::string>& keys) {
   constexpr std::size_t k_chunk = 4096;
   const std::size_t total = sweep_size(o.axes);
   const std::size_t chunks = (total + k_chunk - 1) / k_chunk;
@@ -978,7 +978,7 @@ BatchResult run_sweep_parallel(std::ostream& out, std::ostream& err, const Sweep
         }
         w.end();  // flushes (CSV and JSONL have no closing text)
         Done d;
-        d.text = std::move(text).str();
+        d.text = text.str();
         text.str({});
         d.result.rows = eng.result().rows - before.rows;
         d.result.failed = eng.result().failed - before.failed;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <charconv>
@@ -66,13 +67,15 @@ constexpr std::array<double, 45> k_pow10_near = {
 #if defined(__GNUC__)
 [[gnu::always_inline]]
 #endif
-inline Digits digits6(double a) {
+inline Digits
+digits6(double a) {
   // Decimal exponent from the binary one: floor(e2 * log10(2)) for |e2| < 1700 (arithmetic
   // shift), off by at most one, corrected below. Subnormals end in the exact path.
   const auto biased = static_cast<int>((std::bit_cast<std::uint64_t>(a) >> 52) & 0x7ffU);
   int e = ((biased - 1023) * 78913) >> 18;
   // One comparison settles the usual case (a >= 10^(e+1) within the same binade).
-  if (e + 1 >= -22 && e + 1 <= 22 && a >= k_pow10_near[static_cast<std::size_t>(e + 1 + 22)]) {
+  const int next = e + 1 + 22;  // index of 10^(e+1)
+  if (next >= 0 && next <= 44 && a >= k_pow10_near[static_cast<std::size_t>(next)]) {
     ++e;
   }
   double y = 0;
@@ -82,7 +85,8 @@ inline Digits digits6(double a) {
       return digits_exact(a);
     }
     // One multiplication: at most ~1 ulp (about 1e-10 at this magnitude) from a * 10^k.
-    y = a * k_pow10_near[static_cast<std::size_t>(k + 22)];
+    const int at = k + 22;
+    y = a * k_pow10_near[static_cast<std::size_t>(at)];
     // The bounds are rounding ties too (999999.5 rounds up to the next decade).
     if (std::fabs(y - 999999.5) < 1e-5 || std::fabs(y - 99999.5) < 1e-6) {
       return digits_exact(a);
@@ -158,8 +162,7 @@ double round6(double v) {
 
 char* write_number6(char* p, double v) {
   if (!std::isfinite(v)) {
-    std::memcpy(p, "null", 4);
-    return p + 4;
+    return std::copy_n("null", 4, p);
   }
   if (std::signbit(v)) {
     *p++ = '-';
@@ -176,7 +179,7 @@ char* write_number6(char* p, double v) {
   const std::uint32_t m = d.m;
   auto pair = [](std::uint32_t two) {
     std::uint16_t bytes = 0;
-    std::memcpy(&bytes, k_pairs + 2 * two, 2);
+    std::memcpy(&bytes, k_pairs + std::size_t{2} * two, 2);
     if constexpr (std::endian::native == std::endian::big) {
       bytes = __builtin_bswap16(bytes);
     }
@@ -209,7 +212,7 @@ char* write_number6(char* p, double v) {
     store(static_cast<std::size_t>(n) + 1, word >> (8 * n));
     p += k + 1;
   } else if (-4 < n && n <= 0) {  // 0.[000]digits
-    std::memcpy(p, "0.0000", 6);
+    std::copy_n("0.0000", 6, p);
     p += 2 - n;
     store(0, word);
     p += k;
@@ -227,7 +230,7 @@ char* write_number6(char* p, double v) {
     if (ax >= 100) {
       *p++ = static_cast<char>('0' + ax / 100);
     }
-    std::memcpy(p, k_pairs + 2 * (ax % 100), 2);
+    std::memcpy(p, k_pairs + std::size_t{2} * static_cast<std::size_t>(ax % 100), 2);
     p += 2;
   }
   return p;

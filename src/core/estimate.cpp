@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <string>
 
@@ -175,7 +174,15 @@ class DirectMap {
   explicit DirectMap(std::size_t slots) : m_slots(slots) {}
   [[nodiscard]] const Value* find(const Key& k) const {
     const Slot& slot = m_slots[index(k)];
-    return slot.used && std::memcmp(slot.key.data(), k.data(), sizeof(Key)) == 0 ? &slot.value : nullptr;
+    if (!slot.used) {
+      return nullptr;
+    }
+    for (std::size_t i = 0; i < k.size(); ++i) {  // bit patterns: -0.0 and 0.0 differ, as they may
+      if (std::bit_cast<std::uint64_t>(slot.key[i]) != std::bit_cast<std::uint64_t>(k[i])) {
+        return nullptr;
+      }
+    }
+    return &slot.value;
   }
   void store(const Key& k, const Value& v) {
     Slot& slot = m_slots[index(k)];
