@@ -322,8 +322,9 @@ bool apply_flat_json(Scenario& s, std::string_view text) {
         }
       } else {
         // Numbers pass through the same text parser as flags (nlohmann's round trip of a
-        // number gives the same double); text and boolean keys take no numbers here.
-        if (kind == FieldKind::text || kind == FieldKind::boolean || !c.number(value)) {
+        // number gives the same double); text and boolean keys take no numbers here, and
+        // negative numbers (nlohmann reads "-0" as the integer 0, not -0.0) go the full way.
+        if (kind == FieldKind::text || kind == FieldKind::boolean || c.at('-') || !c.number(value)) {
           return false;
         }
       }

@@ -192,6 +192,9 @@ std::string describe(const llm_energy::Scenario& s) {
     }
   };
   num("tokens", s.tokens);
+  num("input_tokens", s.input_tokens);
+  num("experts", s.experts);
+  num("kv_bits", s.kv_bits);
   num("params", s.params);
   num("chips", s.chips);
   num("batch_size", s.batch_size);
@@ -218,6 +221,9 @@ TEST_CASE("config JSON: the flat-row fast path applies what the full parser appl
       R"("params":7e9,"tokens":1e12,"hardware":"a100-sxm4-80gb","region":"FR","id":"r1")",
       R"( "params" : 70000000000 , "tokens": "2T", "mfu": "0.3:0.5", "pue": 1.1 )",
       R"("params":-0.5e+3,"tokens":1E9)",
+      R"("params":7e9,"tokens":1e9,"input_tokens":-0)",
+      R"("params":7e9,"tokens":1e9,"input_tokens":0,"experts":0,"kv_bits":8)",
+      R"("params":12345678901234567890123,"tokens":1.5e+12)",
       R"("params":"70B","tokens":1e12,"recompute":true,"phase":"training","chips":1024)",
       R"("params":7e9,"tokens":1e12,"max_energy":"500MWh","max_co2e":"100t")",
       R"("params":7e9,"tokens":1e999)",
