@@ -128,8 +128,17 @@ struct TrainingModel {
   Datum size_min_factor;        // floor of the factor
 };
 
+// Literature constants of the what-if comparisons (hardware.json "whatif_model").
+struct WhatIfModel {
+  Datum chip_scaling_overhead;     // c in eta(n) = 1/(1 + c*log2(n/8)), per doubling of chips
+  Datum power_cap_time_exponent;   // time x cap^-alpha under a power cap
+  Datum power_cap_power_exponent;  // accelerator power x cap^beta under a power cap
+  Datum two_four_weight_bytes;     // bytes of a 2:4-sparse weight relative to dense
+};
+
 struct Catalog {
   TrainingModel training;
+  WhatIfModel whatif;
   ServingModel serving;
   std::vector<Hardware> hardware;
   std::vector<Operator> operators;

@@ -78,10 +78,6 @@ enum class Sparsity { unstructured, two_four, structured };
 [[nodiscard]] Sparsity parse_sparsity(std::string_view text);
 [[nodiscard]] std::string_view to_string(Sparsity s);
 
-// The bytes read per 2:4-sparse weight relative to dense: half the values plus a 2-bit index
-// per kept value (16-bit values: (0.5*16 + 0.5*2)/16 = 0.5625).
-inline constexpr double k_two_four_weight_bytes = 0.5625;
-
 // Pruning a `fraction` of the weights of the served model (training is unchanged: the dense
 // model is trained, then pruned; fine-tuning after pruning is not modelled).
 [[nodiscard]] Variant prune(const Scenario& base, const Catalog& cat, double fraction, Sparsity pattern);
@@ -91,9 +87,9 @@ inline constexpr double k_two_four_weight_bytes = 0.5625;
                               double distill_tokens);
 
 // Scaling efficiency of data/model-parallel training on n chips relative to 8:
-// eta(n) = 1 / (1 + c*log2(n/8)) for n > 8, else 1.
-inline constexpr double k_scaling_overhead = 0.03;
-[[nodiscard]] double scaling_efficiency(double chips);
+// eta(n) = 1 / (1 + c*log2(n/8)) for n > 8, else 1; c is the catalog's
+// whatif_model.chip_scaling_overhead (sourced there).
+[[nodiscard]] double scaling_efficiency(const Catalog& cat, double chips);
 
 // Training on `chips` accelerators (utilisation scaled by eta(chips)/eta(baseline chips)).
 [[nodiscard]] Variant with_chips(const Scenario& base, const Catalog& cat, double chips);
@@ -107,10 +103,9 @@ inline constexpr double k_scaling_overhead = 0.03;
 // Power capping (Samsi et al. 2023, arXiv 2310.03003: A100/V100 LLaMA inference capped at
 // 0.7 of the limit used ~23% less GPU energy for 6-7% more time):
 //   time x cap^-alpha, accelerator power x cap^beta (never above cap x TDP); host unchanged.
-inline constexpr double k_cap_time_alpha = 0.1766;  // 0.7^-alpha = 1.065
-inline constexpr double k_cap_power_beta = 0.9087;  // 0.7^beta = 0.77/1.065
-[[nodiscard]] double power_cap_time_factor(double cap);
-[[nodiscard]] double power_cap_power_factor(double cap);
+// alpha and beta are the catalog's whatif_model.power_cap_{time,power}_exponent.
+[[nodiscard]] double power_cap_time_factor(const Catalog& cat, double cap);
+[[nodiscard]] double power_cap_power_factor(const Catalog& cat, double cap);
 [[nodiscard]] Variant power_cap(const Scenario& base, const Catalog& cat, double cap);
 
 // Market-based CO2e: facility energy x (1 - renewable share) x location intensity, or

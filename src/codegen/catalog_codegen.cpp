@@ -107,6 +107,10 @@ int main(int argc, char** argv) {
   const auto& t = c.training;
   o << "  c.training = TrainingModel{" << datum(t.size_reference_params) << ", " << datum(t.size_exponent)
     << ", " << datum(t.size_min_factor) << "};\n";
+  const auto& w = c.whatif;
+  o << "  c.whatif = WhatIfModel{" << datum(w.chip_scaling_overhead) << ", "
+    << datum(w.power_cap_time_exponent) << ", " << datum(w.power_cap_power_exponent) << ", "
+    << datum(w.two_four_weight_bytes) << "};\n";
   const auto& s = c.serving;
   o << "  c.serving.memory_efficiency = " << datum(s.memory_efficiency) << ";\n"
     << "  c.serving.kv_efficiency = " << datum(s.kv_efficiency) << ";\n"

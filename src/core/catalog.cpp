@@ -438,6 +438,11 @@ Catalog load_catalog(const CatalogSources& sources) {
     cat.training.size_reference_params = r.positive(tm, "size_reference_params", "training_model");
     cat.training.size_exponent = r.positive(tm, "size_exponent", "training_model");
     cat.training.size_min_factor = r.positive(tm, "size_min_factor", "training_model");
+    const json& wm = r.member(hw, "whatif_model", "top level");
+    cat.whatif.chip_scaling_overhead = r.positive(wm, "chip_scaling_overhead", "whatif_model");
+    cat.whatif.power_cap_time_exponent = r.positive(wm, "power_cap_time_exponent", "whatif_model");
+    cat.whatif.power_cap_power_exponent = r.positive(wm, "power_cap_power_exponent", "whatif_model");
+    cat.whatif.two_four_weight_bytes = r.positive(wm, "two_four_weight_bytes", "whatif_model");
     const json& sm = r.member(hw, "serving_model", "top level");
     const std::string w = "serving_model";
     cat.serving.memory_efficiency = r.positive(sm, "memory_efficiency", w);

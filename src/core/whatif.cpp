@@ -336,12 +336,12 @@ Variant prune(const Scenario& base, const Catalog& cat, double fraction, Sparsit
       // Weight bytes x 0.5625 via params; the peak is multiplied by speedup x 0.5625 so that
       // the pruned matmuls run at speedup x the dense rate (2 * 0.5625N / (0.5625 * s * peak)).
       const double speedup = hw.sparse_speedup->value;
-      shrink(k_two_four_weight_bytes);
+      shrink(cat.whatif.two_four_weight_bytes.value);
       auto c = std::make_shared<Catalog>(cat);
       Hardware& h = mutable_hardware(*c, hw.id);
       for (auto& pk : h.peak_tflops) {
         if (pk) {
-          scale_datum(*pk, speedup * k_two_four_weight_bytes);
+          scale_datum(*pk, speedup * cat.whatif.two_four_weight_bytes.value);
         }
       }
       v.inference.catalog = c;
@@ -440,11 +440,11 @@ Variant distill(const Scenario& base, const Catalog& cat, double student_params,
 
 // ---- Chips ----
 
-double scaling_efficiency(double chips) {
+double scaling_efficiency(const Catalog& cat, double chips) {
   if (!(chips > 8)) {
     return 1.0;
   }
-  return 1.0 / (1.0 + k_scaling_overhead * std::log2(chips / 8.0));
+  return 1.0 / (1.0 + cat.whatif.chip_scaling_overhead.value * std::log2(chips / 8.0));
 }
 
 Variant with_chips(const Scenario& base, const Catalog& cat, double chips) {
@@ -454,7 +454,7 @@ Variant with_chips(const Scenario& base, const Catalog& cat, double chips) {
   Variant v = baseline_variant(base, cat);
   v.label = "chips=" + label_num(chips);
   const double base_chips = base.chips ? base.chips->value : 8.0;
-  const double factor = scaling_efficiency(chips) / scaling_efficiency(base_chips);
+  const double factor = scaling_efficiency(cat, chips) / scaling_efficiency(cat, base_chips);
   Scenario& s = v.training.scenario;
   s.chips = given(chips);
   if (s.chip_hours) {
@@ -467,11 +467,13 @@ Variant with_chips(const Scenario& base, const Catalog& cat, double chips) {
   }
   v.notes.push_back(v.label + ": training utilisation x " + num(factor) + " relative to " +
                     label_num(base_chips) + " chips");
+  const Datum& c = cat.whatif.chip_scaling_overhead;
   v.notes.push_back(
-      "chips: scaling efficiency 1/(1+" + num(k_scaling_overhead) +
-      "*log2(n/8)) on the training utilisation (communication overhead; Megatron-LM and PaLM "
-      "scaling studies; Llama 3 reports 43% MFU on 8K GPUs vs 38% on 16K, a steeper drop at the "
-      "largest scale); energy rises as wall-clock falls; inference unchanged");
+      "chips: scaling efficiency 1/(1+" + num(c.value) + "*log2(n/8)) on the training utilisation (" +
+      num(c.low) + "-" + num(c.high) +
+      " per doubling: communication overhead; Megatron-LM and PaLM ~0.02-0.03, Llama 3 ~0.05 at "
+      "8K-16K GPUs; hardware.json whatif_model); energy rises as wall-clock falls; inference "
+      "unchanged");
   return v;
 }
 
@@ -513,20 +515,20 @@ Variant with_region(const Scenario& base, const Catalog& cat, const std::string&
 
 // ---- Power cap ----
 
-double power_cap_time_factor(double cap) {
+double power_cap_time_factor(const Catalog& cat, double cap) {
   check_power_cap(cap);
-  return std::pow(cap, -k_cap_time_alpha);
+  return std::pow(cap, -cat.whatif.power_cap_time_exponent.value);
 }
 
-double power_cap_power_factor(double cap) {
+double power_cap_power_factor(const Catalog& cat, double cap) {
   check_power_cap(cap);
-  return std::min(1.0, std::pow(cap, k_cap_power_beta));
+  return std::min(1.0, std::pow(cap, cat.whatif.power_cap_power_exponent.value));
 }
 
 Variant power_cap(const Scenario& base, const Catalog& cat, double cap) {
   check_power_cap(cap);
-  const double tf = power_cap_time_factor(cap);
-  const double pf = power_cap_power_factor(cap);
+  const double tf = power_cap_time_factor(cat, cap);
+  const double pf = power_cap_power_factor(cat, cap);
   Variant v = baseline_variant(base, cat);
   v.label = "power-cap=" + num(cap);
   const Hardware& hw = resolved_hardware(base, cat);
@@ -553,8 +555,8 @@ Variant power_cap(const Scenario& base, const Catalog& cat, double cap) {
   }
   v.notes.push_back(v.label + ": time x " + num(tf) + ", accelerator power x " + num(pf));
   v.notes.push_back(
-      "power cap: time x cap^-" + num(k_cap_time_alpha) + " and accelerator power x cap^" +
-      num(k_cap_power_beta) +
+      "power cap: time x cap^-" + num(cat.whatif.power_cap_time_exponent.value) +
+      " and accelerator power x cap^" + num(cat.whatif.power_cap_power_exponent.value) +
       " (Samsi et al. 2023, arXiv 2310.03003: a 0.7 cap cost 6-7% time and saved ~23% GPU energy); host "
       "power not capped, so facility energy saves less; peaks, bandwidth and TDP shown are "
       "the effective capped figures");

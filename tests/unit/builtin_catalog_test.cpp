@@ -71,6 +71,10 @@ TEST_CASE("the generated built-in catalog equals the parsed configs", "[catalog]
   same(g.serving.quantized_efficiency, p.serving.quantized_efficiency);
   same(g.serving.serving_overhead, p.serving.serving_overhead);
   same(g.training.size_exponent, p.training.size_exponent);
+  same(g.whatif.chip_scaling_overhead, p.whatif.chip_scaling_overhead);
+  same(g.whatif.power_cap_time_exponent, p.whatif.power_cap_time_exponent);
+  same(g.whatif.power_cap_power_exponent, p.whatif.power_cap_power_exponent);
+  same(g.whatif.two_four_weight_bytes, p.whatif.two_four_weight_bytes);
   CHECK(g.default_operator == p.default_operator);
   CHECK(g.hardware_version == p.hardware_version);
 }

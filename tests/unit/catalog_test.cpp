@@ -1,6 +1,8 @@
 // Unit tests for llm_energy/catalog.hpp: the built-in catalogs and user overrides.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include <string>
 #include <vector>
 
@@ -205,6 +207,21 @@ TEST_CASE("the training-utilisation size model is sourced and sane", "[catalog]"
   CHECK(tm.size_exponent.value < 1.0);
   CHECK(tm.size_min_factor.value > 0);
   CHECK(tm.size_min_factor.value <= 1.0);
+}
+
+TEST_CASE("the what-if constants are sourced and sane", "[catalog]") {
+  const auto& w = builtin_catalog().whatif;
+  check_datum(w.chip_scaling_overhead, "whatif_model.chip_scaling_overhead");
+  check_datum(w.power_cap_time_exponent, "whatif_model.power_cap_time_exponent");
+  check_datum(w.power_cap_power_exponent, "whatif_model.power_cap_power_exponent");
+  check_datum(w.two_four_weight_bytes, "whatif_model.two_four_weight_bytes");
+  CHECK(w.chip_scaling_overhead.low <= w.chip_scaling_overhead.value);
+  CHECK(w.chip_scaling_overhead.value <= w.chip_scaling_overhead.high);
+  CHECK(w.two_four_weight_bytes.value < 1.0);
+  // A 0.7 cap: 6-7% more time, ~23% less GPU energy (the source's own figures).
+  CHECK(std::pow(0.7, -w.power_cap_time_exponent.value) == Approx(1.065).epsilon(0.002));
+  CHECK(std::pow(0.7, w.power_cap_power_exponent.value + -w.power_cap_time_exponent.value) ==
+        Approx(0.77).epsilon(0.005));
 }
 
 TEST_CASE("precision names and storage bits", "[catalog]") {

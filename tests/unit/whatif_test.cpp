@@ -61,8 +61,8 @@ TEST_CASE("chips: wall-clock falls, energy does not", "[whatif]") {
     prev_energy = e.training->energy_kwh;
     prev_hours = e.training->wall_clock_hours;
   }
-  CHECK(scaling_efficiency(8) == 1.0);
-  CHECK(scaling_efficiency(16) == Approx(1.0 / 1.03));
+  CHECK(scaling_efficiency(cat(), 8) == 1.0);
+  CHECK(scaling_efficiency(cat(), 16) == Approx(1.0 / 1.03));
   // 4096 chips vs 8: 1 + 0.03*9 = 1.27 more energy at equal power.
   const Estimate e8 = eval(with_chips(s, cat(), 8), s);
   const Estimate e4k = eval(with_chips(s, cat(), 4096), s);
@@ -156,9 +156,10 @@ TEST_CASE("quantize: training in fp8 only where the chip has an fp8 peak", "[wha
 }
 
 TEST_CASE("power cap 0.7: ~-23% accelerator energy, ~+6.5% time (Samsi et al. 2023)", "[whatif]") {
-  CHECK(power_cap_time_factor(0.7) == Approx(1.065).epsilon(0.002));
-  CHECK(power_cap_power_factor(0.7) * power_cap_time_factor(0.7) == Approx(0.77).epsilon(0.005));
-  CHECK(power_cap_time_factor(1.0) == 1.0);
+  CHECK(power_cap_time_factor(cat(), 0.7) == Approx(1.065).epsilon(0.002));
+  CHECK(power_cap_power_factor(cat(), 0.7) * power_cap_time_factor(cat(), 0.7) ==
+        Approx(0.77).epsilon(0.005));
+  CHECK(power_cap_time_factor(cat(), 1.0) == 1.0);
 
   const Scenario inf = scenario({{"params", "8e9"}, {"phase", "inference"}, {"inference_tokens", "1e9"}});
   const Estimate b = estimate(inf, cat());
