@@ -1008,34 +1008,54 @@ BatchResult run_sweep_parallel(std::ostream& out, std::ostream& err, const Sweep
   for (unsigned t = 0; t < threads; ++t) {
     pool.emplace_back(work);
   }
-  BatchResult total_result;
-  for (std::size_t c = 0; c < chunks; ++c) {
-    std::string text;
-    {
-      std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [&] { return done[c].ready || stop; });
-      if (stop) {
-        break;
+  // Stop and join the workers however this thread leaves (an exception here must not destroy
+  // joinable threads).
+  struct Joiner {
+    std::vector<std::thread>& pool;
+    std::mutex& mu;
+    std::condition_variable& cv;
+    bool& stop;
+    ~Joiner() {
+      {
+        const std::lock_guard<std::mutex> lock(mu);
+        stop = true;
       }
-      text = std::move(done[c].text);
-      total_result.rows += done[c].result.rows;
-      total_result.failed += done[c].result.failed;
-      total_result.over_budget += done[c].result.over_budget;
-      done[c] = Done{};
-      done[c].ready = true;
+      cv.notify_all();
+      for (auto& t : pool) {
+        if (t.joinable()) {
+          t.join();
+        }
+      }
     }
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.flush();
-    {
-      const std::lock_guard<std::mutex> lock(mu);
-      written = c + 1;
+  };
+  BatchResult total_result;
+  {
+    const Joiner joiner{pool, mu, cv, stop};
+    for (std::size_t c = 0; c < chunks; ++c) {
+      std::string text;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return done[c].ready || stop; });
+        if (stop) {
+          break;
+        }
+        text = std::move(done[c].text);
+        total_result.rows += done[c].result.rows;
+        total_result.failed += done[c].result.failed;
+        total_result.over_budget += done[c].result.over_budget;
+        done[c] = Done{};
+        done[c].ready = true;
+      }
+      out.write(text.data(), static_cast<std::streamsize>(text.size()));
+      out.flush();
+      {
+        const std::lock_guard<std::mutex> lock(mu);
+        written = c + 1;
+      }
+      cv.notify_all();
+      progress.tick_to(total_result.rows);
     }
-    cv.notify_all();
-    progress.tick_to(total_result.rows);
-  }
-  for (auto& t : pool) {
-    t.join();
-  }
+  }  // joins the workers
   if (failure) {
     std::rethrow_exception(failure);
   }

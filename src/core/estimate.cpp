@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <tuple>
 
 #include "llm_energy/error.hpp"
 #include "llm_energy/model.hpp"
@@ -680,36 +681,40 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
   // the same figures, which lets batch and sweep reuse them (EstimateCache).
   InferenceKey key{};
   {
+    // Everything the per-token run depends on besides the ranges (std::to_array: the count is
+    // checked at compile time against the key).
+    const auto fixed = std::to_array<double>({su.params,
+                                              su.active_params,
+                                              su.shape.layers,
+                                              su.shape.hidden,
+                                              su.shape.heads,
+                                              su.shape.kv_heads,
+                                              su.shape.head_dim,
+                                              su.shape.experts,
+                                              su.shape.active_experts,
+                                              su.weight_bits,
+                                              su.kv_bits,
+                                              su.peak_flops_per_s,
+                                              su.bandwidth_bytes_per_s,
+                                              su.chips,
+                                              su.batch,
+                                              su.input_tokens,
+                                              su.output_tokens,
+                                              su.tdp_w,
+                                              base.memory_efficiency,
+                                              base.kv_efficiency,
+                                              base.quantized_efficiency,
+                                              base.compute_efficiency,
+                                              base.prefill_efficiency,
+                                              base.idle_fraction,
+                                              base.power_memory_weight,
+                                              base.power_compute_weight,
+                                              base.tp_overhead,
+                                              has_power_override ? 1.0 : 0.0,
+                                              power_override_w});
+    static_assert(std::tuple_size_v<decltype(fixed)> + 3 * i_count == std::tuple_size_v<InferenceKey>);
     std::size_t k = 0;
-    for (double v : {su.params,
-                     su.active_params,
-                     su.shape.layers,
-                     su.shape.hidden,
-                     su.shape.heads,
-                     su.shape.kv_heads,
-                     su.shape.head_dim,
-                     su.shape.experts,
-                     su.shape.active_experts,
-                     su.weight_bits,
-                     su.kv_bits,
-                     su.peak_flops_per_s,
-                     su.bandwidth_bytes_per_s,
-                     su.chips,
-                     su.batch,
-                     su.input_tokens,
-                     su.output_tokens,
-                     su.tdp_w,
-                     base.memory_efficiency,
-                     base.kv_efficiency,
-                     base.quantized_efficiency,
-                     base.compute_efficiency,
-                     base.prefill_efficiency,
-                     base.idle_fraction,
-                     base.power_memory_weight,
-                     base.power_compute_weight,
-                     base.tp_overhead,
-                     has_power_override ? 1.0 : 0.0,
-                     power_override_w}) {
+    for (double v : fixed) {
       key[k++] = v;
     }
     for (const Range& x : in) {
