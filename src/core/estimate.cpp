@@ -712,7 +712,8 @@ InferenceEstimate estimate_inference(const Scenario& s, const Catalog& cat, cons
                                               base.tp_overhead,
                                               has_power_override ? 1.0 : 0.0,
                                               power_override_w});
-    static_assert(std::tuple_size_v<decltype(fixed)> + 3 * i_count == std::tuple_size_v<InferenceKey>);
+    static_assert(std::tuple_size_v<decltype(fixed)> + std::size_t{3} * i_count ==
+                  std::tuple_size_v<InferenceKey>);
     std::size_t k = 0;
     for (double v : fixed) {
       key[k++] = v;
