@@ -126,6 +126,12 @@ class Progress {
 
 // ---- output rows ----
 
+// Compact JSON; text that is not valid UTF-8 (an id or value echoed from the input) gets
+// U+FFFD instead of an exception.
+std::string dump_text(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 class RowWriter {
  public:
   RowWriter(std::ostream& out, BatchOutput f, std::vector<std::string> extra_keys)
@@ -195,7 +201,7 @@ class RowWriter {
     if (budget != nullptr) {
       json b{{"within", !budget->over}, {"messages", budget->messages}};
       m_buf += ",\"budget\":";
-      m_buf += b.dump();
+      m_buf += dump_text(b);
     }
     m_buf += '}';
     end_row();
@@ -217,12 +223,12 @@ class RowWriter {
     }
     start_json();
     m_buf += "{\"id\":";
-    m_buf += id.dump();
+    m_buf += dump_text(id);
     m_buf += ",\"line\":";
     m_buf += std::to_string(line);
     json_extra(extra);
     m_buf += ",\"error\":";
-    m_buf += json(message).dump();
+    append_json_string(m_buf, message);
     m_buf += '}';
     end_row();
   }
@@ -264,7 +270,7 @@ class RowWriter {
       sweep[m_extra[i]] = (*extra)[i];
     }
     m_buf += ",\"sweep\":";
-    m_buf += sweep.dump();
+    m_buf += dump_text(sweep);
   }
   void end_row() {
     if (m_format != BatchOutput::json) {
@@ -813,13 +819,17 @@ BatchResult run_batch(std::istream& in, std::ostream& out, std::ostream& err, co
 
   std::string first;
   std::size_t lineno = 0;
-  const bool any = next_nonblank(in, first, lineno);
+  bool any = next_nonblank(in, first, lineno);
   if (any && lineno == 1 && first.rfind("\xEF\xBB\xBF", 0) == 0) {
-    first.erase(0, 3);  // UTF-8 byte-order mark
+    first.erase(0, 3);      // UTF-8 byte-order mark
+    if (is_blank(first)) {  // a line holding only the mark (found by fuzz_batch)
+      any = next_nonblank(in, first, lineno);
+    }
   }
   BatchInput kind = o.input;
   if (kind == BatchInput::detect && any) {
-    const char c = first[first.find_first_not_of(" \t\r\f\v")];
+    const auto at = first.find_first_not_of(" \t\r\f\v");
+    const char c = at == std::string::npos ? ' ' : first[at];
     kind = c == '[' ? BatchInput::json : c == '{' ? BatchInput::jsonl : BatchInput::csv;
   }
   if (any && kind == BatchInput::json) {

@@ -173,3 +173,29 @@ TEST_CASE("sweep writes the cartesian product", "[sweep]") {
   CHECK(rows[1].rfind("1e9,100000000000,a100-sxm4-80gb,1,1,,", 0) == 0);
   CHECK(rows[12].rfind("7e9,10000000000000,h100-sxm,12,12,,", 0) == 0);
 }
+
+TEST_CASE("batch: a line holding only the byte-order mark, then rows (found by fuzz_batch)", "[batch]") {
+  std::istringstream in("\xEF\xBB\xBF\n{\"params\":1e9,\"tokens\":1e9}\n");
+  std::ostringstream out;
+  std::ostringstream err;
+  BatchOptions o;
+  o.output = BatchOutput::jsonl;
+  const BatchResult r = run_batch(in, out, err, o, builtin_catalog());
+  CHECK(r.rows == 1);
+  CHECK(r.failed == 0);
+  CHECK(out.str().find("\"line\":2") != std::string::npos);
+}
+
+TEST_CASE("batch: an id that is not UTF-8 reaches JSON output replaced, not thrown (fuzz_batch)", "[batch]") {
+  std::istringstream in("id,params,tokens\n\xE4x,1e9,nope\n\xE4y,1e9,1e9\n");
+  std::ostringstream out;
+  std::ostringstream err;
+  BatchOptions o;
+  o.output = BatchOutput::jsonl;
+  const BatchResult r = run_batch(in, out, err, o, builtin_catalog());
+  CHECK(r.rows == 2);
+  CHECK(r.failed == 1);
+  const std::string text = out.str();
+  CHECK(text.find("\"id\":\"\xEF\xBF\xBDx\"") != std::string::npos);  // U+FFFD for the bad byte
+  CHECK(text.find("\"id\":\"\xEF\xBF\xBDy\"") != std::string::npos);
+}
