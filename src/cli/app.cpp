@@ -322,23 +322,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   bool recompute = false;
   auto* est = app.add_subcommand("estimate", "Estimate training and inference energy, carbon and time");
   est->footer(k_estimate_footer);
-  for (const auto& f : scenario_fields()) {
-    if (f.key == "id") {
-      continue;
-    }
-    std::string help(f.help);
-    if (!f.unit.empty() && f.kind != FieldKind::text) {
-      help += " [" + std::string(f.unit) + "]";
-    }
-    if (f.kind == FieldKind::boolean) {
-      est->add_flag(flag_name(f.key), recompute, help);
-    } else {
-      est->add_option(flag_name(f.key), values[std::string(f.key)], help)
-          ->type_name(f.kind == FieldKind::text    ? "ID"
-                      : f.kind == FieldKind::range ? "X|LO:HI"
-                                                   : "N");
-    }
-  }
+  add_scenario_flags(*est, values, recompute);
   bool explain_flag = false;
   est->add_flag("--explain", explain_flag, "show the chain of formulas with the numbers substituted");
   est->add_option("--budget-on", budget.budget_on,

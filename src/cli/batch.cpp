@@ -684,23 +684,7 @@ struct CommandState {
 
 void register_common(CommandState& c, const char* formats_help, std::vector<std::string> formats) {
   auto* cmd = c.cmd;
-  for (const auto& f : scenario_fields()) {
-    if (f.key == "id") {
-      continue;
-    }
-    std::string help(f.help);
-    if (!f.unit.empty() && f.kind != FieldKind::text) {
-      help += " [" + std::string(f.unit) + "]";
-    }
-    if (f.kind == FieldKind::boolean) {
-      cmd->add_flag(flag_name(f.key), c.recompute, help);
-    } else {
-      cmd->add_option(flag_name(f.key), c.values[std::string(f.key)], help)
-          ->type_name(f.kind == FieldKind::text    ? "ID"
-                      : f.kind == FieldKind::range ? "X|LO:HI"
-                                                   : "N");
-    }
-  }
+  add_scenario_flags(*cmd, c.values, c.recompute);
   cmd->add_option("--budget-on", c.budget.budget_on,
                   "compare budgets with the central value or the top of the range")
       ->check(CLI::IsMember({"central", "high"}));

@@ -116,10 +116,10 @@ PowercapMeter::PowercapMeter(const std::string& root, std::vector<Unreadable>& u
   // Zones appear flat under /sys/class/powercap and nested in their parent: collect both, once each.
   std::set<std::string> seen;
   std::vector<fs::path> dirs;
-  std::vector<fs::path> todo{fs::path(root)};
-  while (!todo.empty()) {
-    const fs::path dir = todo.back();
-    todo.pop_back();
+  std::vector<fs::path> pending{fs::path(root)};
+  while (!pending.empty()) {
+    const fs::path dir = pending.back();
+    pending.pop_back();
     std::vector<fs::path> entries;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       entries.push_back(it->path());
@@ -135,7 +135,7 @@ PowercapMeter::PowercapMeter(const std::string& root, std::vector<Unreadable>& u
         continue;
       }
       dirs.push_back(p);
-      todo.push_back(p);
+      pending.push_back(p);
     }
   }
   std::sort(dirs.begin(), dirs.end(), [](const fs::path& a, const fs::path& b) {

@@ -62,23 +62,10 @@ void register_scenario(ScenarioFlags& c, const std::vector<std::string>& formats
     if (key == "id" || key == "max_energy" || key == "max_co2e" || key == "max_chip_hours") {
       continue;
     }
-    std::string help(f.help);
-    if (!f.unit.empty() && f.kind != FieldKind::text) {
-      help += " [" + std::string(f.unit) + "]";
-    }
     auto it = renamed.find(key);
-    const std::string flag = it != renamed.end() ? it->second : flag_name(key);
-    if (it != renamed.end()) {
-      help = "baseline's " + help;
-    }
-    if (f.kind == FieldKind::boolean) {
-      c.cmd->add_flag(flag, c.recompute, help);
-    } else {
-      c.cmd->add_option(flag, c.values[key], help)
-          ->type_name(f.kind == FieldKind::text    ? "ID"
-                      : f.kind == FieldKind::range ? "X|LO:HI"
-                                                   : "N");
-    }
+    const bool is_renamed = it != renamed.end();
+    add_scenario_flag(*c.cmd, f, is_renamed ? it->second : flag_name(key), c.values, c.recompute,
+                      is_renamed ? "baseline's " : "");
   }
   c.cmd
       ->add_option("--config", c.config,
