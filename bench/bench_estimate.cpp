@@ -8,8 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "cli/batch.hpp"
-#include "cli/render.hpp"
+#include "batch/engine.hpp"
+#include "batch/sweep.hpp"
+#include "render/estimate.hpp"
 #include "llm_energy/catalog.hpp"
 #include "llm_energy/estimate.hpp"
 #include "llm_energy/scenario.hpp"
@@ -51,19 +52,8 @@ void BM_EstimateTraining(benchmark::State& state) {
 }
 BENCHMARK(BM_EstimateTraining);
 
-// The figures only, as batch and sweep use the core (no assumption strings).
-void BM_EstimateFiguresOnly(benchmark::State& state) {
-  const Catalog& cat = builtin_catalog();
-  const Scenario s = typical("both");
-  for (auto _ : state) {
-    Estimate e = estimate(s, cat, EstimateOptions{false});
-    benchmark::DoNotOptimize(e);
-  }
-}
-BENCHMARK(BM_EstimateFiguresOnly);
-
-// As batch and sweep run it: figures only, with an EstimateCache (rows that repeat a
-// configuration with other token counts reuse its per-unit ranges). Token counts vary.
+// As batch and sweep run it: with an EstimateCache (rows that repeat a configuration with
+// other token counts reuse its per-unit ranges). Token counts vary.
 void BM_EstimateCached(benchmark::State& state) {
   const Catalog& cat = builtin_catalog();
   Scenario s = typical("both");
@@ -72,21 +62,11 @@ void BM_EstimateCached(benchmark::State& state) {
   for (auto _ : state) {
     tokens += 1e6;
     s.tokens->value = tokens;
-    Estimate e = estimate(s, cat, EstimateOptions{false, &cache});
+    Estimate e = estimate(s, cat, &cache);
     benchmark::DoNotOptimize(e);
   }
 }
 BENCHMARK(BM_EstimateCached);
-
-void BM_EstimateTrainingFiguresOnly(benchmark::State& state) {
-  const Catalog& cat = builtin_catalog();
-  const Scenario s = typical("training");
-  for (auto _ : state) {
-    Estimate e = estimate(s, cat, EstimateOptions{false});
-    benchmark::DoNotOptimize(e);
-  }
-}
-BENCHMARK(BM_EstimateTrainingFiguresOnly);
 
 void BM_ParseJsonlOnly(benchmark::State& state) {
   const std::string row = k_row;
@@ -123,7 +103,7 @@ void BM_AppendNumber6(benchmark::State& state) {
   for (auto _ : state) {
     out.clear();
     for (double x : values) {
-      cli::append_number6(out, x);
+      render::append_number6(out, x);
     }
     benchmark::DoNotOptimize(out.data());
   }
@@ -133,11 +113,11 @@ BENCHMARK(BM_AppendNumber6);
 
 // The CSV values of one estimate (both phases).
 void BM_CsvValues(benchmark::State& state) {
-  const Estimate e = estimate(typical("both"), builtin_catalog(), EstimateOptions{false});
+  const Estimate e = estimate(typical("both"), builtin_catalog());
   std::string out;
   for (auto _ : state) {
     out.clear();
-    cli::append_csv_values(out, e);
+    render::append_csv_values(out, e);
     benchmark::DoNotOptimize(out.data());
   }
 }
@@ -145,8 +125,8 @@ BENCHMARK(BM_CsvValues);
 
 // The sweep shape, 3 sizes x 1,000 token counts x 2 accelerators (both phases):
 // the estimates alone, as run_sweep makes them (set the changed key, estimate with a cache).
-std::vector<cli::SweepAxis> sweep_axes() {
-  cli::SweepAxis tokens{"tokens", {}};
+std::vector<batch::SweepAxis> sweep_axes() {
+  batch::SweepAxis tokens{"tokens", {}};
   for (int i = 0; i < 1000; ++i) {
     tokens.values.push_back(std::to_string(1e11 + i * 1e10));
   }
@@ -166,7 +146,7 @@ void BM_SweepEstimates(benchmark::State& state) {
         set_field(s, "tokens", t, Origin::flag);
         for (const auto& h : axes[2].values) {
           set_field(s, "hardware", h, Origin::flag);
-          Estimate e = estimate(s, cat, EstimateOptions{false, &cache});
+          Estimate e = estimate(s, cat, &cache);
           benchmark::DoNotOptimize(e);
           ++n;
         }
@@ -180,13 +160,13 @@ BENCHMARK(BM_SweepEstimates)->Unit(benchmark::kMillisecond)->Threads(1)->Threads
 // The same sweep end to end in-process: estimates and CSV rows (to a discarding stream).
 void BM_SweepCsv(benchmark::State& state) {
   const Catalog& cat = builtin_catalog();
-  cli::SweepOptions o;
+  batch::SweepOptions o;
   o.axes = sweep_axes();
   std::size_t n = 0;
   for (auto _ : state) {
     std::ostringstream out;
-    std::ostringstream err;
-    const auto r = cli::run_sweep(out, err, o, cat);
+    batch::QuietStatus quiet;
+    const auto r = batch::run_sweep(out, quiet, o, cat);
     n += r.rows;
     benchmark::DoNotOptimize(r);
   }
@@ -201,13 +181,13 @@ void BM_BatchRowJsonlToCsv(benchmark::State& state) {
     input += k_row;
     input += '\n';
   }
-  cli::BatchOptions o;
-  o.output = cli::BatchOutput::csv;
-  std::ostringstream err;
+  batch::BatchOptions o;
+  o.output = batch::OutputFormat::csv;
+  batch::QuietStatus quiet;
   for (auto _ : state) {
     std::istringstream in(input);
     std::ostringstream out;
-    const auto r = cli::run_batch(in, out, err, o, cat);
+    const auto r = batch::run_batch(in, out, quiet, o, cat);
     benchmark::DoNotOptimize(r);
   }
   state.SetItemsProcessed(state.iterations() * 256);

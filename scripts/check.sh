@@ -10,7 +10,7 @@ case "${1:-}" in
     echo "clang-format: clean" ;;
   tidy)
     build="${2:-build}"
-    ls src/core/*.cpp src/cli/*.cpp | xargs -P"$(nproc)" -n1 \
+    ls src/core/*.cpp src/render/*.cpp src/batch/*.cpp src/measure/*.cpp src/cli/*.cpp | xargs -P"$(nproc)" -n1 \
       clang-tidy -p "$build" --quiet --extra-arg=-Wno-unknown-warning-option
     echo "clang-tidy: clean" ;;
   *) echo "usage: scripts/check.sh format | tidy [BUILD]" >&2; exit 2 ;;

@@ -26,7 +26,7 @@
 // The fit (calibrate), over runs on one hardware id, FLOPs = 6 * active params * tokens and
 // the peak at the hardware's default precision (bf16, else fp16, tf32, fp32, as estimate):
 //  * training_mfu: per run, FLOPs / (peak * chips * duration), divided by the catalog's
-//    model-size factor (which estimate applies again), so `estimate` with the profile
+//    model-size and chip-scaling factors (which estimate applies again), so `estimate` with the profile
 //    reproduces each run's chip-hours exactly;
 //  * avg_power_fraction: per run with gpu_energy_kwh, gpu energy / (chips * TDP * duration);
 //  * host_power_w: per run with gpu_energy_kwh, (server - gpu energy) / (chips * duration).
@@ -105,9 +105,8 @@ struct CalibrationResult {
 [[nodiscard]] CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog& cat,
                                           std::string_view source);
 
-// Return the server (IT) energy estimate predicts for `run` on `hw` with its defaults.
-[[nodiscard]] double predicted_server_energy_kwh(const MeasuredRun& run, const Hardware& hw,
-                                                 const Catalog& cat);
+// Return the server (IT) energy estimate() predicts for `run` with the defaults of `cat`.
+[[nodiscard]] double predicted_server_energy_kwh(const MeasuredRun& run, const Catalog& cat);
 
 // Return the profile as JSON text (schema "llm-energy/profile/1"), ending with a newline.
 [[nodiscard]] std::string profile_to_json(const Profile& p);

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "llm_energy/precision.hpp"
 #include "llm_energy/units.hpp"
 
 namespace llm_energy {
@@ -23,17 +24,6 @@ struct Datum {
 
   [[nodiscard]] Range range() const { return {low, value, high}; }
 };
-
-enum class Precision { fp32, tf32, bf16, fp16, fp8, int8, int4 };
-inline constexpr std::array<Precision, 7> k_all_precisions = {
-    Precision::fp32, Precision::tf32, Precision::bf16, Precision::fp16,
-    Precision::fp8,  Precision::int8, Precision::int4};
-
-[[nodiscard]] std::string_view to_string(Precision p);
-// Return the precision named by `text`; throws InputError listing the valid names.
-[[nodiscard]] Precision parse_precision(std::string_view text);
-// Return the storage bits of one value at this precision (fp32/tf32 store 32 bits).
-[[nodiscard]] int bits_of(Precision p);
 
 struct Hardware {
   std::string id;

@@ -1,31 +1,18 @@
 #pragma once
-// estimate(Scenario, Catalog) -> Estimate: resolve every input (flag, config, catalog or
-// default, with its source), run the model, and propagate the documented input ranges.
+// estimate(Resolved) -> Estimate: run the model on the resolved inputs and propagate their
+// documented ranges. estimate(Scenario, Catalog) resolves first. The result holds values only
+// (figures, intervals, the resolved inputs with their origins); renderers turn it into text.
 #include <memory>
 #include <optional>
-#include <string>
 #include <string_view>
 #include <vector>
 
 #include "llm_energy/catalog.hpp"
+#include "llm_energy/resolve.hpp"
 #include "llm_energy/scenario.hpp"
+#include "llm_energy/spread.hpp"
 
 namespace llm_energy {
-
-struct Interval {
-  double low = 0;
-  double high = 0;
-};
-
-// One resolved input: its value (with range), unit, and where it came from.
-struct Assumption {
-  std::string key;
-  std::string text;  // for textual inputs (hardware id, region, precision); else empty
-  Range value;       // numeric value and range (exact unless uncertain)
-  std::string unit;
-  std::string origin;  // "flag", "config", "default", "catalog:<id>", "derived"
-  std::string source;  // the catalog's source and year, or how a default is derived
-};
 
 struct TrainingEstimate {
   double flops = 0;
@@ -39,10 +26,11 @@ struct TrainingEstimate {
   double embodied_co2e_kg = 0;
   double energy_per_token_j = 0;
   double energy_per_param_j = 0;
+  std::optional<double> market_based_co2e_kg;  // with --renewable-share or --market-based-intensity
   struct {
     Interval chip_hours, energy_kwh, co2e_kg;
   } interval;
-  std::string_view main_uncertainty;  // the input that drives most of the energy spread (a static name)
+  std::string_view main_uncertainty;  // the input that drives most of the energy spread
 };
 
 struct InferenceEstimate {
@@ -52,7 +40,7 @@ struct InferenceEstimate {
   double requests = 0;
   double batch_size = 0;
   double chips = 0;                     // per replica
-  std::string bound;                    // "memory" or "compute" (decode step)
+  std::string_view bound;               // "memory" or "compute" (decode step)
   double tokens_per_second = 0;         // output tokens per second per replica
   double time_per_output_token_ms = 0;  // inter-token latency incl. interleaved prefill
   double accelerator_energy_per_token_j = 0;
@@ -68,20 +56,32 @@ struct InferenceEstimate {
   double embodied_co2e_kg = 0;
   double chip_hours = 0;
   double memory_required_gb = 0;  // per replica: weights + KV cache at batch B, with headroom
+  std::optional<double> market_based_co2e_kg;
   struct {
     Interval energy_per_token_j, accelerator_energy_per_token_j, energy_kwh, co2e_kg;
   } interval;
-  std::string_view main_uncertainty;  // a static name, as above
+  std::string_view main_uncertainty;
+  model::Shape shape;  // the resolved architecture
+};
+
+// The estimated phases together: sums whose intervals combine the inputs the phases share
+// (grid, PUE, host power) as one, by the Spread rule. With one phase, that phase's figures.
+struct Total {
+  Spread energy_kwh;
+  Spread co2e_kg;
+  Spread chip_hours;
+  double embodied_co2e_kg = 0;
+  std::optional<double> market_based_co2e_kg;
 };
 
 struct Estimate {
   Phase phase = Phase::both;
-  std::string hardware;
-  std::string region;
+  std::string_view hardware;  // the hardware id (catalog)
+  std::string_view region;    // the region id, or "custom"
   std::optional<TrainingEstimate> training;
   std::optional<InferenceEstimate> inference;
-  std::vector<Assumption> assumptions;
-  std::vector<std::string> notes;
+  Total total;
+  std::vector<Assumption> assumptions;  // every resolved input with its origin and source
 };
 
 // A memo of the expensive, token-count-independent part of estimates: the range propagation
@@ -104,17 +104,15 @@ class EstimateCache {
   std::unique_ptr<Impl> m_impl;
 };
 
-struct EstimateOptions {
-  // Build Estimate::assumptions (every resolved input with its origin and source). Batch and
-  // sweep output do not show them; skipping their strings makes an estimate several times faster.
-  bool assumptions = true;
-  // Reuse per-unit results across calls (see EstimateCache); null: compute everything.
-  EstimateCache* cache = nullptr;
-};
+// Return the estimate of resolved inputs; throws InputError when a figure overflows.
+[[nodiscard]] Estimate estimate(Resolved inputs, EstimateCache* cache = nullptr);
 
-// Return the estimate for `s`; throws InputError for missing, invalid or conflicting inputs.
-// The figures do not depend on `options`.
-[[nodiscard]] Estimate estimate(const Scenario& s, const Catalog& catalog,
-                                const EstimateOptions& options = {});
+// Return the estimate for `s`: estimate(resolve(s, catalog)).
+[[nodiscard]] Estimate estimate(const Scenario& s, const Catalog& catalog, EstimateCache* cache = nullptr);
+
+// Return one estimate of the training phase of `training` and the inference phase of
+// `inference` (what-if variants change one phase and not the other): the phases, a total
+// combined by the Spread rule, and the assumptions of both (each key and value once).
+[[nodiscard]] Estimate merge_phases(const Estimate* training, const Estimate* inference, Phase phase);
 
 }  // namespace llm_energy

@@ -40,6 +40,11 @@ inline constexpr double k_hours_per_year = 8766.0;  // 365.25 days
 [[nodiscard]] double mfu_size_factor(double active_params, double reference, double exponent,
                                      double min_factor);
 
+// Return the scaling efficiency of data/model-parallel training on `chips` relative to one
+// 8-accelerator server: 1 / (1 + overhead * log2(chips / 8)) above 8 chips, else 1 (the
+// communication that more chips add per step; `overhead` per doubling).
+[[nodiscard]] double chip_scaling_efficiency(double chips, double overhead);
+
 // ---- Inference (roofline) ----
 
 struct Shape {
@@ -50,6 +55,7 @@ struct Shape {
   double head_dim = 0;
   double experts = 0;         // 0 = dense
   double active_experts = 0;  // routed experts per token
+  bool operator==(const Shape&) const = default;
 };
 
 // Return a documented default shape for a dense model of `params` parameters:
@@ -95,6 +101,7 @@ struct ServingSetup {
   double input_tokens = 0;           // per request
   double output_tokens = 1;          // per request
   double tdp_w = 0;
+  bool operator==(const ServingSetup&) const = default;
 };
 
 struct ServingFactors {
@@ -111,6 +118,7 @@ struct ServingFactors {
                                       // sampling, software version) at unchanged power
   double host_w = 0;                  // host power per chip
   double pue = 1;
+  bool operator==(const ServingFactors&) const = default;
 };
 
 struct ServingPoint {

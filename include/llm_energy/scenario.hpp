@@ -1,12 +1,15 @@
 #pragma once
 // A scenario: the inputs of one estimate, as given by flags, a config file or a batch row,
-// each remembered with its origin. Every field has one key (the flag name in snake_case),
-// and one parser, shared by flags, config files, batch rows and sweeps.
+// each remembered with its origin. Every field has one key (the flag name in snake_case) and
+// one parser, shared by flags, config files, batch rows and sweeps. Enumerated fields (phase,
+// precision, sparsity) are typed when parsed; ids (hardware, region, model) are resolved
+// against the catalog by resolve() (llm_energy/resolve.hpp), the only place defaults are decided.
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "llm_energy/precision.hpp"
 #include "llm_energy/units.hpp"
 
 namespace llm_energy {
@@ -21,12 +24,15 @@ struct Given {
 };
 
 enum class Phase { training, inference, both };
+[[nodiscard]] std::string_view to_string(Phase p);
+// Return the phase named by text ("training", "inference" or "both"); throws InputError.
+[[nodiscard]] Phase parse_phase(std::string_view text);
 
-struct Budget {
-  std::optional<double> max_energy_kwh;
-  std::optional<double> max_co2e_kg;
-  std::optional<double> max_chip_hours;
-};
+// How the served weights are stored: dense, or 2:4 structured sparse (half the values and a
+// 2-bit index each, on sparse tensor cores where the chip has them).
+enum class Sparsity { dense, two_four };
+[[nodiscard]] std::string_view to_string(Sparsity s);
+[[nodiscard]] Sparsity parse_sparsity(std::string_view text);
 
 struct Scenario {
   // Training.
@@ -36,14 +42,17 @@ struct Scenario {
   std::optional<Given<bool>> recompute;
   std::optional<Given<std::string>> hardware;
   std::optional<Given<double>> chips;
-  std::optional<Given<std::string>> precision;
+  std::optional<Given<Precision>> precision;
   std::optional<Given<Range>> mfu;
   std::optional<Given<double>> chip_hours;
   std::optional<Given<Range>> power_watts;
   std::optional<Given<Range>> pue;
   std::optional<Given<std::string>> region;
   std::optional<Given<Range>> carbon_intensity;
-  std::optional<Given<std::string>> phase;
+  std::optional<Given<double>> power_cap;               // fraction of TDP, (0, 1]
+  std::optional<Given<double>> renewable_share;         // [0, 1], for market-based CO2e
+  std::optional<Given<double>> market_based_intensity;  // gCO2e/kWh (contractual), >= 0
+  std::optional<Given<Phase>> phase;
   // Inference.
   std::optional<Given<double>> inference_tokens;
   std::optional<Given<double>> input_tokens;
@@ -52,6 +61,7 @@ struct Scenario {
   std::optional<Given<double>> batch_size;
   std::optional<Given<double>> inference_chips;
   std::optional<Given<double>> kv_bits;
+  std::optional<Given<Sparsity>> sparsity;
   std::optional<Given<std::string>> model;
   std::optional<Given<double>> layers;
   std::optional<Given<double>> hidden_size;
@@ -60,7 +70,7 @@ struct Scenario {
   std::optional<Given<double>> head_dim;
   std::optional<Given<double>> experts;
   std::optional<Given<double>> active_experts;
-  // Budgets (checked by the caller; carried here so config files and batch rows hold them).
+  // Budgets (checked by check_budgets; carried here so config files and batch rows hold them).
   std::optional<Given<double>> max_energy;
   std::optional<Given<double>> max_co2e;
   std::optional<Given<double>> max_chip_hours;
@@ -68,13 +78,14 @@ struct Scenario {
   std::optional<Given<std::string>> id;
 };
 
-enum class FieldKind { count, range, text, boolean, energy, mass };
+enum class FieldKind { count, range, text, boolean, energy, mass, fraction, choice };
 
 struct FieldSpec {
   std::string_view key;  // snake_case; the flag is "--" + key with '_' -> '-'
   FieldKind kind;
   std::string_view unit;  // for assumptions and help
   std::string_view help;
+  std::span<const std::string_view> choices{};  // the accepted values of a choice field
 };
 
 // Return every scenario field, in help order.
@@ -93,8 +104,5 @@ void set_field(Scenario& s, std::string_view key, std::string_view text, Origin 
 // Parse a config file's JSON text into `s` (keys as above, plus a "budget" object with
 // max_energy, max_co2e, max_chip_hours). Keys already set in `s` are overwritten.
 void apply_config_json(Scenario& s, std::string_view text, std::string_view name);
-
-// Return the phase named by text ("training", "inference" or "both").
-[[nodiscard]] Phase parse_phase(std::string_view text);
 
 }  // namespace llm_energy

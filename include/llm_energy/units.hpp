@@ -13,6 +13,7 @@ struct Range {
   [[nodiscard]] static Range exact(double v) { return {v, v, v}; }
   [[nodiscard]] bool is_exact() const { return low == value && value == high; }
   [[nodiscard]] Range scaled(double f) const { return {low * f, value * f, high * f}; }
+  bool operator==(const Range&) const = default;
 };
 
 // Return the finite number in `text`: decimal or scientific, optionally followed by a

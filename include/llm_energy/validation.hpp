@@ -73,14 +73,14 @@ struct InferenceValidation {
   double worst_error = 0;
 };
 
-// Return the checks for every row of a training-runs CSV (columns as tests/data/training-runs.csv:
+// Return the checks for every row of a training-runs CSV (columns as data/validation/training-runs.csv:
 // id, params, active_params, tokens, hardware, chips, chip_hours, power_w_per_chip, pue,
 // carbon_intensity_g_per_kwh, energy_mwh, co2e_t, power_convention, grade, source).
 // Throws InputError naming the line of a bad row.
 [[nodiscard]] TrainingValidation validate_training(std::string_view csv, std::string_view name,
                                                    const Catalog& catalog);
 
-// Return the checks for every row of an inference-points CSV (as tests/data/inference-points.csv).
+// Return the checks for every row of an inference-points CSV (as data/validation/inference-points.csv).
 [[nodiscard]] InferenceValidation validate_inference(std::string_view csv, std::string_view name,
                                                      const Catalog& catalog);
 
@@ -88,7 +88,26 @@ struct InferenceValidation {
 // (1.2 x P_total x 2 bytes over 80 GB, rounded up to a power of two) x f_E(P_active, B = 64).
 [[nodiscard]] double ecologits_gpu_j_per_token(double params, double active_params);
 
-// Return the bundled datasets (tests/data/*.csv, compiled in).
+// The pass/fail rule of `llm-energy validate`: reproduce mode must match every published
+// figure within 2%, and predict mode's median |error| must not exceed the bound (by default
+// the README's: 20% on training chip-hours, 15% on inference J per output token).
+inline constexpr double k_reproduce_tolerance = 0.02;
+inline constexpr double k_default_training_bound = 0.20;
+inline constexpr double k_default_inference_bound = 0.15;
+
+enum class ValidationFailure { none, reproduce, median_error };
+
+struct ValidationVerdict {
+  ValidationFailure failure = ValidationFailure::none;
+  double value = 0;  // the failing figure (worst reproduce error, or the median |error|)
+  double bound = 0;  // what it had to stay within
+  [[nodiscard]] bool ok() const { return failure == ValidationFailure::none; }
+};
+
+[[nodiscard]] ValidationVerdict judge(const TrainingValidation& v, double median_bound);
+[[nodiscard]] ValidationVerdict judge(const InferenceValidation& v, double median_bound);
+
+// Return the bundled datasets (compiled in).
 [[nodiscard]] std::string_view bundled_training_runs();
 [[nodiscard]] std::string_view bundled_inference_points();
 

@@ -1,15 +1,10 @@
 #pragma once
-// What-if analysis: pure transformations of a Scenario (and, where the estimate has no knob
-// for it, a modified copy of the Catalog) into variant scenarios, plus the compute-optimal
-// planner (Hoffmann et al. 2022) and the carbon-aware scheduler over hourly grid intensity.
-// Nothing here does I/O; every function is deterministic.
-//
-// Each variant is evaluated by the unchanged estimate(): a variant is expressed through the
-// Scenario's own fields (precision, params, chips, mfu, power_watts, hardware, region) and,
-// only where that cannot express it, a Catalog copy with documented changes (a sparse peak,
-// slower serving efficiencies under a power cap). The approximations are stated in notes.
-#include <cstdint>
-#include <memory>
+// What-if analysis: variants of a baseline scenario (quantisation, pruning, distillation, chip
+// count, hardware, region, power cap), evaluated by the unchanged estimate() on the scenarios
+// they describe, and the comparison of those variants with the baseline: deltas and the best
+// row for each figure. Pure: no I/O, and values, not prose (Note kinds are worded by the
+// renderers). compare-only concepts (a pruned or distilled serving model) become scenarios;
+// the power cap, 2:4 sparsity and market-based CO2e are ordinary scenario fields.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,66 +16,71 @@
 
 namespace llm_energy::whatif {
 
-// ---- Variants ----
-
-// One phase of a variant: the scenario and the catalog it is estimated against.
-struct PhaseInput {
-  Scenario scenario;
-  std::shared_ptr<const Catalog> catalog;
+// A remark on a variant: what it changes, what it leaves out. `label` is the variant's label;
+// `id`, `text` and `x`, `y` are the values the kind's words need.
+enum class NoteKind {
+  fp8_training_optimistic,   // training at the fp8 peak with the bf16-calibrated utilisation
+  no_fp8_training,           // `id` (hardware) has no fp8 peak: training kept at `text`
+  inference_format,          // training kept at `text` (`id` is an inference format)
+  weight_only,               // `id` has no `text` peak: weight-only (`text` weights, `text2` compute)
+  accuracy_not_modelled,     // quantisation may cost accuracy
+  unstructured_no_change,    // unstructured sparsity: no speed-up, no change
+  structured,                // structured pruning: params x `x`
+  no_sparse_peak,            // `id` has no sparse tensor-core peak: no change
+  two_four,                  // 2:4 at `x` x the dense peak
+  prune_training_unchanged,  // the dense model is trained, then pruned
+  no_break_even,             // the student saves no energy per served token
+  distillation,              // how distillation is counted
+  chips_factor,              // training utilisation x `x` relative to `y` chips
+  chips_scaling,             // eta(n) = 1/(1 + x log2(n/8)); range [y, z]
+  default_precision_used,    // the hardware has no `text` peak: default precision used
+  catalog_power_used,        // --chip-hours and --power-watts describe the baseline's chips
+  power_cap_factors,         // time x `x`, accelerator power x `y`
+  power_cap,                 // the power-cap model (exponents `x`, `y`)
+  power_watts_scaled,        // --power-watts includes the host share; the whole figure is scaled
+  market_share,              // market-based CO2e with renewable share `x`
+  market_intensity,          // market-based CO2e at `x` gCO2e/kWh
+  distillation_summary,      // the distillation's costs (the row's Distillation)
 };
 
-// Extra work a variant adds outside the estimate's phases (distillation).
-struct Distillation {
-  double teacher_energy_kwh = 0;  // teacher forward passes over the distillation tokens
-  double teacher_co2e_kg = 0;
-  double teacher_hours = 0;  // wall-clock
-  double student_training_energy_kwh = 0;
-  double student_training_co2e_kg = 0;
-  double student_training_hours = 0;        // wall-clock
-  double saving_per_token_j = 0;            // baseline minus student facility J per output token
-  std::optional<double> break_even_tokens;  // none when the student saves nothing per token
+struct Note {
+  NoteKind kind = NoteKind::accuracy_not_modelled;
+  std::string label{};  // the variant, or empty for a note on the whole comparison
+  std::string id{};
+  std::string text{};
+  std::string text2{};
+  double x = 0;
+  double y = 0;
+  double z = 0;
+  bool operator==(const Note&) const = default;
 };
 
+// A variant: the scenario of each phase (a variant may change only one), and, for
+// distillation, the extra training runs it adds (the teacher's forward passes and the student).
 struct Variant {
   std::string label;
-  PhaseInput training;   // used when the phase includes training
-  PhaseInput inference;  // used when the phase includes inference
-  std::optional<Distillation> distillation;
-  std::vector<std::string> notes;
+  Scenario training;
+  Scenario inference;
+  std::optional<Scenario> teacher_forward;
+  std::optional<Scenario> student_training;
+  std::vector<Note> notes;
 };
 
-// The evaluated variant: the estimate of its phases (merged into one Estimate) and totals.
-struct Totals {
-  double energy_kwh = 0;                           // facility, all phases plus distillation
-  double co2e_kg = 0;                              // operational, location-based
-  std::optional<double> wall_clock_hours;          // training (plus distillation)
-  std::optional<double> time_per_output_token_ms;  // inference
-  double energy_per_token_j = 0;                   // inference J per output token, else training J per token
-  // The headline time: training wall-clock hours when training is estimated, else ms per token.
-  [[nodiscard]] double time() const;
-};
+// Return the baseline as a variant (every phase unchanged).
+[[nodiscard]] Variant baseline_variant(const Scenario& base);
 
-[[nodiscard]] Totals totals_of(const Estimate& e, const std::optional<Distillation>& d);
-
-// Return the estimate of the variant (each phase estimated with its own scenario and catalog)
-// for the baseline's phase.
-[[nodiscard]] Estimate evaluate(const Variant& v, Phase phase);
-
-// Return the baseline as a variant (every phase unchanged, against `cat`).
-[[nodiscard]] Variant baseline_variant(const Scenario& base, const Catalog& cat);
-
-// Quantisation to `p`: inference weights and KV cache stored at p and p's peak used where the
-// chip has it (else weight-only quantisation: 16-bit compute); training at p only for fp8 on
-// chips with an fp8 peak, otherwise unchanged (noted).
+// Quantisation to `p`: inference weights and KV cache stored at p, computed at p where the chip
+// has a peak for it (else weight-only: p weights, 16-bit compute); training at p only for fp8
+// on chips with an fp8 peak, otherwise unchanged (noted).
 [[nodiscard]] Variant quantize(const Scenario& base, const Catalog& cat, Precision p);
 
-enum class Sparsity { unstructured, two_four, structured };
-[[nodiscard]] Sparsity parse_sparsity(std::string_view text);
-[[nodiscard]] std::string_view to_string(Sparsity s);
+enum class PrunePattern { unstructured, two_four, structured };
+[[nodiscard]] PrunePattern parse_prune_pattern(std::string_view text);
+[[nodiscard]] std::string_view to_string(PrunePattern p);
 
 // Pruning a `fraction` of the weights of the served model (training is unchanged: the dense
 // model is trained, then pruned; fine-tuning after pruning is not modelled).
-[[nodiscard]] Variant prune(const Scenario& base, const Catalog& cat, double fraction, Sparsity pattern);
+[[nodiscard]] Variant prune(const Scenario& base, const Catalog& cat, double fraction, PrunePattern pattern);
 
 // Distillation into a `student_params` model over `distill_tokens` tokens.
 [[nodiscard]] Variant distill(const Scenario& base, const Catalog& cat, double student_params,
@@ -100,115 +100,67 @@ enum class Sparsity { unstructured, two_four, structured };
 // The same job in another region (location-based intensity and the region's PUE).
 [[nodiscard]] Variant with_region(const Scenario& base, const Catalog& cat, const std::string& id);
 
-// Power capping (Samsi et al. 2023, arXiv 2310.03003: A100/V100 LLaMA inference capped at
-// 0.7 of the limit used ~23% less GPU energy for 6-7% more time):
-//   time x cap^-alpha, accelerator power x cap^beta (never above cap x TDP); host unchanged.
-// alpha and beta are the catalog's whatif_model.power_cap_{time,power}_exponent.
-[[nodiscard]] double power_cap_time_factor(const Catalog& cat, double cap);
-[[nodiscard]] double power_cap_power_factor(const Catalog& cat, double cap);
+// The accelerators capped at `cap` x TDP (the scenario's power_cap: Samsi et al. 2023).
 [[nodiscard]] Variant power_cap(const Scenario& base, const Catalog& cat, double cap);
 
-// Market-based CO2e: facility energy x (1 - renewable share) x location intensity, or
-// facility energy x a contractual intensity.
-struct MarketBasis {
-  std::optional<double> renewable_share;      // [0, 1]
-  std::optional<double> intensity_g_per_kwh;  // >= 0
-};
-[[nodiscard]] double market_based_co2e_kg(const Totals& t, const MarketBasis& m);
-
-// Check a fraction flag; throws InputError "NAME: must lie in ...".
+// Check a fraction; throws InputError "NAME: must lie in ...".
 void check_prune_fraction(double f);
 void check_power_cap(double f);
-void check_renewable_share(double f);
 
-// ---- Compute-optimal planning (Hoffmann et al. 2022, approach 3) ----
+// ---- The comparison ----
 
-struct ChinchillaFit {
-  double E = 1.69;
-  double A = 406.4;
-  double B = 410.7;
-  double alpha = 0.34;
-  double beta = 0.28;
+// The distillation's own costs (outside the estimate's phases).
+struct Distillation {
+  double teacher_energy_kwh = 0;  // teacher forward passes over the distillation tokens
+  double teacher_co2e_kg = 0;
+  double teacher_hours = 0;  // wall-clock
+  double student_training_energy_kwh = 0;
+  double student_training_co2e_kg = 0;
+  double student_training_hours = 0;        // wall-clock
+  double saving_per_token_j = 0;            // baseline minus student facility J per output token
+  std::optional<double> break_even_tokens;  // none when the student saves nothing per token
 };
 
-struct ComputeOptimal {
-  double params = 0;
-  double tokens = 0;
-  double flops = 0;
+// A row's totals: every phase plus distillation, the ranges combined by the Spread rule.
+struct Totals {
+  Spread energy_kwh;                               // facility
+  Spread co2e_kg;                                  // operational, location-based
+  std::optional<double> market_based_co2e_kg;      // with renewable_share / market_based_intensity
+  std::optional<double> wall_clock_hours;          // training (plus distillation)
+  std::optional<double> time_per_output_token_ms;  // inference
+  double energy_per_token_j = 0;                   // inference J per output token, else training J per token
+  // The headline time: training wall-clock hours when training is estimated, else ms per token.
+  [[nodiscard]] double time() const;
 };
 
-// N_opt = G (C/6)^a, D_opt = G^-1 (C/6)^b, a = beta/(alpha+beta), b = alpha/(alpha+beta),
-// G = (alpha A / (beta B))^(1/(alpha+beta)).
-[[nodiscard]] ComputeOptimal chinchilla_optimal(double flops, const ChinchillaFit& fit = {});
-// Return the fitted loss L(N, D) = E + A/N^alpha + B/D^beta.
-[[nodiscard]] double chinchilla_loss(double params, double tokens, const ChinchillaFit& fit = {});
-
-struct Plan {
-  ComputeOptimal optimal;
-  Estimate estimate;  // training only
-  std::vector<std::string> notes;
+// Changes against the baseline, in percent (none where the baseline's figure is zero).
+struct Deltas {
+  std::optional<double> energy_pct;
+  std::optional<double> co2e_pct;
+  std::optional<double> time_pct;
+  std::optional<double> energy_per_token_pct;
+  std::optional<double> market_based_co2e_pct;
 };
 
-// Plan for a compute budget (FLOPs) or a facility-energy budget (kWh) on the base scenario's
-// hardware and settings. Throws InputError when the scenario fixes params or tokens.
-[[nodiscard]] Plan plan_for_compute(const Scenario& base, const Catalog& cat, double flops);
-[[nodiscard]] Plan plan_for_energy(const Scenario& base, const Catalog& cat, double kwh);
-
-// ---- Carbon-aware scheduling ----
-
-// Seconds since 1970-01-01T00:00:00Z from "YYYY-MM-DDTHH:MM[:SS](Z|+00:00)"; throws InputError
-// naming `what`.
-[[nodiscard]] std::int64_t parse_utc(std::string_view text, std::string_view what);
-[[nodiscard]] std::string format_utc(std::int64_t seconds);
-// Days since 1970-01-01 of a proleptic Gregorian date, and back (H. Hinnant's algorithms).
-[[nodiscard]] std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
-struct CivilDate {
-  std::int64_t year = 1970;
-  unsigned month = 1;
-  unsigned day = 1;
-};
-[[nodiscard]] CivilDate civil_from_days(std::int64_t days);
-
-struct IntensitySeries {
-  std::string region;             // the file's stem
-  std::int64_t start = 0;         // first timestamp (seconds, on the hour)
-  std::vector<double> g_per_kwh;  // one value per consecutive hour
-  [[nodiscard]] std::int64_t end() const {
-    return start + static_cast<std::int64_t>(g_per_kwh.size()) * 3600;
-  }
+struct Row {
+  std::string label;
+  Estimate estimate;  // the phases of the baseline's phase setting
+  Totals totals;
+  std::optional<Distillation> distillation;
+  Deltas delta;  // against the baseline (zero for the baseline itself)
+  std::vector<Note> notes;
 };
 
-// Parse "timestamp,carbon_intensity" CSV text (hourly, sorted, no gaps or duplicates);
-// throws InputError "NAME:LINE: ..." naming the problem.
-[[nodiscard]] IntensitySeries parse_intensity_csv(std::string_view text, std::string_view name,
-                                                  std::string region);
-
-struct ScheduleRequest {
-  double duration_hours = 0;
-  double energy_kwh = 0;  // facility energy of the job, drawn evenly over its duration
-  std::optional<std::int64_t> earliest;
-  std::optional<std::int64_t> deadline;  // the job must finish by then
+struct Comparison {
+  Row baseline;
+  std::vector<Row> variants;
+  std::string best_energy, best_time, best_co2e;  // labels (ties: the first listed)
+  std::vector<Note> notes;                        // every row's notes, each once, in order
 };
 
-struct ScheduleResult {
-  std::int64_t best_start = 0;
-  std::string best_region;
-  double best_co2e_kg = 0;
-  std::int64_t immediate_start = 0;
-  std::string immediate_region;  // the first series
-  double immediate_co2e_kg = 0;
-  double savings_fraction = 0;  // 1 - best / immediate
-  std::size_t candidates = 0;   // start times evaluated
-};
-
-// Return the CO2e of the job starting at `start` in `s` (energy/duration per hour, the partial
-// last hour pro-rated). Requires the job to lie within the series.
-[[nodiscard]] double job_co2e_kg(const IntensitySeries& s, std::int64_t start, double duration_hours,
-                                 double energy_kwh);
-
-// Return the start time (on the hour) and series that minimise CO2e within the window. The
-// immediate start is the first series' first allowed hour. Throws InputError when no series
-// has room for the job in the window.
-[[nodiscard]] ScheduleResult schedule(const std::vector<IntensitySeries>& series, const ScheduleRequest& r);
+// Return the comparison of `base` with `variants` on `cat`. Throws InputError ("variant LABEL:
+// ...") when a variant cannot be estimated.
+[[nodiscard]] Comparison compare(const Scenario& base, const Catalog& cat,
+                                 const std::vector<Variant>& variants);
 
 }  // namespace llm_energy::whatif

@@ -1,4 +1,4 @@
-#include "io.hpp"
+#include "cli/io.hpp"
 
 #include <unistd.h>
 #include <cerrno>

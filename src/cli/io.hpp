@@ -36,4 +36,17 @@ class AtomicOutputFile {
   bool m_done = false;
 };
 
+// Run `body(stream)` on `out` ("" or "-" for `path`) or on a file written atomically, and
+// return its result.
+template <class F>
+auto with_output(const std::string& path, std::ostream& out, F&& body) {
+  if (path.empty() || path == "-") {
+    return body(out);
+  }
+  AtomicOutputFile file(path);
+  auto r = body(file.stream());
+  file.commit();
+  return r;
+}
+
 }  // namespace llm_energy::cli

@@ -1,4 +1,4 @@
-#include "shell.hpp"
+#include "cli/shell.hpp"
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>

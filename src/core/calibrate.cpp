@@ -1,5 +1,8 @@
 #include "llm_energy/calibrate.hpp"
 
+#include "llm_energy/estimate.hpp"
+#include "llm_energy/resolve.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -31,25 +34,15 @@ Fitted fit(const std::vector<double>& v) {
   return {median(v), *std::min_element(v.begin(), v.end()), *std::max_element(v.begin(), v.end())};
 }
 
-// The peak at the default compute precision (as estimate picks it with no --precision).
+// The peak at the default compute precision (resolve's choice with no --precision).
 double default_peak_flops(const Hardware& hw) {
-  for (Precision q : {Precision::bf16, Precision::fp16, Precision::tf32, Precision::fp32}) {
-    if (hw.peak(q)) {
-      return hw.peak(q)->value * 1e12;
-    }
-  }
-  for (Precision q : k_all_precisions) {
-    if (hw.peak(q)) {
-      return hw.peak(q)->value * 1e12;
-    }
-  }
-  throw InputError("hardware " + hw.id + ": no peak FLOP/s in the catalog");
+  return hw.peak(default_precision(hw))->value * 1e12;
 }
 
-double size_factor(const Catalog& cat, double active_params) {
-  const TrainingModel& tm = cat.training;
-  return model::mfu_size_factor(active_params, tm.size_reference_params.value, tm.size_exponent.value,
-                                tm.size_min_factor.value);
+// The factor resolve() applies to the generation's utilisation for this run (model size and
+// chip count), so that a fitted utilisation divided by it reproduces the run through estimate().
+double mfu_factor(const Catalog& cat, const Hardware& hw, double active_params, double chips) {
+  return default_training_mfu(hw, cat, active_params, chips).value / hw.training_mfu.value;
 }
 
 // One CSV file addressed by column name, with located errors.
@@ -259,11 +252,15 @@ std::vector<MeasuredRun> parse_runs_csv(std::string_view text, std::string_view 
   return runs;
 }
 
-double predicted_server_energy_kwh(const MeasuredRun& run, const Hardware& hw, const Catalog& cat) {
-  const double flops = model::training_flops(run.active_params, run.tokens, false);
-  const double mfu = hw.training_mfu.value * size_factor(cat, run.active_params);
-  const double hours = model::chip_hours(flops, default_peak_flops(hw), mfu);
-  return model::energy_kwh(hours, hw.tdp_w.value * hw.avg_power_fraction.value + hw.host_power_w.value);
+double predicted_server_energy_kwh(const MeasuredRun& run, const Catalog& cat) {
+  Scenario s;
+  s.phase = Given<Phase>{Phase::training, Origin::config};
+  s.params = Given<double>{run.params, Origin::config};
+  s.active_params = Given<double>{run.active_params, Origin::config};
+  s.tokens = Given<double>{run.tokens, Origin::config};
+  s.hardware = Given<std::string>{run.hardware, Origin::config};
+  s.chips = Given<double>{run.chips, Origin::config};
+  return estimate(s, cat).training->server_energy_kwh;
 }
 
 CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog& cat,
@@ -294,7 +291,8 @@ CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog&
   for (const auto& r : runs) {
     const double flops = model::training_flops(r.active_params, r.tokens, false);
     const double chip_hours = r.chips * r.duration_h;
-    mfu.push_back(model::implied_mfu(flops, peak, chip_hours) / size_factor(cat, r.active_params));
+    mfu.push_back(model::implied_mfu(flops, peak, chip_hours) /
+                  mfu_factor(cat, hw, r.active_params, r.chips));
     if (r.gpu_energy_kwh) {
       ++res.runs_with_gpu_energy;
       fraction.push_back(*r.gpu_energy_kwh * 1000.0 / (chip_hours * tdp));
@@ -333,12 +331,11 @@ CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog&
   }
 
   const Catalog fitted = apply_profile(cat, p);
-  const Hardware& hw_after = fitted.find_hardware(hw.id);
   std::vector<double> before;
   std::vector<double> after;
   for (const auto& r : runs) {
-    before.push_back(rel_error(predicted_server_energy_kwh(r, hw, cat), r.server_energy_kwh));
-    after.push_back(rel_error(predicted_server_energy_kwh(r, hw_after, fitted), r.server_energy_kwh));
+    before.push_back(rel_error(predicted_server_energy_kwh(r, cat), r.server_energy_kwh));
+    after.push_back(rel_error(predicted_server_energy_kwh(r, fitted), r.server_energy_kwh));
   }
   res.median_abs_error_before = median(before);
   res.median_abs_error_after = median(after);

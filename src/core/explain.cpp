@@ -1,21 +1,9 @@
 #include "llm_energy/explain.hpp"
 
-#include <cstdio>
-
 namespace llm_energy {
 namespace {
 
-std::string num(double v) {
-  char buf[32];
-  if (v != 0 && (v >= 1e5 || v < 1e-2)) {
-    std::snprintf(buf, sizeof buf, "%.3g", v);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.4g", v);
-  }
-  return buf;
-}
-
-const Assumption* find(const Estimate& e, const char* key) {
+const Assumption* find(const Estimate& e, std::string_view key) {
   for (const auto& a : e.assumptions) {
     if (a.key == key) {
       return &a;
@@ -24,7 +12,7 @@ const Assumption* find(const Estimate& e, const char* key) {
   return nullptr;
 }
 
-double value(const Estimate& e, const char* key, double fallback = 0) {
+double value(const Estimate& e, std::string_view key, double fallback = 0) {
   const Assumption* a = find(e, key);
   return a ? a->value.value : fallback;
 }
@@ -33,9 +21,10 @@ double value(const Estimate& e, const char* key, double fallback = 0) {
 
 std::vector<ExplainStep> explain(const Estimate& e) {
   std::vector<ExplainStep> out;
-  auto add = [&](const char* phase, const char* name, std::string formula, std::string subst, double result,
-                 const char* unit) {
-    out.push_back({phase, name, std::move(formula), std::move(subst), result, unit});
+  auto add = [&](std::string_view phase, std::string_view name, std::string_view formula,
+                 std::string_view pattern, std::vector<double> operands, double result,
+                 std::string_view unit) {
+    out.push_back({phase, name, formula, pattern, std::move(operands), result, unit});
   };
   const double params = value(e, "params");
   const double active = find(e, "active_params") ? value(e, "active_params") : params;
@@ -47,59 +36,57 @@ std::vector<ExplainStep> explain(const Estimate& e) {
     const bool recompute = value(e, "recompute") > 0;
     const double peak = value(e, "peak_tflops") * 1e12;
     add("training", "FLOPs", recompute ? "8 x N_active x D" : "6 x N_active x D",
-        std::string(recompute ? "8" : "6") + " x " + num(active) + " x " + num(tokens), t.flops, "FLOP");
+        recompute ? "8 x {} x {}" : "6 x {} x {}", {active, tokens}, t.flops, "FLOP");
     if (find(e, "chip_hours")) {
-      add("training", "chip-hours", "given", num(t.chip_hours), t.chip_hours, "chip-h");
-      add("training", "implied MFU", "FLOPs / (peak x chip-hours x 3600)",
-          num(t.flops) + " / (" + num(peak) + " x " + num(t.chip_hours) + " x 3600)", t.implied_mfu, "");
+      add("training", "chip-hours", "given", "{}", {t.chip_hours}, t.chip_hours, "chip-h");
+      add("training", "implied MFU", "FLOPs / (peak x chip-hours x 3600)", "{} / ({} x {} x 3600)",
+          {t.flops, peak, t.chip_hours}, t.implied_mfu, "");
     } else {
-      add("training", "chip-hours", "FLOPs / (peak x MFU) / 3600",
-          num(t.flops) + " / (" + num(peak) + " x " + num(t.implied_mfu) + ") / 3600", t.chip_hours,
-          "chip-h");
+      add("training", "chip-hours", "FLOPs / (peak x MFU) / 3600", "{} / ({} x {}) / 3600",
+          {t.flops, peak, t.implied_mfu}, t.chip_hours, "chip-h");
     }
-    add("training", "wall-clock", "chip-hours / chips", num(t.chip_hours) + " / " + num(value(e, "chips", 1)),
+    add("training", "wall-clock", "chip-hours / chips", "{} / {}", {t.chip_hours, value(e, "chips", 1)},
         t.wall_clock_hours, "h");
     if (find(e, "power_watts")) {
-      const double w = value(e, "power_watts");
-      add("training", "server energy", "chip-hours x power_watts / 1000",
-          num(t.chip_hours) + " x " + num(w) + " / 1000", t.server_energy_kwh, "kWh");
+      add("training", "server energy", "chip-hours x power_watts / 1000", "{} x {} / 1000",
+          {t.chip_hours, value(e, "power_watts")}, t.server_energy_kwh, "kWh");
     } else {
       const double acc = value(e, "accelerator_power_w");
       const double host = value(e, "host_power_w");
-      add("training", "accelerator energy", "chip-hours x TDP x draw fraction / 1000",
-          num(t.chip_hours) + " x " + num(acc) + " / 1000", t.accelerator_energy_kwh, "kWh");
+      add("training", "accelerator energy", "chip-hours x TDP x draw fraction / 1000", "{} x {} / 1000",
+          {t.chip_hours, acc}, t.accelerator_energy_kwh, "kWh");
       add("training", "server energy", "chip-hours x (accelerator W + host W) / 1000",
-          num(t.chip_hours) + " x (" + num(acc) + " + " + num(host) + ") / 1000", t.server_energy_kwh, "kWh");
+          "{} x ({} + {}) / 1000", {t.chip_hours, acc, host}, t.server_energy_kwh, "kWh");
     }
-    add("training", "facility energy", "server energy x PUE", num(t.server_energy_kwh) + " x " + num(pue),
+    add("training", "facility energy", "server energy x PUE", "{} x {}", {t.server_energy_kwh, pue},
         t.energy_kwh, "kWh");
-    add("training", "operational CO2e", "facility energy x grid intensity / 1000",
-        num(t.energy_kwh) + " x " + num(ci) + " / 1000", t.co2e_kg, "kg");
+    add("training", "operational CO2e", "facility energy x grid intensity / 1000", "{} x {} / 1000",
+        {t.energy_kwh, ci}, t.co2e_kg, "kg");
     add("training", "embodied CO2e", "chip-hours x embodied per chip / (life x 8766 h)",
-        num(t.chip_hours) + " x " + num(value(e, "embodied_kgco2e_per_chip")) + " / (" +
-            num(value(e, "service_life_years")) + " x 8766)",
+        "{} x {} / ({} x 8766)",
+        {t.chip_hours, value(e, "embodied_kgco2e_per_chip"), value(e, "service_life_years")},
         t.embodied_co2e_kg, "kg");
-    add("training", "energy per token", "facility energy x 3.6e6 / D",
-        num(t.energy_kwh) + " x 3.6e6 / " + num(tokens), t.energy_per_token_j, "J");
+    add("training", "energy per token", "facility energy x 3.6e6 / D", "{} x 3.6e6 / {}",
+        {t.energy_kwh, tokens}, t.energy_per_token_j, "J");
   }
   if (e.inference) {
     const auto& i = *e.inference;
     add("inference", "decode step and prefill",
         "max(B x FLOPs/token / (chips x peak x eff_c), weights/(chips x BW x eff_w) + KV/(chips x BW x "
         "eff_kv))",
-        "batch " + num(i.batch_size) + ", " + num(i.chips) + " chip(s), " + i.bound + "-bound",
-        i.time_per_output_token_ms, "ms per output token");
+        i.bound == "compute" ? "batch {}, {} chip(s), compute-bound" : "batch {}, {} chip(s), memory-bound",
+        {i.batch_size, i.chips}, i.time_per_output_token_ms, "ms per output token");
     add("inference", "accelerator energy per output token",
-        "chips x (P_decode x step / B + P_prefill x prefill / output tokens)", "see time above",
+        "chips x (P_decode x step / B + P_prefill x prefill / output tokens)", "see time above", {},
         i.accelerator_energy_per_token_j, "J");
     add("inference", "server energy per output token", "accelerator J + host W x chip-seconds per token",
-        num(i.accelerator_energy_per_token_j) + " + host share", i.server_energy_per_token_j, "J");
-    add("inference", "facility energy per output token", "server J x PUE",
-        num(i.server_energy_per_token_j) + " x " + num(pue), i.energy_per_token_j, "J");
-    add("inference", "total energy", "J per token x output tokens / 3.6e6",
-        num(i.energy_per_token_j) + " x " + num(i.tokens) + " / 3.6e6", i.energy_kwh, "kWh");
-    add("inference", "operational CO2e", "energy x grid intensity / 1000",
-        num(i.energy_kwh) + " x " + num(ci) + " / 1000", i.co2e_kg, "kg");
+        "{} + host share", {i.accelerator_energy_per_token_j}, i.server_energy_per_token_j, "J");
+    add("inference", "facility energy per output token", "server J x PUE", "{} x {}",
+        {i.server_energy_per_token_j, pue}, i.energy_per_token_j, "J");
+    add("inference", "total energy", "J per token x output tokens / 3.6e6", "{} x {} / 3.6e6",
+        {i.energy_per_token_j, i.tokens}, i.energy_kwh, "kWh");
+    add("inference", "operational CO2e", "energy x grid intensity / 1000", "{} x {} / 1000",
+        {i.energy_kwh, ci}, i.co2e_kg, "kg");
   }
   return out;
 }

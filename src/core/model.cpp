@@ -44,6 +44,13 @@ double mfu_size_factor(double active_params, double reference, double exponent, 
   return std::clamp(std::pow(active_params / reference, exponent), min_factor, 1.0);
 }
 
+double chip_scaling_efficiency(double chips, double overhead) {
+  if (!(chips > 8)) {
+    return 1.0;
+  }
+  return 1.0 / (1.0 + overhead * std::log2(chips / 8.0));
+}
+
 Shape default_shape(double params) {
   Shape s;
   double d = std::cbrt(params * 128.0 / 12.0);

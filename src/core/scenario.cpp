@@ -1,6 +1,7 @@
 #include "llm_energy/scenario.hpp"
 
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -17,7 +18,15 @@ using D = std::optional<Given<double>> Scenario::*;
 using R = std::optional<Given<Range>> Scenario::*;
 using S = std::optional<Given<std::string>> Scenario::*;
 using B = std::optional<Given<bool>> Scenario::*;
-using Member = std::variant<D, R, S, B>;
+using P = std::optional<Given<Phase>> Scenario::*;
+using Q = std::optional<Given<Precision>> Scenario::*;
+using Z = std::optional<Given<Sparsity>> Scenario::*;
+using Member = std::variant<D, R, S, B, P, Q, Z>;
+
+constexpr std::array<std::string_view, 3> k_phases = {"training", "inference", "both"};
+constexpr std::array<std::string_view, 7> k_precisions = {"fp32", "tf32", "bf16", "fp16",
+                                                          "fp8",  "int8", "int4"};
+constexpr std::array<std::string_view, 2> k_sparsities = {"dense", "2:4"};
 
 struct Binding {
   FieldSpec spec;
@@ -25,7 +34,7 @@ struct Binding {
 };
 
 // The single table of scenario fields: key, kind, unit, help, and where it is stored.
-const std::array<Binding, 33> k_bindings = {{
+const std::array<Binding, 37> k_bindings = {{
     {{"tokens", FieldKind::count, "tokens", "training tokens D (e.g. 1e8, 2T)"}, &Scenario::tokens},
     {{"params", FieldKind::count, "parameters", "model parameters N (e.g. 7e9, 70B)"}, &Scenario::params},
     {{"active_params", FieldKind::count, "parameters", "parameters active per token (MoE); default --params"},
@@ -35,8 +44,9 @@ const std::array<Binding, 33> k_bindings = {{
     {{"hardware", FieldKind::text, "", "accelerator id (see 'llm-energy hardware list'); default h100-sxm"},
      &Scenario::hardware},
     {{"chips", FieldKind::count, "chips", "accelerators used for training; default 8"}, &Scenario::chips},
-    {{"precision", FieldKind::text, "",
-      "fp32, tf32, bf16, fp16, fp8, int8 or int4; default bf16 (fp16 where the chip has no bf16)"},
+    {{"precision", FieldKind::choice, "",
+      "fp32, tf32, bf16, fp16, fp8, int8 or int4; default bf16 (fp16 where the chip has no bf16)",
+      k_precisions},
      &Scenario::precision},
     {{"mfu", FieldKind::range, "fraction",
       "effective training utilisation (0,1], or a range LOW:HIGH; default from the hardware generation"},
@@ -52,7 +62,17 @@ const std::array<Binding, 33> k_bindings = {{
      &Scenario::region},
     {{"carbon_intensity", FieldKind::range, "gCO2e/kWh", "grid carbon intensity (instead of --region)"},
      &Scenario::carbon_intensity},
-    {{"phase", FieldKind::text, "", "training, inference or both (default both)"}, &Scenario::phase},
+    {{"power_cap", FieldKind::fraction, "fraction of TDP",
+      "accelerator power cap as a fraction of TDP, e.g. 0.7 (longer time, less accelerator power)"},
+     &Scenario::power_cap},
+    {{"renewable_share", FieldKind::fraction, "fraction",
+      "also report market-based CO2e = facility energy x (1 - share) x location intensity"},
+     &Scenario::renewable_share},
+    {{"market_based_intensity", FieldKind::count, "gCO2e/kWh",
+      "also report market-based CO2e at this contractual intensity"},
+     &Scenario::market_based_intensity},
+    {{"phase", FieldKind::choice, "", "training, inference or both (default both)", k_phases},
+     &Scenario::phase},
     {{"inference_tokens", FieldKind::count, "tokens", "total output tokens served; default = --tokens"},
      &Scenario::inference_tokens},
     {{"input_tokens", FieldKind::count, "tokens", "prompt tokens per request; default 400"},
@@ -69,6 +89,11 @@ const std::array<Binding, 33> k_bindings = {{
      &Scenario::inference_chips},
     {{"kv_bits", FieldKind::count, "bits", "bits per KV-cache element (16, 8 or 4); default the precision's"},
      &Scenario::kv_bits},
+    {{"sparsity", FieldKind::choice, "",
+      "served weights: dense (default) or 2:4 (structured sparse, on sparse tensor cores where the chip has "
+      "them)",
+      k_sparsities},
+     &Scenario::sparsity},
     {{"model", FieldKind::text, "", "model id from 'llm-energy models list' (sets params and shape)"},
      &Scenario::model},
     {{"layers", FieldKind::count, "", "transformer layers"}, &Scenario::layers},
@@ -176,6 +201,18 @@ void set_binding(Scenario& s, const Binding* b, std::string_view text, Origin or
     case FieldKind::boolean:
       s.*std::get<B>(b->member) = Given<bool>{parse_bool(text, what), origin};
       break;
+    case FieldKind::fraction:
+      s.*std::get<D>(b->member) = Given<double>{parse_fraction(text, what), origin};
+      break;
+    case FieldKind::choice:
+      if (const auto* p = std::get_if<P>(&b->member)) {
+        s.** p = Given<Phase>{parse_phase(text), origin};
+      } else if (const auto* q = std::get_if<Q>(&b->member)) {
+        s.** q = Given<Precision>{parse_precision(text), origin};
+      } else {
+        s.*std::get<Z>(b->member) = Given<Sparsity>{parse_sparsity(text), origin};
+      }
+      break;
   }
 }
 
@@ -275,7 +312,7 @@ bool apply_flat_json(Scenario& s, std::string_view text) {
   };
   std::array<FlatMember, k_bindings.size()> members{};
   std::size_t n = 0;
-  std::uint64_t seen = 0;
+  std::bitset<k_bindings.size()> seen;
   Cursor c{text};
   c.skip_ws();
   if (!c.at('{')) {
@@ -296,10 +333,10 @@ bool apply_flat_json(Scenario& s, std::string_view text) {
         return false;
       }
       const auto index = static_cast<std::size_t>(b - k_bindings.data());
-      if ((seen >> index) & 1U) {
+      if (seen.test(index)) {
         return false;  // a duplicate key: the full parser names it
       }
-      seen |= std::uint64_t{1} << index;
+      seen.set(index);
       c.skip_ws();
       if (!c.at(':')) {
         return false;
@@ -324,7 +361,8 @@ bool apply_flat_json(Scenario& s, std::string_view text) {
         // Numbers pass through the same text parser as flags (nlohmann's round trip of a
         // number gives the same double); text and boolean keys take no numbers here, and
         // negative numbers (nlohmann reads "-0" as the integer 0, not -0.0) go the full way.
-        if (kind == FieldKind::text || kind == FieldKind::boolean || c.at('-') || !c.number(value)) {
+        if (kind == FieldKind::text || kind == FieldKind::choice || kind == FieldKind::boolean || c.at('-') ||
+            !c.number(value)) {
           return false;
         }
       }
@@ -374,17 +412,30 @@ bool has_field(const Scenario& s, std::string_view key) {
   return std::visit([&](auto m) { return (s.*m).has_value(); }, b->member);
 }
 
+std::string_view to_string(Phase p) {
+  return k_phases[static_cast<std::size_t>(p)];
+}
+
 Phase parse_phase(std::string_view text) {
-  if (text == "training") {
-    return Phase::training;
-  }
-  if (text == "inference") {
-    return Phase::inference;
-  }
-  if (text == "both") {
-    return Phase::both;
+  for (std::size_t i = 0; i < k_phases.size(); ++i) {
+    if (text == k_phases[i]) {
+      return static_cast<Phase>(i);
+    }
   }
   throw InputError("phase: unknown phase '" + printable(text) + "' (use training, inference or both)");
+}
+
+std::string_view to_string(Sparsity s) {
+  return k_sparsities[static_cast<std::size_t>(s)];
+}
+
+Sparsity parse_sparsity(std::string_view text) {
+  for (std::size_t i = 0; i < k_sparsities.size(); ++i) {
+    if (text == k_sparsities[i]) {
+      return static_cast<Sparsity>(i);
+    }
+  }
+  throw InputError("sparsity: unknown value '" + printable(text) + "' (use dense or 2:4)");
 }
 
 void apply_config_json(Scenario& s, std::string_view text, std::string_view name) {
@@ -406,15 +457,17 @@ void apply_config_json(Scenario& s, std::string_view text, std::string_view name
     std::string value;
     if (v.is_string()) {
       value = v.get<std::string>();
-    } else if (v.is_number() &&
-               ((b->spec.kind != FieldKind::text && b->spec.kind != FieldKind::boolean) || key == "id")) {
+    } else if (v.is_number() && ((b->spec.kind != FieldKind::text && b->spec.kind != FieldKind::choice &&
+                                  b->spec.kind != FieldKind::boolean) ||
+                                 key == "id")) {
       value = v.dump();  // numbers pass through the same text parser as flags (ids may be numbers)
     } else if (v.is_boolean() && b->spec.kind == FieldKind::boolean) {
       value = v.get<bool>() ? "true" : "false";
     } else {
       const char* expected = b->spec.kind == FieldKind::boolean ? "true or false"
-                             : b->spec.kind == FieldKind::text  ? "a string"
-                                                                : "a number or a string like \"70B\"";
+                             : b->spec.kind == FieldKind::text || b->spec.kind == FieldKind::choice
+                                 ? "a string"
+                                 : "a number or a string like \"70B\"";
       throw InputError(file + ": key '" + where + "': expected " + expected + ", got " +
                        std::string(json_type_name(v)));
     }

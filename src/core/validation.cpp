@@ -175,7 +175,7 @@ TrainingValidation validate_training(std::string_view csv, std::string_view name
         worst = std::max(worst, std::fabs(rel(c.reproduced_co2e_t, *c.published_co2e_t)));
       }
       c.reproduce_error = worst;
-      c.reproduce_ok = worst <= 0.02;
+      c.reproduce_ok = worst <= k_reproduce_tolerance;
       v.reproduce_max_error = std::max(v.reproduce_max_error, worst);
       v.reproduce_all_ok = v.reproduce_all_ok && c.reproduce_ok;
     }
@@ -297,6 +297,23 @@ InferenceValidation validate_inference(std::string_view csv, std::string_view na
   v.ecologits_median_abs_error = median(eco_errors);
   v.coverage = static_cast<double>(inside) / static_cast<double>(v.points.size());
   return v;
+}
+
+ValidationVerdict judge(const TrainingValidation& v, double median_bound) {
+  if (!v.reproduce_all_ok) {
+    return {ValidationFailure::reproduce, v.reproduce_max_error, k_reproduce_tolerance};
+  }
+  if (v.median_abs_chip_hours_error > median_bound) {
+    return {ValidationFailure::median_error, v.median_abs_chip_hours_error, median_bound};
+  }
+  return {};
+}
+
+ValidationVerdict judge(const InferenceValidation& v, double median_bound) {
+  if (v.median_abs_error > median_bound) {
+    return {ValidationFailure::median_error, v.median_abs_error, median_bound};
+  }
+  return {};
 }
 
 }  // namespace llm_energy

@@ -2,12 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <limits>
 
-#include "llm_energy/csv.hpp"
 #include "llm_energy/error.hpp"
 #include "llm_energy/model.hpp"
+#include "llm_energy/resolve.hpp"
 #include "llm_energy/units.hpp"
 
 namespace llm_energy::whatif {
@@ -42,65 +40,13 @@ Given<T> given(T v) {
   return Given<T>{std::move(v), Origin::flag};
 }
 
-void set_phase(Scenario& s, const char* phase) {
-  s.phase = given<std::string>(phase);
-}
-
-double resolved_params(const Scenario& s, const Catalog& cat) {
-  if (s.params) {
-    return s.params->value;
-  }
-  if (s.model) {
-    return cat.find_model(s.model->value).params;
-  }
-  throw InputError("missing --params (model parameters, e.g. --params 7e9) or --model");
-}
-
-double resolved_active(const Scenario& s, const Catalog& cat) {
-  if (s.active_params) {
-    return s.active_params->value;
-  }
-  if (s.model && !s.params) {
-    return cat.find_model(s.model->value).active_params;
-  }
-  return resolved_params(s, cat);
-}
-
-const Hardware& resolved_hardware(const Scenario& s, const Catalog& cat) {
-  return cat.find_hardware(s.hardware ? std::string_view(s.hardware->value) : "h100-sxm");
-}
-
-// The precision estimate() uses by default on this chip (bf16, else the best 16-bit format).
-Precision resolved_precision(const Scenario& s, const Hardware& hw) {
-  if (s.precision) {
-    return parse_precision(s.precision->value);
-  }
-  for (Precision q : {Precision::bf16, Precision::fp16, Precision::tf32, Precision::fp32}) {
-    if (hw.peak(q)) {
-      return q;
-    }
-  }
-  return Precision::fp32;
-}
-
-Hardware& mutable_hardware(Catalog& cat, const std::string& id) {
-  for (auto& h : cat.hardware) {
-    if (h.id == id) {
-      return h;
-    }
-  }
-  throw InputError("unknown hardware '" + id + "'");  // unreachable: ids come from find_hardware
-}
-
-void scale_datum(Datum& d, double f) {
-  d.value *= f;
-  d.low *= f;
-  d.high *= f;
+bool trains(const Scenario& s) {
+  return !s.phase || s.phase->value != Phase::inference;
 }
 
 // Keep the shape the baseline resolves to when `params` changes: a catalog model keeps its
 // own shape; otherwise the default shape (derived from params) is pinned through layers and
-// hidden size, from which estimate() derives heads as it does for the baseline.
+// hidden size, from which resolve() derives heads as it does for the baseline.
 void pin_shape(Scenario& s, double base_params) {
   if (s.model) {
     return;
@@ -114,166 +60,99 @@ void pin_shape(Scenario& s, double base_params) {
   }
 }
 
-// The default training utilisation estimate() would use (generation value x size factor).
-Range default_mfu(const Scenario& s, const Catalog& cat) {
-  const Hardware& hw = resolved_hardware(s, cat);
-  const TrainingModel& tm = cat.training;
-  const double f = model::mfu_size_factor(resolved_active(s, cat), tm.size_reference_params.value,
-                                          tm.size_exponent.value, tm.size_min_factor.value);
-  Range r = hw.training_mfu.range().scaled(f);
-  r.high = std::min(r.high, 1.0);
-  return r;
-}
-
-std::shared_ptr<const Catalog> share(const Catalog& cat) {
-  return std::make_shared<const Catalog>(cat);
+// What the baseline resolves to, without its phases (they may lack inputs the variant adds).
+Resolved facts(const Scenario& base, const Catalog& cat) {
+  Scenario s = base;
+  s.phase = given(Phase::inference);
+  // Only the model, hardware and precision are read; a serving replica that does not fit does
+  // not matter here, so the serving inputs are those of a tiny run.
+  s.inference_tokens = given(1.0);
+  s.requests.reset();
+  s.batch_size = given(1.0);
+  s.inference_chips.reset();
+  s.sparsity.reset();
+  if (s.precision && !cat.find_hardware(s.hardware ? std::string_view(s.hardware->value) : "h100-sxm")
+                          .peak(s.precision->value)) {
+    // The baseline's own estimate reports a precision the chip lacks; here it is only read.
+  }
+  try {
+    return resolve(s, cat);
+  } catch (const InputError&) {
+    // A replica the memory check refuses (or another serving problem): resolve the baseline's
+    // training phase, which carries the same model, hardware and precision.
+    Scenario t = base;
+    t.phase = given(Phase::training);
+    if (!t.tokens) {
+      t.tokens = given(1.0);
+    }
+    return resolve(t, cat);
+  }
 }
 
 }  // namespace
 
-// ---- Totals ----
+// ---- Variants ----
 
-double Totals::time() const {
-  if (wall_clock_hours) {
-    return *wall_clock_hours;
-  }
-  return time_per_output_token_ms.value_or(0.0);
-}
-
-Totals totals_of(const Estimate& e, const std::optional<Distillation>& d) {
-  Totals t;
-  if (e.training) {
-    t.energy_kwh += e.training->energy_kwh;
-    t.co2e_kg += e.training->co2e_kg;
-    t.wall_clock_hours = e.training->wall_clock_hours;
-    t.energy_per_token_j = e.training->energy_per_token_j;
-  }
-  if (e.inference) {
-    t.energy_kwh += e.inference->energy_kwh;
-    t.co2e_kg += e.inference->co2e_kg;
-    t.time_per_output_token_ms = e.inference->time_per_output_token_ms;
-    t.energy_per_token_j = e.inference->energy_per_token_j;
-  }
-  if (d) {
-    t.energy_kwh += d->teacher_energy_kwh + d->student_training_energy_kwh;
-    t.co2e_kg += d->teacher_co2e_kg + d->student_training_co2e_kg;
-    if (t.wall_clock_hours) {
-      *t.wall_clock_hours += d->teacher_hours + d->student_training_hours;
-    }
-  }
-  return t;
-}
-
-Estimate evaluate(const Variant& v, Phase phase) {
-  Estimate out;
-  out.phase = phase;
-  auto merge = [&out](const Estimate& e) {
-    if (out.hardware.empty()) {
-      out.hardware = e.hardware;
-      out.region = e.region;
-    }
-    for (const auto& a : e.assumptions) {
-      const bool seen = std::any_of(out.assumptions.begin(), out.assumptions.end(),
-                                    [&a](const Assumption& b) { return b.key == a.key && b.text == a.text; });
-      if (!seen) {
-        out.assumptions.push_back(a);
-      }
-    }
-  };
-  if (phase != Phase::inference) {
-    Scenario s = v.training.scenario;
-    set_phase(s, "training");
-    const Estimate e = estimate(s, *v.training.catalog);
-    out.training = e.training;
-    merge(e);
-  }
-  if (phase != Phase::training) {
-    Scenario s = v.inference.scenario;
-    set_phase(s, "inference");
-    const Estimate e = estimate(s, *v.inference.catalog);
-    out.inference = e.inference;
-    merge(e);
-  }
-  out.notes = v.notes;
-  return out;
-}
-
-Variant baseline_variant(const Scenario& base, const Catalog& cat) {
+Variant baseline_variant(const Scenario& base) {
   Variant v;
   v.label = "baseline";
-  const auto c = share(cat);
-  v.training = {base, c};
-  v.inference = {base, c};
+  v.training = base;
+  v.inference = base;
   return v;
 }
 
-// ---- Quantisation ----
-
 Variant quantize(const Scenario& base, const Catalog& cat, Precision p) {
-  Variant v = baseline_variant(base, cat);
+  Variant v = baseline_variant(base);
   const std::string name(to_string(p));
   v.label = "precision=" + name;
-  const Hardware& hw = resolved_hardware(base, cat);
-  const Precision base_prec = resolved_precision(base, hw);
+  const Resolved r = facts(base, cat);
+  const Hardware& hw = *r.hardware;
+  const Precision base_prec = base.precision ? base.precision->value : default_precision(hw);
   const std::string base_name(to_string(base_prec));
 
   // Training: FP8 where the chip has an FP8 peak; INT8/INT4 are not training formats.
-  const bool trains = !base.phase || parse_phase(base.phase->value) != Phase::inference;
   if (p == Precision::fp8 && hw.peak(Precision::fp8)) {
-    v.training.scenario.precision = given(name);
-    if (trains) {
-      v.notes.push_back(
-          v.label +
-          ": training at the fp8 peak with the bf16-calibrated utilisation; "
-          "published FP8 training speed-ups are smaller than the 2x peak ratio, so this is optimistic");
+    v.training.precision = given(p);
+    if (trains(base)) {
+      v.notes.push_back({NoteKind::fp8_training_optimistic, v.label});
     }
-  } else if (p == Precision::fp8 && trains) {
-    v.notes.push_back(v.label + ": " + hw.id + " has no fp8 peak: training kept at " + base_name);
-  } else if (p != base_prec && trains) {
-    v.notes.push_back(v.label + ": training kept at " + base_name + " (" + name + " is an inference format)");
+  } else if (p == Precision::fp8 && trains(base)) {
+    v.notes.push_back({NoteKind::no_fp8_training, v.label, hw.id, base_name});
+  } else if (p != base_prec && trains(base)) {
+    v.notes.push_back({NoteKind::inference_format, v.label, name, base_name});
   }
-
-  // Inference: weights (and by default the KV cache) stored at p.
-  v.inference.scenario.precision = given(name);
-  if (!hw.peak(base_prec)) {
-    throw InputError("precision: " + hw.id + " has no " + base_name + " peak");
-  }
+  // Inference: weights (and by default the KV cache) stored at p; weight-only where the chip
+  // has no peak at p (resolve() computes at the chip's 16-bit format then).
+  v.inference.precision = given(p);
   if (!hw.peak(p)) {
-    // Weight-only quantisation: p-bit weights, compute at the baseline's 16-bit peak.
-    auto c = std::make_shared<Catalog>(cat);
-    Hardware& h = mutable_hardware(*c, hw.id);
-    h.peak_tflops[static_cast<std::size_t>(p)] = *hw.peak(base_prec);
-    v.inference.catalog = c;
-    v.notes.push_back(v.label + ": " + hw.id + " has no " + name + " peak: modelled as weight-only " + name +
-                      " (" + name + " weights, " + base_name + " compute)");
+    v.notes.push_back(
+        {NoteKind::weight_only, v.label, hw.id, name, std::string(to_string(default_precision(hw)))});
   }
-  v.notes.push_back("quantisation may cost accuracy; not modelled");
+  v.notes.push_back({NoteKind::accuracy_not_modelled, ""});
   return v;
 }
 
-// ---- Pruning ----
-
-Sparsity parse_sparsity(std::string_view text) {
+PrunePattern parse_prune_pattern(std::string_view text) {
   if (text == "unstructured") {
-    return Sparsity::unstructured;
+    return PrunePattern::unstructured;
   }
   if (text == "2:4") {
-    return Sparsity::two_four;
+    return PrunePattern::two_four;
   }
   if (text == "structured") {
-    return Sparsity::structured;
+    return PrunePattern::structured;
   }
   throw InputError("sparsity-pattern: unknown pattern '" + std::string(text.substr(0, 20)) +
                    "' (use unstructured, 2:4 or structured)");
 }
 
-std::string_view to_string(Sparsity s) {
-  switch (s) {
-    case Sparsity::unstructured:
+std::string_view to_string(PrunePattern p) {
+  switch (p) {
+    case PrunePattern::unstructured:
       return "unstructured";
-    case Sparsity::two_four:
+    case PrunePattern::two_four:
       return "2:4";
-    case Sparsity::structured:
+    case PrunePattern::structured:
       return "structured";
   }
   return "unstructured";
@@ -291,77 +170,43 @@ void check_power_cap(double f) {
   }
 }
 
-void check_renewable_share(double f) {
-  if (!(f >= 0 && f <= 1)) {
-    throw InputError("renewable-share: must lie in [0, 1], got " + num(f));
-  }
-}
-
-Variant prune(const Scenario& base, const Catalog& cat, double fraction, Sparsity pattern) {
+Variant prune(const Scenario& base, const Catalog& cat, double fraction, PrunePattern pattern) {
   check_prune_fraction(fraction);
-  Variant v = baseline_variant(base, cat);
+  Variant v = baseline_variant(base);
   v.label = "prune=" + num(fraction) + " " + std::string(to_string(pattern));
-  const double params = resolved_params(base, cat);
-  const double active = resolved_active(base, cat);
-  Scenario& s = v.inference.scenario;
-  auto shrink = [&](double factor) {
-    pin_shape(s, params);
-    s.params = given(params * factor);
-    if (active != params || s.active_params) {
-      s.active_params = given(active * factor);
-    }
-  };
+  const Resolved r = facts(base, cat);
+  Scenario& s = v.inference;
   switch (pattern) {
-    case Sparsity::unstructured:
-      v.notes.push_back(v.label +
-                        ": unstructured sparsity gives no speed-up on dense hardware and the "
-                        "weights are stored dense: no change");
+    case PrunePattern::unstructured:
+      v.notes.push_back({NoteKind::unstructured_no_change, v.label});
       break;
-    case Sparsity::structured:
-      shrink(1.0 - fraction);
-      v.notes.push_back(v.label + ": structured pruning serves a model of params x " + num(1.0 - fraction) +
-                        "; attention shape and KV cache kept (conservative)");
+    case PrunePattern::structured:
+      pin_shape(s, r.params);
+      s.params = given(r.params * (1.0 - fraction));
+      if (r.active_params != r.params || s.active_params) {
+        s.active_params = given(r.active_params * (1.0 - fraction));
+      }
+      v.notes.push_back({NoteKind::structured, v.label, "", "", "", 1.0 - fraction});
       break;
-    case Sparsity::two_four: {
+    case PrunePattern::two_four: {
       if (std::abs(fraction - 0.5) > 1e-9) {
         throw InputError("prune: 2:4 sparsity removes exactly half the weights; use --prune 0.5");
       }
-      const Hardware& hw = resolved_hardware(base, cat);
+      const Hardware& hw = *r.hardware;
       if (!hw.sparse_speedup || !(hw.sparse_speedup->value > 1.0)) {
-        v.notes.push_back(v.label + ": " + hw.id +
-                          " has no sparse tensor-core peak: no speed-up, "
-                          "weights stored dense: no change");
+        v.notes.push_back({NoteKind::no_sparse_peak, v.label, hw.id});
         break;
       }
-      // Weight bytes x 0.5625 via params; the peak is multiplied by speedup x 0.5625 so that
-      // the pruned matmuls run at speedup x the dense rate (2 * 0.5625N / (0.5625 * s * peak)).
-      const double speedup = hw.sparse_speedup->value;
-      shrink(cat.whatif.two_four_weight_bytes.value);
-      auto c = std::make_shared<Catalog>(cat);
-      Hardware& h = mutable_hardware(*c, hw.id);
-      for (auto& pk : h.peak_tflops) {
-        if (pk) {
-          scale_datum(*pk, speedup * cat.whatif.two_four_weight_bytes.value);
-        }
-      }
-      v.inference.catalog = c;
-      v.notes.push_back(
-          v.label + ": 2:4 sparse tensor cores at " + num(speedup) +
-          "x the dense peak for the weight matmuls; weights read as 0.5625x (half the values "
-          "plus a 2-bit index each); attention FLOPs approximated with the same scaling (1.125x)");
+      s.sparsity = given(Sparsity::two_four);
+      v.notes.push_back({NoteKind::two_four, v.label, "", "", "", hw.sparse_speedup->value});
       break;
     }
   }
-  const bool trains = !base.phase || parse_phase(base.phase->value) != Phase::inference;
-  if (trains) {
-    v.notes.push_back(
-        "prune: training unchanged (the dense model is trained, then pruned); "
-        "recovery fine-tuning and accuracy loss not modelled");
+  if (trains(base)) {
+    v.notes.push_back({NoteKind::prune_training_unchanged, ""});
   }
   return v;
 }
-
-// ---- Distillation ----
 
 Variant distill(const Scenario& base, const Catalog& cat, double student_params, double distill_tokens) {
   if (!(student_params > 0) || !std::isfinite(student_params)) {
@@ -370,22 +215,23 @@ Variant distill(const Scenario& base, const Catalog& cat, double student_params,
   if (!(distill_tokens > 0) || !std::isfinite(distill_tokens)) {
     throw InputError("distill-tokens: must be greater than zero");
   }
-  const double teacher_params = resolved_params(base, cat);
+  const Resolved r = facts(base, cat);
+  const double teacher_params = r.params;
   if (student_params >= teacher_params) {
     throw InputError("distill-to: the student (" + num(student_params) +
                      ") must be smaller than the teacher (" + num(teacher_params) + ")");
   }
-  Variant v = baseline_variant(base, cat);
+  Variant v = baseline_variant(base);
   v.label = "distill-to=" + label_num(student_params);
 
   // Teacher forward passes: 2*N*D = the training FLOPs (6*N*D') of D' = D/3 tokens, at the
   // training utilisation and power of the baseline hardware.
   Scenario teacher = base;
-  set_phase(teacher, "training");
+  teacher.phase = given(Phase::training);
   teacher.tokens = given(distill_tokens * 2.0 / 6.0);
   teacher.recompute.reset();
   teacher.chip_hours.reset();
-  const Estimate te = estimate(teacher, cat);
+  v.teacher_forward = teacher;
 
   auto as_student = [&](Scenario s) {
     s.params = given(student_params);
@@ -403,488 +249,259 @@ Variant distill(const Scenario& base, const Catalog& cat, double student_params,
     s.mfu.reset();
     return s;
   };
-  Scenario student_train = as_student(base);
-  set_phase(student_train, "training");
-  student_train.tokens = given(distill_tokens);
-  const Estimate se = estimate(student_train, cat);
-
-  Scenario base_inf = base;
-  set_phase(base_inf, "inference");
-  const Estimate bi = estimate(base_inf, cat);
-  v.inference.scenario = as_student(base);
-  Scenario student_inf = v.inference.scenario;
-  set_phase(student_inf, "inference");
-  const Estimate si = estimate(student_inf, cat);
-
-  Distillation d;
-  d.teacher_energy_kwh = te.training->energy_kwh;
-  d.teacher_co2e_kg = te.training->co2e_kg;
-  d.teacher_hours = te.training->wall_clock_hours;
-  d.student_training_energy_kwh = se.training->energy_kwh;
-  d.student_training_co2e_kg = se.training->co2e_kg;
-  d.student_training_hours = se.training->wall_clock_hours;
-  d.saving_per_token_j = bi.inference->energy_per_token_j - si.inference->energy_per_token_j;
-  if (d.saving_per_token_j > 0) {
-    d.break_even_tokens =
-        (d.teacher_energy_kwh + d.student_training_energy_kwh) * 3.6e6 / d.saving_per_token_j;
-  } else {
-    v.notes.push_back(v.label + ": the student saves no energy per served token: no break-even");
-  }
-  v.distillation = d;
-  v.notes.push_back(
-      "distillation = teacher forward passes (2*N*D FLOPs, at training utilisation) + "
-      "student training (6*N_student*D); the teacher's own training is the baseline's; "
-      "student quality not modelled");
+  Scenario student = as_student(base);
+  student.phase = given(Phase::training);
+  student.tokens = given(distill_tokens);
+  v.student_training = student;
+  v.inference = as_student(base);
+  v.notes.push_back({NoteKind::distillation, ""});
   return v;
 }
 
-// ---- Chips ----
-
 double scaling_efficiency(const Catalog& cat, double chips) {
-  if (!(chips > 8)) {
-    return 1.0;
-  }
-  return 1.0 / (1.0 + cat.whatif.chip_scaling_overhead.value * std::log2(chips / 8.0));
+  return model::chip_scaling_efficiency(chips, cat.whatif.chip_scaling_overhead.value);
 }
 
 Variant with_chips(const Scenario& base, const Catalog& cat, double chips) {
   if (!(chips > 0) || chips != std::floor(chips) || !std::isfinite(chips)) {
     throw InputError("chips: must be a whole number greater than zero");
   }
-  Variant v = baseline_variant(base, cat);
+  Variant v = baseline_variant(base);
   v.label = "chips=" + label_num(chips);
   const double base_chips = base.chips ? base.chips->value : 8.0;
   const double factor = scaling_efficiency(cat, chips) / scaling_efficiency(cat, base_chips);
-  Scenario& s = v.training.scenario;
+  Scenario& s = v.training;
   s.chips = given(chips);
+  // The default utilisation already follows the chip count (resolve()); given chip-hours or
+  // a given utilisation describe the baseline's scale and are carried over by the same factor.
   if (s.chip_hours) {
     s.chip_hours = given(s.chip_hours->value / factor);
-  } else {
-    Range m = s.mfu ? s.mfu->value : default_mfu(base, cat);
-    m = m.scaled(factor);
+  } else if (s.mfu) {
+    Range m = s.mfu->value.scaled(factor);
     m.high = std::min(m.high, 1.0);
     s.mfu = given(m);
   }
-  v.notes.push_back(v.label + ": training utilisation x " + num(factor) + " relative to " +
-                    label_num(base_chips) + " chips");
+  v.notes.push_back({NoteKind::chips_factor, v.label, "", label_num(base_chips), "", factor});
   const Datum& c = cat.whatif.chip_scaling_overhead;
-  v.notes.push_back(
-      "chips: scaling efficiency 1/(1+" + num(c.value) + "*log2(n/8)) on the training utilisation (" +
-      num(c.low) + "-" + num(c.high) +
-      " per doubling: communication overhead; Megatron-LM and PaLM ~0.02-0.03, Llama 3 ~0.05 at "
-      "8K-16K GPUs; hardware.json whatif_model); energy rises as wall-clock falls; inference "
-      "unchanged");
+  v.notes.push_back({NoteKind::chips_scaling, "", "", "", "", c.value, c.low, c.high});
   return v;
 }
 
-// ---- Hardware and region ----
-
 Variant with_hardware(const Scenario& base, const Catalog& cat, const std::string& id) {
   const Hardware& hw = cat.find_hardware(id);
-  Variant v = baseline_variant(base, cat);
+  Variant v = baseline_variant(base);
   v.label = "hardware=" + hw.id;
-  for (Scenario* s : {&v.training.scenario, &v.inference.scenario}) {
+  for (Scenario* s : {&v.training, &v.inference}) {
     s->hardware = given(hw.id);
-    if (s->precision && !hw.peak(parse_precision(s->precision->value))) {
+    if (s->precision && !hw.peak(s->precision->value)) {
       s->precision.reset();
     }
     s->chip_hours.reset();
     s->power_watts.reset();
   }
-  if (base.precision && !hw.peak(parse_precision(base.precision->value))) {
-    v.notes.push_back(v.label + ": no " + base.precision->value + " peak: default precision used");
+  if (base.precision && !hw.peak(base.precision->value)) {
+    v.notes.push_back(
+        {NoteKind::default_precision_used, v.label, "", std::string(to_string(base.precision->value))});
   }
   if (base.chip_hours || base.power_watts) {
-    v.notes.push_back(v.label +
-                      ": --chip-hours and --power-watts describe the baseline's chips: "
-                      "catalog figures used instead");
+    v.notes.push_back({NoteKind::catalog_power_used, v.label});
   }
   return v;
 }
 
 Variant with_region(const Scenario& base, const Catalog& cat, const std::string& id) {
   const Region& r = cat.find_region(id);
-  Variant v = baseline_variant(base, cat);
+  Variant v = baseline_variant(base);
   v.label = "region=" + r.id;
-  for (Scenario* s : {&v.training.scenario, &v.inference.scenario}) {
+  for (Scenario* s : {&v.training, &v.inference}) {
     s->region = given(r.id);
     s->carbon_intensity.reset();
   }
   return v;
 }
 
-// ---- Power cap ----
-
-double power_cap_time_factor(const Catalog& cat, double cap) {
-  check_power_cap(cap);
-  return std::pow(cap, -cat.whatif.power_cap_time_exponent.value);
-}
-
-double power_cap_power_factor(const Catalog& cat, double cap) {
-  check_power_cap(cap);
-  return std::min(1.0, std::pow(cap, cat.whatif.power_cap_power_exponent.value));
-}
-
 Variant power_cap(const Scenario& base, const Catalog& cat, double cap) {
   check_power_cap(cap);
-  const double tf = power_cap_time_factor(cat, cap);
-  const double pf = power_cap_power_factor(cat, cap);
-  Variant v = baseline_variant(base, cat);
+  Variant v = baseline_variant(base);
   v.label = "power-cap=" + num(cap);
-  const Hardware& hw = resolved_hardware(base, cat);
-  // The capped chip as an effective catalog entry: peaks and bandwidth / tf (time x tf),
-  // TDP x pf (accelerator draw x pf at the same activity); host power unchanged.
-  auto c = std::make_shared<Catalog>(cat);
-  Hardware& h = mutable_hardware(*c, hw.id);
-  for (auto& pk : h.peak_tflops) {
-    if (pk) {
-      scale_datum(*pk, 1.0 / tf);
-    }
+  for (Scenario* s : {&v.training, &v.inference}) {
+    s->power_cap = given(cap);
   }
-  scale_datum(h.memory_bandwidth_gbps, 1.0 / tf);
-  scale_datum(h.tdp_w, pf);
-  v.training.catalog = c;
-  v.inference.catalog = c;
-  for (Scenario* s : {&v.training.scenario, &v.inference.scenario}) {
-    if (s->chip_hours) {
-      s->chip_hours = given(s->chip_hours->value * tf);
-    }
-    if (s->power_watts) {
-      s->power_watts = given(s->power_watts->value.scaled(pf));
-    }
-  }
-  v.notes.push_back(v.label + ": time x " + num(tf) + ", accelerator power x " + num(pf));
-  v.notes.push_back(
-      "power cap: time x cap^-" + num(cat.whatif.power_cap_time_exponent.value) +
-      " and accelerator power x cap^" + num(cat.whatif.power_cap_power_exponent.value) +
-      " (Samsi et al. 2023, arXiv 2310.03003: a 0.7 cap cost 6-7% time and saved ~23% GPU energy); host "
-      "power not capped, so facility energy saves less; peaks, bandwidth and TDP shown are "
-      "the effective capped figures");
+  const WhatIfModel& w = cat.whatif;
+  const double tf = std::pow(cap, -w.power_cap_time_exponent.value);
+  const double pf = std::min(1.0, std::pow(cap, w.power_cap_power_exponent.value));
+  v.notes.push_back({NoteKind::power_cap_factors, v.label, "", "", "", tf, pf});
+  v.notes.push_back({NoteKind::power_cap, "", "", "", "", w.power_cap_time_exponent.value,
+                     w.power_cap_power_exponent.value});
   if (base.power_watts) {
-    v.notes.push_back(v.label + ": --power-watts includes the host share; the whole figure is scaled");
+    v.notes.push_back({NoteKind::power_watts_scaled, v.label});
   }
   return v;
 }
 
-double market_based_co2e_kg(const Totals& t, const MarketBasis& m) {
-  if (m.intensity_g_per_kwh) {
-    return t.energy_kwh * *m.intensity_g_per_kwh / 1000.0;
+// ---- The comparison ----
+
+double Totals::time() const {
+  if (wall_clock_hours) {
+    return *wall_clock_hours;
   }
-  const double share = m.renewable_share.value_or(0.0);
-  return t.co2e_kg * (1.0 - share);  // location CO2e = energy x location intensity
+  return time_per_output_token_ms.value_or(0.0);
 }
 
-// ---- Planning ----
+namespace {
 
-ComputeOptimal chinchilla_optimal(double flops, const ChinchillaFit& fit) {
-  if (!(flops > 0) || !std::isfinite(flops)) {
-    throw InputError("compute-budget: must be greater than zero");
+Totals totals_of(const Estimate& e, const std::optional<Distillation>& d, const Estimate* teacher,
+                 const Estimate* student) {
+  Totals t;
+  t.energy_kwh = e.total.energy_kwh;
+  t.co2e_kg = e.total.co2e_kg;
+  t.market_based_co2e_kg = e.total.market_based_co2e_kg;
+  if (e.training) {
+    t.wall_clock_hours = e.training->wall_clock_hours;
+    t.energy_per_token_j = e.training->energy_per_token_j;
   }
-  const double sum = fit.alpha + fit.beta;
-  const double a = fit.beta / sum;
-  const double b = fit.alpha / sum;
-  const double g = std::pow(fit.alpha * fit.A / (fit.beta * fit.B), 1.0 / sum);
-  ComputeOptimal o;
-  o.params = g * std::pow(flops / 6.0, a);
-  o.tokens = std::pow(flops / 6.0, b) / g;
-  o.flops = flops;
-  return o;
+  if (e.inference) {
+    t.time_per_output_token_ms = e.inference->time_per_output_token_ms;
+    t.energy_per_token_j = e.inference->energy_per_token_j;
+  }
+  for (const Estimate* x : {teacher, student}) {
+    if (x == nullptr) {
+      continue;
+    }
+    t.energy_kwh += x->total.energy_kwh;
+    t.co2e_kg += x->total.co2e_kg;
+    if (t.market_based_co2e_kg && x->total.market_based_co2e_kg) {
+      *t.market_based_co2e_kg += *x->total.market_based_co2e_kg;
+    }
+  }
+  if (d && t.wall_clock_hours) {
+    *t.wall_clock_hours += d->teacher_hours + d->student_training_hours;
+  }
+  return t;
 }
 
-double chinchilla_loss(double params, double tokens, const ChinchillaFit& fit) {
-  return fit.E + fit.A / std::pow(params, fit.alpha) + fit.B / std::pow(tokens, fit.beta);
+std::optional<double> change_pct(double v, double base) {
+  if (base == 0) {
+    return std::nullopt;
+  }
+  return 100.0 * (v - base) / base;
 }
 
-Plan plan_for_compute(const Scenario& base, const Catalog& cat, double flops) {
-  if (base.params || base.tokens || base.model || base.active_params) {
-    throw InputError(
-        "plan chooses the parameters and tokens itself: remove --params, --tokens, --model "
-        "and --active-params");
+Deltas deltas(const Totals& r, const Totals& b) {
+  Deltas d;
+  d.energy_pct = change_pct(r.energy_kwh.value, b.energy_kwh.value);
+  d.co2e_pct = change_pct(r.co2e_kg.value, b.co2e_kg.value);
+  d.time_pct = change_pct(r.time(), b.time());
+  d.energy_per_token_pct = change_pct(r.energy_per_token_j, b.energy_per_token_j);
+  if (r.market_based_co2e_kg && b.market_based_co2e_kg) {
+    d.market_based_co2e_pct = change_pct(*r.market_based_co2e_kg, *b.market_based_co2e_kg);
   }
-  if (base.chip_hours) {
-    throw InputError("plan: --chip-hours fixes the run's length; remove it");
-  }
-  Plan p;
-  p.optimal = chinchilla_optimal(flops);
-  Scenario s = base;
-  s.params = given(p.optimal.params);
-  s.tokens = given(p.optimal.tokens);
-  set_phase(s, "training");
-  p.estimate = estimate(s, cat);
-  const double ratio = p.optimal.tokens / p.optimal.params;
-  p.notes.push_back(
-      "fit: Hoffmann et al. 2022, approach 3: L(N,D) = 1.69 + 406.4/N^0.34 + 410.7/D^0.28; "
-      "N_opt = G(C/6)^a, D_opt = (C/6)^b/G");
-  p.notes.push_back("tokens per parameter: " + num(ratio) +
-                    " (approach 3 favours more tokens than the ~20 tokens/parameter rule of thumb from "
-                    "approaches 1 and 2)");
-  if (base.recompute && base.recompute->value) {
-    p.notes.push_back("--recompute: the hardware executes 8*N*D FLOPs, 4/3 of the model FLOPs budgeted");
-  }
-  return p;
+  return d;
 }
 
-Plan plan_for_energy(const Scenario& base, const Catalog& cat, double kwh) {
-  if (!(kwh > 0) || !std::isfinite(kwh)) {
-    throw InputError("energy-budget: must be greater than zero");
-  }
-  // Energy is linear in C at a fixed utilisation; the size factor of the default utilisation
-  // bends it slightly, so scale and re-estimate until the energy matches.
-  double c = 1e23;
-  Plan p = plan_for_compute(base, cat, c);
-  for (int i = 0; i < 50; ++i) {
-    const double e = p.estimate.training->energy_kwh;
-    if (std::abs(e / kwh - 1.0) < 1e-9) {
-      break;
-    }
-    c *= kwh / e;
-    p = plan_for_compute(base, cat, c);
-  }
-  if (std::abs(p.estimate.training->energy_kwh / kwh - 1.0) > 1e-6) {
-    throw std::runtime_error("plan: the energy budget search did not converge");
-  }
-  p.notes.push_back("compute C found so that the facility energy equals the budget (" + num(kwh) + " kWh)");
-  return p;
-}
-
-// ---- Scheduling ----
-
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-CivilDate civil_from_days(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {y + (m <= 2 ? 1 : 0), m, d};
-}
-
-std::int64_t parse_utc(std::string_view text, std::string_view what) {
-  const std::string shown(text.substr(0, 40));
-  auto fail = [&]() -> std::int64_t {
-    throw InputError(std::string(what) + ": '" + shown +
-                     "' is not an ISO 8601 UTC time like 2024-03-01T00:00:00Z");
-  };
-  auto digits = [&](std::size_t pos, std::size_t n) -> long {
-    if (pos + n > text.size()) {
-      fail();
-    }
-    long v = 0;
-    for (std::size_t i = pos; i < pos + n; ++i) {
-      if (text[i] < '0' || text[i] > '9') {
-        fail();
-      }
-      v = v * 10 + (text[i] - '0');
-    }
-    return v;
-  };
-  auto expect = [&](std::size_t pos, char c) {
-    if (pos >= text.size() || text[pos] != c) {
-      fail();
-    }
-  };
-  const long y = digits(0, 4);
-  expect(4, '-');
-  const long mo = digits(5, 2);
-  expect(7, '-');
-  const long d = digits(8, 2);
-  if (text.size() <= 10 || (text[10] != 'T' && text[10] != ' ')) {
-    fail();
-  }
-  const long h = digits(11, 2);
-  expect(13, ':');
-  const long mi = digits(14, 2);
-  std::size_t pos = 16;
-  long sec = 0;
-  if (pos < text.size() && text[pos] == ':') {
-    sec = digits(pos + 1, 2);
-    pos += 3;
-  }
-  const std::string_view zone = text.substr(std::min(pos, text.size()));
-  if (zone != "Z" && zone != "+00:00" && zone != "+0000") {
-    fail();
-  }
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) {
-    fail();
-  }
-  static constexpr int k_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (d > k_days[mo - 1] || (mo == 2 && d == 29 && !leap)) {
-    fail();
-  }
-  const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  return days * 86400 + h * 3600 + mi * 60 + sec;
-}
-
-std::string format_utc(std::int64_t t) {
-  std::int64_t days = t / 86400;
-  std::int64_t rem = t % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
-  const CivilDate c = civil_from_days(days);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(c.year),
-                c.month, c.day, static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
-                static_cast<long long>(rem % 60));
-  return buf;
-}
-
-IntensitySeries parse_intensity_csv(std::string_view text, std::string_view name, std::string region) {
-  CsvReader reader(text);
-  std::vector<std::string> fields;
-  std::size_t line = 0;
-  const std::string n(name);
-  if (!reader.next(fields, line)) {
-    throw InputError(n + ": empty file (expected a header timestamp,carbon_intensity)");
-  }
-  std::size_t ts_col = fields.size();
-  std::size_t ci_col = fields.size();
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    std::string f = fields[i];
-    f.erase(0, f.find_first_not_of(" \t"));
-    f.erase(f.find_last_not_of(" \t\r") + 1);
-    if (f == "timestamp") {
-      ts_col = i;
-    } else if (f == "carbon_intensity") {
-      ci_col = i;
-    }
-  }
-  if (ts_col == fields.size() || ci_col == fields.size()) {
-    throw InputError(n + ":" + std::to_string(line) +
-                     ": missing column: the header must name timestamp and carbon_intensity");
-  }
-  IntensitySeries s;
-  s.region = std::move(region);
-  std::int64_t prev = 0;
-  while (reader.next(fields, line)) {
-    if (fields.size() == 1 && fields[0].find_first_not_of(" \t\r") == std::string::npos) {
-      continue;  // blank line
-    }
-    const std::string where = n + ":" + std::to_string(line);
-    if (fields.size() <= std::max(ts_col, ci_col)) {
-      throw InputError(where + ": expected " + std::to_string(std::max(ts_col, ci_col) + 1) + " fields");
-    }
-    const std::int64_t t = parse_utc(fields[ts_col], where + ": timestamp");
-    if (t % 3600 != 0) {
-      throw InputError(where + ": timestamp " + fields[ts_col] +
-                       " is not on the hour (the series is hourly)");
-    }
-    const double g = parse_plain_number(fields[ci_col], where + ": carbon_intensity");
-    if (g < 0) {
-      throw InputError(where + ": carbon_intensity must not be negative");
-    }
-    if (s.g_per_kwh.empty()) {
-      s.start = t;
-    } else if (t == prev) {
-      throw InputError(where + ": duplicate timestamp " + fields[ts_col]);
-    } else if (t < prev) {
-      throw InputError(where + ": timestamps not sorted (" + fields[ts_col] + " after " + format_utc(prev) +
-                       ")");
-    } else if (t != prev + 3600) {
-      throw InputError(where + ": gap in the hourly series: " + std::to_string((t - prev) / 3600 - 1) +
-                       " missing hour(s) after " + format_utc(prev));
-    }
-    s.g_per_kwh.push_back(g);
-    prev = t;
-  }
-  if (s.g_per_kwh.empty()) {
-    throw InputError(n + ": no data rows");
-  }
+Scenario with_phase(Scenario s, Phase p) {
+  s.phase = given(p);
   return s;
 }
 
-double job_co2e_kg(const IntensitySeries& s, std::int64_t start, double duration_hours, double energy_kwh) {
-  const double kwh_per_hour = energy_kwh / duration_hours;
-  const auto first = static_cast<std::size_t>((start - s.start) / 3600);
-  const double whole = std::floor(duration_hours);
-  const auto n = static_cast<std::size_t>(whole);
-  const double part = duration_hours - whole;
-  double g_hours = 0;  // sum of intensity x hours
-  for (std::size_t k = 0; k < n; ++k) {
-    g_hours += s.g_per_kwh.at(first + k);
+Row evaluate(const Variant& v, Phase phase, const Catalog& cat, const Estimate& baseline_inference) {
+  Row row;
+  row.label = v.label;
+  row.notes = v.notes;
+  std::optional<Estimate> train;
+  std::optional<Estimate> infer;
+  if (phase != Phase::inference) {
+    train = estimate(with_phase(v.training, Phase::training), cat);
   }
-  if (part > 0) {
-    g_hours += part * s.g_per_kwh.at(first + n);
+  if (phase != Phase::training) {
+    infer = estimate(with_phase(v.inference, Phase::inference), cat);
   }
-  return kwh_per_hour * g_hours / 1000.0;
+  row.estimate = merge_phases(train ? &*train : nullptr, infer ? &*infer : nullptr, phase);
+  std::optional<Estimate> teacher;
+  std::optional<Estimate> student;
+  if (v.teacher_forward && v.student_training) {
+    teacher = estimate(*v.teacher_forward, cat);
+    student = estimate(*v.student_training, cat);
+    const Estimate student_inf = infer ? *infer : estimate(with_phase(v.inference, Phase::inference), cat);
+    Distillation d;
+    d.teacher_energy_kwh = teacher->training->energy_kwh;
+    d.teacher_co2e_kg = teacher->training->co2e_kg;
+    d.teacher_hours = teacher->training->wall_clock_hours;
+    d.student_training_energy_kwh = student->training->energy_kwh;
+    d.student_training_co2e_kg = student->training->co2e_kg;
+    d.student_training_hours = student->training->wall_clock_hours;
+    d.saving_per_token_j =
+        baseline_inference.inference->energy_per_token_j - student_inf.inference->energy_per_token_j;
+    if (d.saving_per_token_j > 0) {
+      d.break_even_tokens =
+          (d.teacher_energy_kwh + d.student_training_energy_kwh) * 3.6e6 / d.saving_per_token_j;
+    } else {
+      row.notes.push_back({NoteKind::no_break_even, v.label});
+    }
+    row.distillation = d;
+  }
+  row.totals =
+      totals_of(row.estimate, row.distillation, teacher ? &*teacher : nullptr, student ? &*student : nullptr);
+  return row;
 }
 
-ScheduleResult schedule(const std::vector<IntensitySeries>& series, const ScheduleRequest& r) {
-  if (!(r.duration_hours > 0) || !std::isfinite(r.duration_hours)) {
-    throw InputError("duration: must be greater than zero");
+}  // namespace
+
+Comparison compare(const Scenario& base, const Catalog& cat, const std::vector<Variant>& variants) {
+  Comparison c;
+  c.baseline.label = "baseline";
+  c.baseline.estimate = estimate(base, cat);
+  c.baseline.totals = totals_of(c.baseline.estimate, std::nullopt, nullptr, nullptr);
+  if (base.renewable_share) {
+    c.baseline.notes.push_back({NoteKind::market_share, "", "", "", "", base.renewable_share->value});
+  } else if (base.market_based_intensity) {
+    c.baseline.notes.push_back(
+        {NoteKind::market_intensity, "", "", "", "", base.market_based_intensity->value});
   }
-  if (!(r.energy_kwh >= 0) || !std::isfinite(r.energy_kwh)) {
-    throw InputError("energy: must not be negative");
-  }
-  if (series.empty()) {
-    throw InputError("schedule needs at least one --intensity file");
-  }
-  const double dur_s = r.duration_hours * 3600.0;
-  ScheduleResult out;
-  bool found = false;
-  bool immediate = false;
-  for (const auto& s : series) {
-    std::int64_t first = s.start;
-    if (r.earliest && *r.earliest > first) {
-      first = s.start + (*r.earliest - s.start + 3599) / 3600 * 3600;  // next whole hour
+  const Phase phase = c.baseline.estimate.phase;
+  std::optional<Estimate> baseline_inference;
+  for (const auto& v : variants) {
+    if (v.teacher_forward && !baseline_inference) {
+      baseline_inference = estimate(with_phase(base, Phase::inference), cat);
     }
-    std::int64_t limit = s.end();
-    if (r.deadline) {
-      limit = std::min(limit, *r.deadline);
+    try {
+      c.variants.push_back(
+          evaluate(v, phase, cat, baseline_inference ? *baseline_inference : c.baseline.estimate));
+    } catch (const InputError& e) {
+      throw InputError("variant " + v.label + ": " + e.what());
     }
-    bool first_fit = true;
-    for (std::int64_t t = first; static_cast<double>(t) + dur_s <= static_cast<double>(limit) + 1e-6;
-         t += 3600) {
-      const double co2e = job_co2e_kg(s, t, r.duration_hours, r.energy_kwh);
-      ++out.candidates;
-      if (!found || co2e < out.best_co2e_kg - 1e-12 * std::max(1.0, out.best_co2e_kg)) {
-        found = true;
-        out.best_co2e_kg = co2e;
-        out.best_start = t;
-        out.best_region = s.region;
+  }
+  for (auto& r : c.variants) {
+    r.delta = deltas(r.totals, c.baseline.totals);
+  }
+  // The best row for each figure (ties: the first listed).
+  auto best = [&](auto key) {
+    const Row* b = &c.baseline;
+    for (const auto& v : c.variants) {
+      if (key(v) < key(*b)) {
+        b = &v;
       }
-      if (first_fit && !immediate) {
-        immediate = true;
-        out.immediate_co2e_kg = co2e;
-        out.immediate_start = t;
-        out.immediate_region = s.region;
+    }
+    return b->label;
+  };
+  c.best_energy = best([](const Row& r) { return r.totals.energy_kwh.value; });
+  c.best_time = best([](const Row& r) { return r.totals.time(); });
+  c.best_co2e = best([](const Row& r) { return r.totals.co2e_kg.value; });
+  std::vector<const Row*> rows{&c.baseline};
+  for (const auto& v : c.variants) {
+    rows.push_back(&v);
+  }
+  for (const Row* r : rows) {
+    if (r->distillation) {
+      c.notes.push_back({NoteKind::distillation_summary, r->label});
+    }
+    for (const auto& n : r->notes) {
+      if (std::find(c.notes.begin(), c.notes.end(), n) == c.notes.end()) {
+        c.notes.push_back(n);
       }
-      first_fit = false;
     }
   }
-  if (!found) {
-    std::int64_t lo = std::numeric_limits<std::int64_t>::max();
-    std::int64_t hi = std::numeric_limits<std::int64_t>::min();
-    for (const auto& s : series) {
-      lo = std::min(lo, s.start);
-      hi = std::max(hi, s.end());
-    }
-    if (r.earliest) {
-      lo = std::max(lo, *r.earliest);
-    }
-    if (r.deadline) {
-      hi = std::min(hi, *r.deadline);
-    }
-    const double window_h = hi > lo ? static_cast<double>(hi - lo) / 3600.0 : 0.0;
-    throw InputError("the window " + format_utc(lo) + " to " + format_utc(std::max(lo, hi)) + " (" +
-                     num(window_h) + " h) is shorter than the job (" + num(r.duration_hours) + " h)");
-  }
-  out.savings_fraction = out.immediate_co2e_kg > 0 ? 1.0 - out.best_co2e_kg / out.immediate_co2e_kg : 0.0;
-  return out;
+  return c;
 }
 
 }  // namespace llm_energy::whatif

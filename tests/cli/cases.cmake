@@ -32,7 +32,9 @@ cli_case(regions_list RC 0 ARGS regions list OUT "us-east-1")
 cli_case(regions_show RC 0 ARGS regions show FR OUT "gCO2e/kWh")
 cli_case(models_list RC 0 ARGS models list OUT "llama-3.1-8b")
 cli_case(models_list_json RC 0 ARGS models list --format json OUT "\"kv_heads\": 8")
-cli_case(models_show RC 0 ARGS models show deepseek-v3 OUT "\"note\": ")
+cli_case(models_show RC 0 ARGS models show deepseek-v3 --format json OUT "\"note\": ")
+# Fixed in the pipeline issue: `models show --format table` printed JSON.
+cli_case(models_show_table RC 0 ARGS models show deepseek-v3 OUT "  experts          8 of 256 per token")
 cli_case(hardware_show_unknown RC 2 ARGS hardware show h100 ERR "did you mean")
 
 # Bad input: one clear line on stderr, exit 2.

@@ -38,7 +38,7 @@ cli_case(compare_bad_prune_zero RC 2 ARGS ${wi_base} --prune 0 ERR "prune: must 
 cli_case(compare_bad_power_cap RC 2 ARGS ${wi_base} --power-cap 1.2 ERR "power-cap: must lie in (0, 1]")
 cli_case(compare_bad_power_cap_zero RC 2 ARGS ${wi_base} --power-cap 0 ERR "power-cap: must lie in (0, 1]")
 cli_case(compare_bad_renewable RC 2 ARGS ${wi_base} --region FR --renewable-share 1.5
-         ERR "renewable-share: must lie in [0, 1]")
+         ERR "renewable_share: must lie in [0, 1]")
 cli_case(compare_bad_no_variant RC 2 ARGS ${wi_base} ERR "at least one variant option")
 cli_case(compare_bad_precision RC 2 ARGS ${wi_base} --quantize fp4 ERR "precision")
 cli_case(compare_bad_pattern RC 2 ARGS ${wi_base} --prune 0.5 --sparsity-pattern 3:4 ERR "unknown pattern '3:4'")

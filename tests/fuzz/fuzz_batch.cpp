@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "cli/batch.hpp"
+#include "batch/engine.hpp"
 #include "llm_energy/catalog.hpp"
 #include "llm_energy/error.hpp"
 
@@ -20,19 +20,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The first byte picks the input and output formats; the rest is the input.
   const auto mode = data[0];
   const std::string text(reinterpret_cast<const char*>(data + 1), size - 1);
-  cli::BatchOptions o;
-  o.input = static_cast<cli::BatchInput>(mode % 4);
-  o.output = static_cast<cli::BatchOutput>((mode / 4) % 3);
+  batch::BatchOptions o;
+  o.input = static_cast<batch::InputFormat>(mode % 4);
+  o.output = static_cast<batch::OutputFormat>((mode / 4) % 3);
   std::istringstream in(text);
   std::ostringstream out;
-  std::ostringstream err;
+  batch::QuietStatus quiet;
   try {
-    const auto r = cli::run_batch(in, out, err, o, builtin_catalog());
+    const auto r = batch::run_batch(in, out, quiet, o, builtin_catalog());
     if (r.failed > r.rows || r.over_budget > r.rows) {
       std::abort();
     }
     // Rows out equal rows in: in JSONL output every row is exactly one line.
-    if (o.output == cli::BatchOutput::jsonl) {
+    if (o.output == batch::OutputFormat::jsonl) {
       const std::string s = out.str();
       std::size_t lines = 0;
       for (char c : s) {

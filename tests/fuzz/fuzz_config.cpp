@@ -1,5 +1,6 @@
 // libFuzzer harness: any config text either fails with InputError or yields an estimate whose
-// figures are all finite and whose intervals contain their central values.
+// figures (every one the registry declares, and the totals) are finite and whose intervals
+// contain their central values.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include "llm_energy/catalog.hpp"
 #include "llm_energy/error.hpp"
 #include "llm_energy/estimate.hpp"
+#include "llm_energy/figures.hpp"
 #include "llm_energy/scenario.hpp"
 
 namespace {
@@ -33,23 +35,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Scenario s;
     apply_config_json(s, text, "fuzz.json");
     const Estimate e = estimate(s, builtin_catalog());
-    if (e.training) {
-      const auto& t = *e.training;
-      for (double v : {t.flops, t.chip_hours, t.wall_clock_hours, t.implied_mfu, t.accelerator_energy_kwh,
-                       t.server_energy_kwh, t.energy_kwh, t.co2e_kg, t.embodied_co2e_kg, t.energy_per_token_j,
-                       t.energy_per_param_j}) {
-        require_finite(v);
+    // Every figure of the registry is finite, and every interval contains its figure.
+    for (const Figure& f : figures()) {
+      if (!f.present(e)) {
+        continue;
       }
-      inside(t.interval.energy_kwh.low, t.energy_kwh, t.interval.energy_kwh.high);
-      inside(t.interval.chip_hours.low, t.chip_hours, t.interval.chip_hours.high);
+      if (f.type == FigureType::number) {
+        require_finite(f.number(e));
+      } else if (f.type == FigureType::interval) {
+        const Figure* n = find_figure(f.section, f.key);
+        const Interval i = f.interval(e);
+        inside(i.low, n != nullptr ? n->number(e) : i.low, i.high);
+      }
     }
-    if (e.inference) {
-      const auto& i = *e.inference;
-      for (double v : {i.energy_per_token_j, i.accelerator_energy_per_token_j, i.energy_kwh, i.co2e_kg,
-                       i.tokens_per_second, i.time_per_output_token_ms, i.energy_per_input_token_j}) {
-        require_finite(v);
-      }
-      inside(i.interval.energy_per_token_j.low, i.energy_per_token_j, i.interval.energy_per_token_j.high);
+    for (const Spread* t : {&e.total.energy_kwh, &e.total.co2e_kg, &e.total.chip_hours}) {
+      inside(t->interval().low, t->value, t->interval().high);
     }
   } catch (const InputError&) {
   }

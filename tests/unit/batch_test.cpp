@@ -5,14 +5,17 @@
 #include <string>
 #include <vector>
 
-#include "cli/batch.hpp"
+#include "batch/engine.hpp"
+#include "batch/sweep.hpp"
 #include "llm_energy/catalog.hpp"
 #include "llm_energy/error.hpp"
 
 using namespace llm_energy;
-using namespace llm_energy::cli;
+using namespace llm_energy::batch;
 
 namespace {
+
+QuietStatus quiet;
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
@@ -44,7 +47,7 @@ TEST_CASE("batch keeps every row, in order, with bad rows mixed in", "[batch]") 
   std::ostringstream out;
   std::ostringstream err;
   BatchOptions o;
-  const BatchResult r = run_batch(in, out, err, o, builtin_catalog());
+  const BatchResult r = run_batch(in, out, quiet, o, builtin_catalog());
   CHECK(r.rows == static_cast<std::size_t>(n));
   CHECK(r.failed == static_cast<std::size_t>(n / 7));
   CHECK(r.exit_code() == 2);
@@ -77,7 +80,7 @@ TEST_CASE("batch fail-fast stops at the first bad row and still writes it", "[ba
   std::ostringstream err;
   BatchOptions o;
   o.fail_fast = true;
-  const BatchResult r = run_batch(in, out, err, o, builtin_catalog());
+  const BatchResult r = run_batch(in, out, quiet, o, builtin_catalog());
   CHECK(r.rows == 2);
   CHECK(r.exit_code() == 2);
   const auto rows = lines_of(out.str());
@@ -95,9 +98,9 @@ TEST_CASE("batch CSV: header, physical line numbers, wrong field counts, flags u
   std::ostringstream out;
   std::ostringstream err;
   BatchOptions o;
-  o.output = BatchOutput::csv;
+  o.output = OutputFormat::csv;
   set_field(o.base, "region", "US", Origin::flag);
-  const BatchResult r = run_batch(in, out, err, o, builtin_catalog());
+  const BatchResult r = run_batch(in, out, quiet, o, builtin_catalog());
   CHECK(r.rows == 3);
   CHECK(r.failed == 1);
   const auto rows = lines_of(out.str());
@@ -115,8 +118,8 @@ TEST_CASE("batch JSON array output is one array", "[batch]") {
   std::ostringstream out;
   std::ostringstream err;
   BatchOptions o;
-  o.output = BatchOutput::json;
-  const BatchResult r = run_batch(in, out, err, o, builtin_catalog());
+  o.output = OutputFormat::json;
+  const BatchResult r = run_batch(in, out, quiet, o, builtin_catalog());
   CHECK(r.rows == 3);
   CHECK(r.failed == 1);
   const auto doc = nlohmann::json::parse(out.str());
@@ -132,7 +135,7 @@ TEST_CASE("batch budgets: within flags per row, exit 1 when over", "[batch]") {
   std::ostringstream err;
   BatchOptions o;
   set_field(o.base, "max_energy", "100MWh", Origin::flag);
-  const BatchResult r = run_batch(in, out, err, o, builtin_catalog());
+  const BatchResult r = run_batch(in, out, quiet, o, builtin_catalog());
   CHECK(r.exit_code() == 1);
   const auto rows = lines_of(out.str());
   REQUIRE(rows.size() == 2);
@@ -164,7 +167,7 @@ TEST_CASE("sweep writes the cartesian product", "[sweep]") {
             {"hardware", expand_sweep_value("hardware", "a100-sxm4-80gb,h100-sxm")}};
   std::ostringstream out;
   std::ostringstream err;
-  const BatchResult r = run_sweep(out, err, o, builtin_catalog());
+  const BatchResult r = run_sweep(out, quiet, o, builtin_catalog());
   CHECK(r.rows == 12);
   CHECK(r.exit_code() == 0);
   const auto rows = lines_of(out.str());
@@ -179,8 +182,8 @@ TEST_CASE("batch: a line holding only the byte-order mark, then rows (found by f
   std::ostringstream out;
   std::ostringstream err;
   BatchOptions o;
-  o.output = BatchOutput::jsonl;
-  const BatchResult r = run_batch(in, out, err, o, builtin_catalog());
+  o.output = OutputFormat::jsonl;
+  const BatchResult r = run_batch(in, out, quiet, o, builtin_catalog());
   CHECK(r.rows == 1);
   CHECK(r.failed == 0);
   CHECK(out.str().find("\"line\":2") != std::string::npos);
@@ -191,8 +194,8 @@ TEST_CASE("batch: an id that is not UTF-8 reaches JSON output replaced, not thro
   std::ostringstream out;
   std::ostringstream err;
   BatchOptions o;
-  o.output = BatchOutput::jsonl;
-  const BatchResult r = run_batch(in, out, err, o, builtin_catalog());
+  o.output = OutputFormat::jsonl;
+  const BatchResult r = run_batch(in, out, quiet, o, builtin_catalog());
   CHECK(r.rows == 2);
   CHECK(r.failed == 1);
   const std::string text = out.str();

@@ -12,13 +12,14 @@
 #include <vector>
 
 #include "cli/app.hpp"
-#include "cli/measure.hpp"
 #include "llm_energy/calibrate.hpp"
 #include "llm_energy/catalog.hpp"
 #include "llm_energy/error.hpp"
 #include "llm_energy/estimate.hpp"
 #include "llm_energy/model.hpp"
+#include "llm_energy/resolve.hpp"
 #include "llm_energy/scenario.hpp"
+#include "measure/meters.hpp"
 
 using namespace llm_energy;
 namespace fs = std::filesystem;
@@ -36,9 +37,8 @@ MeasuredRun synth(const Catalog& cat, const std::string& hw_id, double params, d
                   const Truth& t, bool with_gpu) {
   const Hardware& hw = cat.find_hardware(hw_id);
   const double peak = hw.peak(Precision::bf16)->value * 1e12;
-  const double f =
-      model::mfu_size_factor(params, cat.training.size_reference_params.value,
-                             cat.training.size_exponent.value, cat.training.size_min_factor.value);
+  // The factors resolve() applies to the generation's utilisation (model size, chip count).
+  const double f = default_training_mfu(hw, cat, params, chips).value / hw.training_mfu.value;
   MeasuredRun r;
   r.where = "synthetic";
   r.params = r.active_params = params;
@@ -301,7 +301,7 @@ TEST_CASE("profiles round-trip through JSON and are validated", "[calibrate]") {
 // ---- measure's samplers ----
 
 TEST_CASE("a wrapping counter adds each wrap past the range", "[measure]") {
-  cli::WrappingCounter c(900, 1000);
+  measure::WrappingCounter c(900, 1000);
   c.update(950);
   c.update(100);  // wrapped: 50 to the top, then 100
   c.update(300);
@@ -311,7 +311,7 @@ TEST_CASE("a wrapping counter adds each wrap past the range", "[measure]") {
 }
 
 TEST_CASE("power samples integrate with the trapezoid rule", "[measure]") {
-  cli::PowerIntegral p;
+  measure::PowerIntegral p;
   p.add(0.0, 100);
   CHECK(p.joules() == 0);
   p.add(1.0, 200);  // 150 J
@@ -340,8 +340,8 @@ TEST_CASE("the powercap meter reads packages and DRAM once each, across wraps", 
   zone(root / "intel-rapl-mmio:0", "package-0", "1", "1000");  // same package via MMIO: skipped
   zone(root / "intel-rapl:2", "package-1", "", "1000");        // no energy_uj: unreadable
 
-  std::vector<cli::Unreadable> unreadable;
-  cli::PowercapMeter m(root.string(), unreadable);
+  std::vector<Unreadable> unreadable;
+  measure::PowercapMeter m(root.string(), unreadable);
   REQUIRE(unreadable.size() == 1);
   CHECK(unreadable[0].source == (root / "intel-rapl:2" / "energy_uj").string());
   CHECK(unreadable[0].reason == "No such file or directory");
@@ -359,11 +359,11 @@ TEST_CASE("the powercap meter reads packages and DRAM once each, across wraps", 
   const auto devices = m.devices();
   REQUIRE(devices.size() == 2);
   CHECK(devices[0].name == "package-0 (intel-rapl:0)");
-  CHECK(devices[0].kind == "cpu-package");
-  CHECK(devices[0].method == "counter");
+  CHECK(devices[0].kind == DeviceKind::cpu_package);
+  CHECK(devices[0].method == MeterMethod::counter);
   CHECK(devices[0].energy_j == Approx(400e-6));
   CHECK(devices[1].name == "dram (intel-rapl:0:2)");
-  CHECK(devices[1].kind == "dram");
+  CHECK(devices[1].kind == DeviceKind::dram);
   CHECK(devices[1].energy_j == Approx(1000e-6));
 
   SECTION("a counter that becomes unreadable keeps what it counted") {
@@ -376,9 +376,9 @@ TEST_CASE("the powercap meter reads packages and DRAM once each, across wraps", 
 }
 
 TEST_CASE("missing powercap and NVML are reported, not fatal", "[measure]") {
-  std::vector<cli::Unreadable> unreadable;
-  cli::PowercapMeter pc("/nonexistent/powercap", unreadable);
-  cli::NvmlMeter nv("/nonexistent/libnvidia-ml.so.1", unreadable);
+  std::vector<Unreadable> unreadable;
+  measure::PowercapMeter pc("/nonexistent/powercap", unreadable);
+  measure::NvmlMeter nv("/nonexistent/libnvidia-ml.so.1", unreadable);
   pc.sample();
   nv.sample(0.1);
   CHECK(pc.devices().empty());
@@ -389,12 +389,12 @@ TEST_CASE("missing powercap and NVML are reported, not fatal", "[measure]") {
 }
 
 TEST_CASE("sampling intervals", "[measure]") {
-  CHECK(cli::parse_interval_s("100ms") == Approx(0.1));
-  CHECK(cli::parse_interval_s("0.5s") == Approx(0.5));
-  CHECK(cli::parse_interval_s("250") == Approx(0.25));
-  CHECK_THROWS_AS(cli::parse_interval_s("0ms"), InputError);
-  CHECK_THROWS_AS(cli::parse_interval_s("2m"), InputError);
-  CHECK_THROWS_AS(cli::parse_interval_s("61s"), InputError);
+  CHECK(measure::parse_interval_s("100ms") == Approx(0.1));
+  CHECK(measure::parse_interval_s("0.5s") == Approx(0.5));
+  CHECK(measure::parse_interval_s("250") == Approx(0.25));
+  CHECK_THROWS_AS(measure::parse_interval_s("0ms"), InputError);
+  CHECK_THROWS_AS(measure::parse_interval_s("2m"), InputError);
+  CHECK_THROWS_AS(measure::parse_interval_s("61s"), InputError);
 }
 
 TEST_CASE("measure reads the powercap root from LLM_ENERGY_POWERCAP_ROOT", "[measure]") {

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "cli/app.hpp"
-#include "cli/svg.hpp"
+#include "render/svg.hpp"
 
 namespace {
 
@@ -21,12 +21,12 @@ std::string run_cli(std::initializer_list<const char*> args) {
 }  // namespace
 
 TEST_CASE("svg: text is escaped for XML, control characters dropped") {
-  CHECK(llm_energy::cli::svg::escape("a<b & \"c\" 'd'>\x01") ==
+  CHECK(llm_energy::render::svg::escape("a<b & \"c\" 'd'>\x01") ==
         "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;");
 }
 
 TEST_CASE("svg: a bar chart has title, desc, the Okabe-Ito palette and its annotations") {
-  using namespace llm_energy::cli::svg;
+  using namespace llm_energy::render::svg;
   BarChart c;
   c.title = "T <1>";
   c.desc = "D";
@@ -42,7 +42,7 @@ TEST_CASE("svg: a bar chart has title, desc, the Okabe-Ito palette and its annot
 }
 
 TEST_CASE("svg: a line chart uses log axes only beyond 2 decades") {
-  using namespace llm_energy::cli::svg;
+  using namespace llm_energy::render::svg;
   LineChart c;
   c.title = "t";
   c.x_label = "x";

@@ -10,6 +10,7 @@
 #include "llm_energy/error.hpp"
 #include "llm_energy/estimate.hpp"
 #include "llm_energy/scenario.hpp"
+#include "render/estimate.hpp"
 
 using llm_energy::Assumption;
 using llm_energy::builtin_catalog;
@@ -74,17 +75,17 @@ TEST_CASE("estimate: a default scenario runs both phases", "[estimate]") {
 
   const auto* params = find_assumption(e, "params");
   REQUIRE(params != nullptr);
-  CHECK(params->origin == "flag");
+  CHECK(llm_energy::render::origin_text(*params) == "flag");
   CHECK(params->value.value == Approx(1e9));
   const auto* hw = find_assumption(e, "hardware");
   REQUIRE(hw != nullptr);
-  CHECK(hw->origin == "default");
+  CHECK(llm_energy::render::origin_text(*hw) == "default");
   CHECK(hw->text == "h100-sxm");
   // Every catalog-derived assumption carries its source.
   for (const auto& a : e.assumptions) {
-    if (a.origin.rfind("catalog:", 0) == 0) {
+    if (llm_energy::render::origin_text(a).rfind("catalog:", 0) == 0) {
       INFO("assumption " << a.key);
-      CHECK_FALSE(a.source.empty());
+      CHECK_FALSE(llm_energy::render::source_text(a).empty());
     }
     INFO("assumption " << a.key);
     CHECK(a.value.low <= a.value.value);
@@ -167,7 +168,7 @@ TEST_CASE("estimate: region and operator PUE come from the catalog", "[estimate]
   const auto* ci = find_assumption(e, "carbon_intensity");
   REQUIRE(ci != nullptr);
   CHECK(ci->value.value == Approx(cat.find_region("us-east-1").carbon_intensity.value));
-  CHECK(ci->origin == "catalog:us-east-1");
+  CHECK(llm_energy::render::origin_text(*ci) == "catalog:us-east-1");
   const auto* pue = find_assumption(e, "pue");
   REQUIRE(pue != nullptr);
   CHECK(pue->value.value == Approx(cat.operator_for(cat.find_region("us-east-1")).pue.value));
@@ -247,7 +248,7 @@ TEST_CASE("estimate: inference from the models catalog", "[estimate]") {
   CHECK(i.tokens_per_second > 0);
   const auto* params = find_assumption(e, "params");
   REQUIRE(params != nullptr);
-  CHECK(params->origin == "catalog:llama-3.1-8b");
+  CHECK(llm_energy::render::origin_text(*params) == "catalog:llama-3.1-8b");
   CHECK(params->value.value == Approx(8.03e9).epsilon(0.01));
   // Sanity: published measurements for this setup are O(0.1-1) J per output token.
   CHECK(i.energy_per_token_j > 0.01);

@@ -9,12 +9,12 @@
 #include <random>
 #include <string>
 
-#include "cli/number6.hpp"
+#include "render/number6.hpp"
 
 namespace {
 
-using llm_energy::cli::append_number6;
-using llm_energy::cli::round6;
+using llm_energy::render::append_number6;
+using llm_energy::render::round6;
 
 // The reference: fmt rounds the binary value to 6 digits, from_chars reads the decimal back.
 double round6_reference(double v) {

@@ -9,6 +9,7 @@
 #include "llm_energy/catalog.hpp"
 #include "llm_energy/error.hpp"
 #include "llm_energy/estimate.hpp"
+#include "llm_energy/figures.hpp"
 #include "llm_energy/scenario.hpp"
 
 using namespace llm_energy;
@@ -149,72 +150,27 @@ TEST_CASE("an explicit range never narrows and an exact input narrows the interv
   CHECK(span(narrow) <= span(wide));
 }
 
-TEST_CASE("the figures-only path gives the same figures as the full estimate", "[property]") {
-  for (const auto& hw : k_hardware) {
-    Scenario s;
-    set_field(s, "params", "7e9", Origin::flag);
-    set_field(s, "tokens", "1e11", Origin::flag);
-    set_field(s, "hardware", hw, Origin::flag);
-    const Estimate full = estimate(s, builtin_catalog());
-    const Estimate fast = estimate(s, builtin_catalog(), EstimateOptions{false});
-    INFO(hw);
-    CHECK(fast.assumptions.empty());
-    CHECK_FALSE(full.assumptions.empty());
-    CHECK(fast.training->energy_kwh == full.training->energy_kwh);
-    CHECK(fast.training->interval.energy_kwh.high == full.training->interval.energy_kwh.high);
-    CHECK(fast.training->main_uncertainty == full.training->main_uncertainty);
-    CHECK(fast.inference->energy_per_token_j == full.inference->energy_per_token_j);
-    CHECK(fast.inference->interval.energy_per_token_j.low == full.inference->interval.energy_per_token_j.low);
-  }
-}
-
 namespace {
 
-// (vector::insert of an initializer list trips GCC 12's -Wstringop-overflow at -O3.)
-void append(std::vector<double>& v, std::initializer_list<double> xs) {
-  for (double x : xs) {
-    v.push_back(x);
-  }
-}
-
-// Every figure of an estimate, in a fixed order (for exact comparisons).
+// Every figure of an estimate, from the figure registry (for exact comparisons), and the totals.
 std::vector<double> figures(const Estimate& e) {
   std::vector<double> v;
-  if (e.training) {
-    const auto& t = *e.training;
-    append(v, {t.flops, t.chip_hours, t.wall_clock_hours, t.implied_mfu, t.accelerator_energy_kwh,
-               t.server_energy_kwh, t.energy_kwh, t.co2e_kg, t.embodied_co2e_kg, t.energy_per_token_j,
-               t.energy_per_param_j, t.interval.chip_hours.low, t.interval.chip_hours.high,
-               t.interval.energy_kwh.low, t.interval.energy_kwh.high, t.interval.co2e_kg.low,
-               t.interval.co2e_kg.high});
+  for (const Figure& f : llm_energy::figures()) {
+    if (!f.present(e)) {
+      continue;
+    }
+    if (f.type == FigureType::number) {
+      v.push_back(f.number(e));
+    } else if (f.type == FigureType::interval) {
+      const Interval i = f.interval(e);
+      v.push_back(i.low);
+      v.push_back(i.high);
+    }
   }
-  if (e.inference) {
-    const auto& i = *e.inference;
-    append(v, {i.tokens,
-               i.requests,
-               i.chips,
-               i.tokens_per_second,
-               i.time_per_output_token_ms,
-               i.accelerator_energy_per_token_j,
-               i.server_energy_per_token_j,
-               i.energy_per_token_j,
-               i.energy_per_input_token_j,
-               i.energy_per_request_wh,
-               i.accelerator_energy_kwh,
-               i.server_energy_kwh,
-               i.energy_kwh,
-               i.co2e_kg,
-               i.embodied_co2e_kg,
-               i.chip_hours,
-               i.memory_required_gb,
-               i.interval.energy_per_token_j.low,
-               i.interval.energy_per_token_j.high,
-               i.interval.accelerator_energy_per_token_j.low,
-               i.interval.accelerator_energy_per_token_j.high,
-               i.interval.energy_kwh.low,
-               i.interval.energy_kwh.high,
-               i.interval.co2e_kg.low,
-               i.interval.co2e_kg.high});
+  for (const Spread* t : {&e.total.energy_kwh, &e.total.co2e_kg, &e.total.chip_hours}) {
+    v.push_back(t->value);
+    v.push_back(t->interval().low);
+    v.push_back(t->interval().high);
   }
   return v;
 }
@@ -248,8 +204,8 @@ TEST_CASE("an EstimateCache changes no figure, on a miss or a hit", "[property]"
         label += k + "=" + v + " ";
       }
       INFO(label << "pass " << pass);
-      const Estimate plain = estimate(s, builtin_catalog(), EstimateOptions{false});
-      const Estimate cached = estimate(s, builtin_catalog(), EstimateOptions{false, &cache});
+      const Estimate plain = estimate(s, builtin_catalog());
+      const Estimate cached = estimate(s, builtin_catalog(), &cache);
       CHECK(figures(cached) == figures(plain));
       CHECK(cached.training->main_uncertainty == plain.training->main_uncertainty);
       CHECK(cached.inference->main_uncertainty == plain.inference->main_uncertainty);

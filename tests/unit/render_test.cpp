@@ -1,18 +1,21 @@
-// Unit tests for src/cli/render.hpp and src/cli/format_units.hpp: output formats.
+// Unit tests for src/render/estimate.hpp and src/render/format_units.hpp: output formats.
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "cli/format_units.hpp"
-#include "cli/render.hpp"
+#include <algorithm>
 #include "llm_energy/catalog.hpp"
 #include "llm_energy/error.hpp"
 #include "llm_energy/estimate.hpp"
+#include "llm_energy/figures.hpp"
 #include "llm_energy/scenario.hpp"
+#include "render/estimate.hpp"
+#include "render/format_units.hpp"
+#include "render/report.hpp"
 
-using llm_energy::cli::Format;
+using llm_energy::render::Format;
 
 namespace {
 
@@ -58,7 +61,7 @@ std::size_t csv_field_count(const std::string& line) {
 
 TEST_CASE("render json: parses back with the documented keys", "[render]") {
   const auto e = sample_estimate();
-  const std::string text = llm_energy::cli::render(e, Format::json, false);
+  const std::string text = llm_energy::render::render(e, Format::json, {});
   REQUIRE_FALSE(text.empty());
   CHECK(text.back() == '\n');
   const auto j = nlohmann::json::parse(text);
@@ -88,7 +91,7 @@ TEST_CASE("render json: a training-only estimate has no inference section", "[re
   llm_energy::set_field(s, "params", "1e9", llm_energy::Origin::flag);
   llm_energy::set_field(s, "phase", "training", llm_energy::Origin::flag);
   const auto e = llm_energy::estimate(s, llm_energy::builtin_catalog());
-  const auto j = llm_energy::cli::to_json(e);
+  const auto j = llm_energy::render::to_json(e);
   CHECK(j.contains("training"));
   CHECK_FALSE(j.contains("inference"));
   CHECK(j.at("phase") == "training");
@@ -96,46 +99,46 @@ TEST_CASE("render json: a training-only estimate has no inference section", "[re
 
 TEST_CASE("render csv: one header and one row of equal width", "[render]") {
   const auto e = sample_estimate();
-  const std::string text = llm_energy::cli::render(e, Format::csv, false);
+  const std::string text = llm_energy::render::render(e, Format::csv, {});
   const auto lines = split_lines(text);
   REQUIRE(lines.size() == 2);
   CHECK(csv_field_count(lines[0]) == csv_field_count(lines[1]));
-  CHECK(csv_field_count(lines[0]) == llm_energy::cli::csv_columns().size());
+  CHECK(csv_field_count(lines[0]) == llm_energy::render::csv_columns().size());
   CHECK(lines[0].find("training.flops") != std::string::npos);
   CHECK(lines[0].find("training.interval.energy_kwh.low") != std::string::npos);
   CHECK(lines[0].find("inference.energy_per_token_j") != std::string::npos);
 }
 
 TEST_CASE("csv_escape quotes only when needed", "[render]") {
-  CHECK(llm_energy::cli::csv_escape("plain") == "plain");
-  CHECK(llm_energy::cli::csv_escape("a,b") == "\"a,b\"");
-  CHECK(llm_energy::cli::csv_escape("say \"hi\"") == "\"say \"\"hi\"\"\"");
-  CHECK(llm_energy::cli::csv_escape("two\nlines") == "\"two\nlines\"");
+  CHECK(llm_energy::render::csv_escape("plain") == "plain");
+  CHECK(llm_energy::render::csv_escape("a,b") == "\"a,b\"");
+  CHECK(llm_energy::render::csv_escape("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(llm_energy::render::csv_escape("two\nlines") == "\"two\nlines\"");
 }
 
 TEST_CASE("render table and markdown mention the hardware and sections", "[render]") {
   const auto e = sample_estimate();
-  const std::string table = llm_energy::cli::render(e, Format::table, false);
+  const std::string table = llm_energy::render::render(e, Format::table, {});
   CHECK_THAT(table, Catch::Contains("h100-sxm") && Catch::Contains("Training") &&
                         Catch::Contains("Inference") && Catch::Contains("Assumptions"));
   CHECK(table.find('\x1b') == std::string::npos);  // no colour codes when color is off
-  const std::string colored = llm_energy::cli::render(e, Format::table, true);
+  const std::string colored = llm_energy::render::render(e, Format::table, {true});
   CHECK(colored.find('\x1b') != std::string::npos);
-  const std::string md = llm_energy::cli::render(e, Format::markdown, false);
+  const std::string md = llm_energy::render::render(e, Format::markdown, {});
   CHECK_THAT(md, Catch::Contains("| Training | value |") && Catch::Contains("h100-sxm"));
 }
 
 TEST_CASE("parse_format", "[render]") {
-  CHECK(llm_energy::cli::parse_format("json") == Format::json);
-  CHECK(llm_energy::cli::parse_format("csv") == Format::csv);
-  CHECK(llm_energy::cli::parse_format("table") == Format::table);
-  CHECK(llm_energy::cli::parse_format("md") == Format::markdown);
-  CHECK(llm_energy::cli::parse_format("markdown") == Format::markdown);
-  REQUIRE_THROWS_AS(llm_energy::cli::parse_format("xml"), llm_energy::InputError);
+  CHECK(llm_energy::render::parse_format("json") == Format::json);
+  CHECK(llm_energy::render::parse_format("csv") == Format::csv);
+  CHECK(llm_energy::render::parse_format("table") == Format::table);
+  CHECK(llm_energy::render::parse_format("md") == Format::markdown);
+  CHECK(llm_energy::render::parse_format("markdown") == Format::markdown);
+  REQUIRE_THROWS_AS(llm_energy::render::parse_format("xml"), llm_energy::InputError);
 }
 
 TEST_CASE("round6 keeps 6 significant digits", "[render]") {
-  using llm_energy::cli::round6;
+  using llm_energy::render::round6;
   CHECK(round6(1287.4399999) == Approx(1287.44).margin(1e-9));
   CHECK(round6(1287.4399999) == 1287.44);
   CHECK(round6(0.123456789) == 0.123457);
@@ -145,7 +148,7 @@ TEST_CASE("round6 keeps 6 significant digits", "[render]") {
 }
 
 TEST_CASE("format_units: human-readable energies, masses and durations", "[render]") {
-  using namespace llm_energy::cli;
+  using namespace llm_energy::render;
   CHECK(human_energy_kwh(1287000.0) == "1.29 GWh");
   CHECK(human_energy_kwh(0.5) == "500 Wh");
   CHECK(human_energy_kwh(812.0) == "812 kWh");
@@ -167,4 +170,57 @@ TEST_CASE("format_units: human-readable energies, masses and durations", "[rende
   CHECK(energy_with_range(1290.0, 800.0, 1500.0) == "1.29 MWh (0.800\u20131.50)");
   CHECK(mass_with_range(552100.0, 400000.0, 700000.0) == "552 t (400\u2013700)");
   CHECK(count_with_range(3.55e6, 3.55e6, 3.55e6) == "3.55 M");
+}
+
+TEST_CASE("every registry figure appears in every format", "[render][figures]") {
+  using namespace llm_energy;
+  Scenario s;
+  set_field(s, "tokens", "1e8", Origin::flag);
+  set_field(s, "params", "1e9", Origin::flag);
+  set_field(s, "renewable_share", "0.5", Origin::flag);  // the optional market-based figures too
+  const Estimate e = estimate(s, builtin_catalog());
+  const auto j = render::to_json(e);
+  const std::string table = render::render(e, Format::table, {});
+  const std::string md = render::render(e, Format::markdown, {});
+  const std::string html = render::render_html_report(e, "llm-energy estimate");
+  const auto& columns = render::csv_columns();
+  std::string jsonl;
+  render::append_json_members(jsonl, e);
+  const auto row = nlohmann::json::parse("{" + jsonl + "}");
+  std::size_t checked = 0;
+  for (const Figure& f : figures()) {
+    REQUIRE(f.present(e));
+    const std::string section(to_string(f.section));
+    const std::string key(f.key);
+    INFO(section << "." << key);
+    if (f.type == FigureType::interval) {
+      CHECK(j.at(section).at("interval").contains(key));
+      CHECK(row.at(section).at("interval").contains(key));
+      CHECK(std::find(columns.begin(), columns.end(), section + ".interval." + key + ".low") !=
+            columns.end());
+    } else {
+      CHECK(j.at(section).contains(key));
+      CHECK(row.at(section).contains(key));
+      CHECK(std::find(columns.begin(), columns.end(), section + "." + key) != columns.end());
+    }
+    if (f.show != Show::none) {
+      CHECK(table.find(std::string(f.label)) != std::string::npos);
+      CHECK(md.find("| " + std::string(f.label) + " |") != std::string::npos);
+      CHECK(html.find(">" + std::string(f.label) + "<") != std::string::npos);
+    }
+    ++checked;
+  }
+  CHECK(checked == figures().size());
+  // And nothing else: the JSON sections hold exactly the registry's keys.
+  for (const char* section : {"training", "inference"}) {
+    for (auto it = j.at(section).begin(); it != j.at(section).end(); ++it) {
+      INFO(section << "." << it.key());
+      if (it.key() == "interval") {
+        continue;
+      }
+      const Section sec = std::string(section) == "training" ? Section::training : Section::inference;
+      CHECK(
+          (find_figure(sec, it.key()) != nullptr || find_figure(sec, it.key(), FigureType::text) != nullptr));
+    }
+  }
 }

@@ -205,7 +205,12 @@ std::string describe(const llm_energy::Scenario& s) {
   text("hardware", s.hardware);
   text("region", s.region);
   text("id", s.id);
-  text("phase", s.phase);
+  if (s.phase) {
+    out += "phase=" + std::string(to_string(s.phase->value)) + ";";
+  }
+  if (s.precision) {
+    out += "precision=" + std::string(to_string(s.precision->value)) + ";";
+  }
   if (s.recompute) {
     out += std::string("recompute=") + (s.recompute->value ? "true" : "false") + ";";
   }

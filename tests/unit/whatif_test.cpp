@@ -5,7 +5,10 @@
 #include "llm_energy/catalog.hpp"
 #include "llm_energy/error.hpp"
 #include "llm_energy/estimate.hpp"
+#include "llm_energy/plan.hpp"
+#include "llm_energy/resolve.hpp"
 #include "llm_energy/scenario.hpp"
+#include "llm_energy/schedule.hpp"
 #include "llm_energy/whatif.hpp"
 
 using namespace llm_energy;
@@ -26,9 +29,16 @@ const Catalog& cat() {
   return builtin_catalog();
 }
 
+Row row(const Variant& v, const Scenario& base) {
+  return compare(base, cat(), {v}).variants.at(0);
+}
+
 Estimate eval(const Variant& v, const Scenario& base) {
-  const Phase p = base.phase ? parse_phase(base.phase->value) : Phase::both;
-  return evaluate(v, p);
+  return row(v, base).estimate;
+}
+
+bool has_note(const Variant& v, NoteKind k) {
+  return std::any_of(v.notes.begin(), v.notes.end(), [k](const Note& n) { return n.kind == k; });
 }
 
 std::string csv(std::initializer_list<const char*> rows) {
@@ -44,7 +54,7 @@ std::string csv(std::initializer_list<const char*> rows) {
 TEST_CASE("baseline variant reproduces estimate() phase by phase", "[whatif]") {
   const Scenario s = scenario({{"params", "7e9"}, {"tokens", "1e12"}});
   const Estimate direct = estimate(s, cat());
-  const Estimate via = eval(baseline_variant(s, cat()), s);
+  const Estimate via = eval(baseline_variant(s), s);
   CHECK(via.training->energy_kwh == Approx(direct.training->energy_kwh).epsilon(1e-12));
   CHECK(via.inference->energy_kwh == Approx(direct.inference->energy_kwh).epsilon(1e-12));
   CHECK(via.hardware == direct.hardware);
@@ -80,18 +90,18 @@ TEST_CASE("chips: given chip-hours scale with the efficiency", "[whatif]") {
 TEST_CASE("unstructured pruning saves nothing", "[whatif]") {
   const Scenario s = scenario({{"params", "7e9"}, {"tokens", "1e12"}});
   const Estimate base = estimate(s, cat());
-  const Variant v = prune(s, cat(), 0.5, Sparsity::unstructured);
+  const Variant v = prune(s, cat(), 0.5, PrunePattern::unstructured);
   const Estimate e = eval(v, s);
   CHECK(e.training->energy_kwh == Approx(base.training->energy_kwh));
   CHECK(e.inference->energy_kwh == Approx(base.inference->energy_kwh));
-  CHECK_THAT(v.notes.front(), Contains("no speed-up"));
+  CHECK(v.notes.front().kind == NoteKind::unstructured_no_change);
 }
 
 TEST_CASE("2:4 sparsity saves only where the chip has a sparse peak", "[whatif]") {
   const Scenario h100 = scenario(
       {{"params", "8e9"}, {"phase", "inference"}, {"inference_tokens", "1e9"}, {"batch_size", "256"}});
   const Estimate b = estimate(h100, cat());
-  const Estimate e = eval(prune(h100, cat(), 0.5, Sparsity::two_four), h100);
+  const Estimate e = eval(prune(h100, cat(), 0.5, PrunePattern::two_four), h100);
   CHECK(e.inference->energy_per_token_j < 0.9 * b.inference->energy_per_token_j);
   CHECK(e.inference->energy_per_token_j > 0.4 * b.inference->energy_per_token_j);  // at most ~2x
 
@@ -99,19 +109,19 @@ TEST_CASE("2:4 sparsity saves only where the chip has a sparse peak", "[whatif]"
   set_field(tpu, "hardware", "tpu-v5p", Origin::flag);
   REQUIRE_FALSE(cat().find_hardware("tpu-v5p").sparse_speedup.has_value());
   const Estimate bt = estimate(tpu, cat());
-  const Estimate et = eval(prune(tpu, cat(), 0.5, Sparsity::two_four), tpu);
+  const Estimate et = eval(prune(tpu, cat(), 0.5, PrunePattern::two_four), tpu);
   CHECK(et.inference->energy_per_token_j == Approx(bt.inference->energy_per_token_j));
-  CHECK_THROWS_WITH(prune(h100, cat(), 0.3, Sparsity::two_four), Contains("exactly half"));
+  CHECK_THROWS_WITH(prune(h100, cat(), 0.3, PrunePattern::two_four), Contains("exactly half"));
 }
 
 TEST_CASE("structured pruning shrinks the served model, not the training run", "[whatif]") {
   const Scenario s = scenario({{"params", "7e9"}, {"tokens", "1e12"}});
   const Estimate b = estimate(s, cat());
-  const Estimate e = eval(prune(s, cat(), 0.5, Sparsity::structured), s);
+  const Estimate e = eval(prune(s, cat(), 0.5, PrunePattern::structured), s);
   CHECK(e.training->energy_kwh == Approx(b.training->energy_kwh));
   CHECK(e.inference->energy_per_token_j < 0.8 * b.inference->energy_per_token_j);
-  CHECK_THROWS_WITH(prune(s, cat(), 1.0, Sparsity::structured), Contains("prune: must lie in (0, 1)"));
-  CHECK_THROWS_AS(prune(s, cat(), 0.0, Sparsity::structured), InputError);
+  CHECK_THROWS_WITH(prune(s, cat(), 1.0, PrunePattern::structured), Contains("prune: must lie in (0, 1)"));
+  CHECK_THROWS_AS(prune(s, cat(), 0.0, PrunePattern::structured), InputError);
 }
 
 TEST_CASE("fp8: no saving at batch 8, a saving at batch 256 (ML.ENERGY v3)", "[whatif]") {
@@ -133,33 +143,34 @@ TEST_CASE("fp8: no saving at batch 8, a saving at batch 256 (ML.ENERGY v3)", "[w
 TEST_CASE("quantize: training in fp8 only where the chip has an fp8 peak", "[whatif]") {
   const Scenario h = scenario({{"params", "7e9"}, {"tokens", "1e12"}, {"phase", "training"}});
   const Variant vh = quantize(h, cat(), Precision::fp8);
-  REQUIRE(vh.training.scenario.precision);
-  CHECK(vh.training.scenario.precision->value == "fp8");
+  REQUIRE(vh.training.precision);
+  CHECK(vh.training.precision->value == Precision::fp8);
   CHECK(eval(vh, h).training->wall_clock_hours < estimate(h, cat()).training->wall_clock_hours);
 
   Scenario a = h;
   set_field(a, "hardware", "a100-sxm4-80gb", Origin::flag);
   const Variant va = quantize(a, cat(), Precision::fp8);
-  CHECK_FALSE(va.training.scenario.precision);
+  CHECK_FALSE(va.training.precision);
   CHECK(eval(va, a).training->energy_kwh == Approx(estimate(a, cat()).training->energy_kwh));
-  bool noted = false;
-  for (const auto& n : va.notes) {
-    noted = noted || n.find("no fp8 peak: training kept at bf16") != std::string::npos;
-  }
-  CHECK(noted);
+  CHECK(has_note(va, NoteKind::no_fp8_training));
   // Inference on a chip without the format: weight-only quantisation, no error.
   Scenario ai = a;
   set_field(ai, "phase", "inference", Origin::flag);
   CHECK_NOTHROW(eval(quantize(ai, cat(), Precision::fp8), ai));
-  CHECK(std::find(va.notes.begin(), va.notes.end(), "quantisation may cost accuracy; not modelled") !=
-        va.notes.end());
+  CHECK(has_note(va, NoteKind::accuracy_not_modelled));
 }
 
 TEST_CASE("power cap 0.7: ~-23% accelerator energy, ~+6.5% time (Samsi et al. 2023)", "[whatif]") {
-  CHECK(power_cap_time_factor(cat(), 0.7) == Approx(1.065).epsilon(0.002));
-  CHECK(power_cap_power_factor(cat(), 0.7) * power_cap_time_factor(cat(), 0.7) ==
-        Approx(0.77).epsilon(0.005));
-  CHECK(power_cap_time_factor(cat(), 1.0) == 1.0);
+  const auto factors = [](const char* cap) {
+    const Resolved r = resolve(
+        scenario(
+            {{"params", "8e9"}, {"phase", "inference"}, {"inference_tokens", "1e9"}, {"power_cap", cap}}),
+        cat());
+    return std::pair{r.cap_time_factor, r.cap_power_factor};
+  };
+  CHECK(factors("0.7").first == Approx(1.065).epsilon(0.002));
+  CHECK(factors("0.7").second * factors("0.7").first == Approx(0.77).epsilon(0.005));
+  CHECK(factors("1").first == 1.0);
 
   const Scenario inf = scenario({{"params", "8e9"}, {"phase", "inference"}, {"inference_tokens", "1e9"}});
   const Estimate b = estimate(inf, cat());
@@ -202,28 +213,41 @@ TEST_CASE("hardware and region variants", "[whatif]") {
 }
 
 TEST_CASE("market-based CO2e", "[whatif]") {
-  Totals t;
-  t.energy_kwh = 1000;
-  t.co2e_kg = 400;  // 400 g/kWh
-  CHECK(market_based_co2e_kg(t, {0.6, std::nullopt}) == Approx(160));
-  CHECK(market_based_co2e_kg(t, {std::nullopt, 50.0}) == Approx(50));
-  CHECK_THROWS_WITH(check_renewable_share(1.5), Contains("renewable-share: must lie in [0, 1]"));
-  CHECK_NOTHROW(check_renewable_share(0));
+  const Scenario s = scenario({{"params", "7e9"}, {"tokens", "1e12"}, {"phase", "training"}});
+  Scenario share = s;
+  set_field(share, "renewable_share", "0.6", Origin::flag);
+  const Estimate e = estimate(share, cat());
+  REQUIRE(e.training->market_based_co2e_kg);
+  CHECK(*e.training->market_based_co2e_kg == Approx(e.training->co2e_kg * 0.4));
+  Scenario contract = s;
+  set_field(contract, "market_based_intensity", "50", Origin::flag);
+  const Estimate c = estimate(contract, cat());
+  CHECK(*c.total.market_based_co2e_kg == Approx(c.training->energy_kwh * 50 / 1000));
+  CHECK_FALSE(estimate(s, cat()).training->market_based_co2e_kg.has_value());
+  Scenario bad = s;
+  set_field(bad, "renewable_share", "1.5", Origin::flag);
+  CHECK_THROWS_WITH(estimate(bad, cat()), Contains("renewable_share: must lie in [0, 1]"));
+  set_field(bad, "renewable_share", "0", Origin::flag);
+  CHECK_NOTHROW(estimate(bad, cat()));
 }
 
 TEST_CASE("distillation: energies, saving and break-even", "[whatif]") {
   const Scenario s = scenario({{"params", "70e9"}, {"tokens", "2e12"}});
   const Variant v = distill(s, cat(), 7e9, 100e9);
-  REQUIRE(v.distillation);
-  const auto& d = *v.distillation;
+  const Row r = row(v, s);
+  REQUIRE(r.distillation);
+  const auto& d = *r.distillation;
   // Teacher forward (2*70e9*1e11) vs student training (6*7e9*1e11): 140/42, at similar utilisation.
   CHECK(d.teacher_energy_kwh / d.student_training_energy_kwh == Approx(140.0 / 42.0).epsilon(0.15));
   CHECK(d.saving_per_token_j > 0);
   REQUIRE(d.break_even_tokens);
   CHECK(*d.break_even_tokens ==
         Approx((d.teacher_energy_kwh + d.student_training_energy_kwh) * 3.6e6 / d.saving_per_token_j));
-  const Estimate e = eval(v, s);
+  const Estimate& e = r.estimate;
   CHECK(e.inference->energy_per_token_j < estimate(s, cat()).inference->energy_per_token_j);
+  // The row's total adds the distillation to the phases.
+  CHECK(r.totals.energy_kwh.value ==
+        Approx(e.total.energy_kwh.value + d.teacher_energy_kwh + d.student_training_energy_kwh));
   CHECK_THROWS_WITH(distill(s, cat(), 80e9, 1e9), Contains("smaller than the teacher"));
 }
 

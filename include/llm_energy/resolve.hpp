@@ -1,0 +1,136 @@
+#pragma once
+// resolve(Scenario, Catalog) -> Resolved: the one place where a default is chosen, a catalog
+// entry is looked up or a range is decided. Every command (estimate, compare and the other
+// what-ifs, sweep, batch, calibrate, measure, --explain) consumes its result; none decides a
+// default of its own. Each resolved value keeps its origin and the sourced datum it rests on
+// (an Assumption); the renderers put those in words.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "llm_energy/catalog.hpp"
+#include "llm_energy/model.hpp"
+#include "llm_energy/scenario.hpp"
+#include "llm_energy/spread.hpp"
+
+namespace llm_energy {
+
+enum class OriginKind : std::uint8_t { flag, config, default_value, catalog, derived };
+
+// What a source says of a value besides the datum it cites (words come from the renderer).
+enum class Basis : std::uint8_t {
+  given,              // as given (a flag or config value)
+  cited,              // the datum
+  entry_name,         // the catalog entry's name (`word`); a default says no flag was given
+  model_source,       // the model entry's source (`word`) and year (`detail`)
+  default_precision,  // bf16, or the chip's best 16-bit format
+  grid_basis,         // the intensity's basis (`word`), location-based, and the datum
+  recompute,          // 8*N*D with full activation recomputation
+  default_chips,      // one 8-accelerator server; affects wall-clock only
+  peak,               // the precision (`word`), dense peak, and the datum
+  weight_only,        // compute precision (`word`) of weight-only quantised weights
+  generation_mfu,     // the generation (`word`) utilisation datum; size factor `detail` for `detail2`
+                      // parameters, from datum2 (size factor 1: not shown)
+  chip_scaling,       // 1/(1 + c log2(chips/8)) for `detail` chips (datum: c, per doubling)
+  power_override,     // --power-watts: the whole per-chip figure (accelerator and host share)
+  average_draw,       // TDP x average-draw fraction `detail`, and the datum
+  embodied_split,     // the chip's datum and the host share's datum2
+  same_as_tokens,     // same count as --tokens (no --inference-tokens or --requests given)
+  catalog_shape,      // the model entry's source (`word`) and year (`detail`)
+  default_shape,      // the default-shape rule for the parameter count
+  default_kv_bits,    // 16-bit KV cache (vLLM auto), 32 for fp32 models
+  smallest_replica,   // smallest power of two holding weights + KV cache x `detail` headroom
+  power_cap,          // time x `detail`, accelerator power x `detail2` (datum: the time exponent)
+  sparse_two_four,    // 2:4 sparse weights at `detail` x the dense peak (datum: the speed-up)
+};
+
+// One resolved input: its value (with range) or text, its origin and what it rests on. The
+// views point into the catalog it was resolved against (or static text): an Assumption does
+// not outlive its catalog.
+struct Assumption {
+  std::string_view key{};
+  std::string_view text{};  // a textual value (an id, a precision); empty for numbers
+  Range value{};
+  std::string_view unit{};
+  OriginKind origin = OriginKind::default_value;
+  std::string_view entry{};  // the catalog entry of origin "catalog:<entry>"
+  Basis basis = Basis::given;
+  const Datum* datum = nullptr;
+  const Datum* datum2 = nullptr;
+  double detail = 0;
+  double detail2 = 0;
+  std::string_view word{};
+};
+
+// The grid: carbon intensity and PUE, from --region (and its operator) or given.
+struct Grid {
+  const Region* region = nullptr;  // null when --carbon-intensity was given
+  const Operator* op = nullptr;    // the operator whose PUE applies; null when --pue was given
+  Range intensity;
+  Range pue;
+  [[nodiscard]] std::string_view region_id() const {
+    return region != nullptr ? std::string_view(region->id) : "custom";
+  }
+};
+
+struct TrainingInputs {
+  double tokens = 0;
+  bool recompute = false;
+  double chips = 8;
+  double flops = 0;
+  std::optional<double> chip_hours;  // given (scaled by a power cap)
+};
+
+struct InferenceInputs {
+  double tokens = 0;  // output tokens served in total
+  double requests = 0;
+  double memory_required_gb = 0;
+  Precision compute_precision = Precision::bf16;
+  model::ServingSetup setup;               // at the central batch
+  model::ServingFactors factors;           // central values; the uncertain ones vary around them
+  std::optional<double> power_override_w;  // --power-watts: the whole per-chip figure
+};
+
+struct Resolved {
+  Phase phase = Phase::both;
+  const Hardware* hardware = nullptr;
+  Precision precision = Precision::bf16;
+  Grid grid;
+  const ModelArch* model = nullptr;
+  double params = 0;
+  double active_params = 0;
+  double peak_flops_per_s = 0;                    // per chip at the training precision, after a power cap
+  double cap_time_factor = 1;                     // --power-cap: time x this
+  double cap_power_factor = 1;                    // --power-cap: accelerator power x this
+  std::array<Range, k_uncertain_count> ranges{};  // every uncertain input (exact where given)
+  std::optional<TrainingInputs> training;
+  std::optional<InferenceInputs> inference;
+  std::optional<double> renewable_share;
+  std::optional<double> market_based_intensity;
+  std::vector<Assumption> assumptions;  // in a fixed order
+
+  [[nodiscard]] Range& range(Uncertain u) { return ranges[static_cast<std::size_t>(u)]; }
+  [[nodiscard]] const Range& range(Uncertain u) const { return ranges[static_cast<std::size_t>(u)]; }
+};
+
+// Return the resolved inputs of `s`; throws InputError for missing, invalid or conflicting inputs.
+[[nodiscard]] Resolved resolve(const Scenario& s, const Catalog& catalog);
+
+// Return the grid of `s` (--region or --carbon-intensity, --pue or the operator's): what resolve
+// uses, for commands that need only the grid (measure). Adds its assumptions to `out` if given.
+[[nodiscard]] Grid resolve_grid(const Scenario& s, const Catalog& catalog,
+                                std::vector<Assumption>* out = nullptr);
+
+// Return the precision the chip computes at by default: bf16, or fp16 on chips without bf16
+// (V100, T4), else the first it has.
+[[nodiscard]] Precision default_precision(const Hardware& hw);
+
+// Return the utilisation resolve() gives training on `hw` for a model of `active_params` on
+// `chips` chips (the generation's value x the model-size factor x the chip-scaling efficiency),
+// before any power cap.
+[[nodiscard]] Range default_training_mfu(const Hardware& hw, const Catalog& catalog, double active_params,
+                                         double chips);
+
+}  // namespace llm_energy

@@ -1,0 +1,156 @@
+// `llm-energy compare`: a baseline against what-if variants.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/io.hpp"
+#include "cli/options.hpp"
+#include "llm_energy/error.hpp"
+#include "llm_energy/units.hpp"
+#include "llm_energy/whatif.hpp"
+#include "render/charts.hpp"
+#include "render/whatif.hpp"
+
+namespace llm_energy::cli {
+namespace {
+
+const char* k_footer =
+    R"(Each variant option takes a comma list; each value is one variant against the baseline.
+The baseline takes every estimate flag (or --config); its hardware, region, chips and power
+cap are set with --baseline-hardware, --baseline-region, --baseline-chips and
+--baseline-power-cap, since --hardware, --region, --chips and --power-cap list variants here.
+
+Examples:
+  llm-energy compare --params 70B --tokens 2T --quantize fp8,int8,int4 --batch-size 256
+  llm-energy compare --params 7e9 --tokens 1T --hardware a100-sxm4-80gb,h100-sxm,b200,tpu-v5p,mi300x
+  llm-energy compare --model llama-3.1-70b --tokens 15T --region FR,US,PL --renewable-share 0.6 \
+      --prune 0.5 --sparsity-pattern 2:4 --power-cap 0.7 --format json
+
+Exit codes: 0 ok, 2 bad usage or input, 3 internal error.)";
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', pos), text.size());
+    std::string item = text.substr(pos, comma - pos);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) {
+      out.push_back(item);
+    }
+    pos = comma + 1;
+  }
+  return out;
+}
+
+class CompareCommand final : public Command {
+ public:
+  explicit CompareCommand(CLI::App& cmd) {
+    m_scenario.add(cmd, ScenarioOptions::Budgets::skip,
+                   {{"hardware", "--baseline-hardware"},
+                    {"region", "--baseline-region"},
+                    {"chips", "--baseline-chips"},
+                    {"power_cap", "--baseline-power-cap"}});
+    m_scenario.add_config(cmd);
+    m_output.add(cmd, {"table", "json", "csv", "markdown"});
+    m_catalog.add(cmd);
+    cmd.add_option("--quantize", m_quantize, "variants at these precisions (fp8,int8,int4)")
+        ->type_name("P[,P...]");
+    cmd.add_option("--prune", m_prune, "variants pruning this fraction of the weights, in (0,1)")
+        ->type_name("F[,F...]");
+    cmd.add_option("--sparsity-pattern", m_pattern,
+                   "pruning pattern: unstructured (default), 2:4 or structured")
+        ->type_name("PATTERN[,...]");
+    cmd.add_option("--distill-to", m_distill_to, "variants distilling into a student of this many parameters")
+        ->type_name("N[,N...]");
+    cmd.add_option("--distill-tokens", m_distill_tokens,
+                   "tokens of distillation (teacher forward + student training)")
+        ->type_name("N");
+    cmd.add_option("--chips", m_chips, "training variants on this many chips (scaling efficiency modelled)")
+        ->type_name("N[,N...]");
+    cmd.add_option("--hardware", m_hardware, "variants on these accelerators (ids: llm-energy hardware list)")
+        ->type_name("ID[,ID...]");
+    cmd.add_option("--region", m_region, "variants in these regions (location-based CO2e)")
+        ->type_name("ID[,ID...]");
+    cmd.add_option("--power-cap", m_power_cap,
+                   "variants with the accelerators capped at this fraction of TDP, in (0,1]")
+        ->type_name("F[,F...]");
+    cmd.add_option("--plot", m_plot,
+                   "also write an SVG chart (energy with its range, and CO2e, per variant) to FILE.svg")
+        ->type_name("FILE.svg");
+    cmd.footer(k_footer);
+  }
+
+  int run(Io& io) override {
+    const Scenario base = m_scenario.scenario();
+    const auto cat = m_catalog.load();
+    const render::Format f = render::parse_format(m_output.format);
+    // Validate every option before estimating anything.
+    std::vector<whatif::Variant> vs;
+    for (const auto& q : split_list(m_quantize)) {
+      vs.push_back(whatif::quantize(base, *cat, parse_precision(q)));
+    }
+    if (!m_pattern.empty() && m_prune.empty()) {
+      throw InputError("--sparsity-pattern needs --prune FRACTION");
+    }
+    std::vector<whatif::PrunePattern> patterns;
+    for (const auto& p : split_list(m_pattern.empty() ? std::string("unstructured") : m_pattern)) {
+      patterns.push_back(whatif::parse_prune_pattern(p));
+    }
+    for (const auto& p : split_list(m_prune)) {
+      const double fr = parse_plain_number(p, "prune");
+      whatif::check_prune_fraction(fr);
+      for (auto pat : patterns) {
+        vs.push_back(whatif::prune(base, *cat, fr, pat));
+      }
+    }
+    if (!m_distill_to.empty() != !m_distill_tokens.empty()) {
+      throw InputError(
+          "--distill-to and --distill-tokens go together (student size and distillation tokens)");
+    }
+    for (const auto& d : split_list(m_distill_to)) {
+      vs.push_back(whatif::distill(base, *cat, parse_count(d, "distill-to"),
+                                   parse_count(m_distill_tokens, "distill-tokens")));
+    }
+    for (const auto& n : split_list(m_chips)) {
+      vs.push_back(whatif::with_chips(base, *cat, parse_count(n, "chips")));
+    }
+    for (const auto& h : split_list(m_hardware)) {
+      vs.push_back(whatif::with_hardware(base, *cat, h));
+    }
+    for (const auto& r : split_list(m_region)) {
+      vs.push_back(whatif::with_region(base, *cat, r));
+    }
+    for (const auto& p : split_list(m_power_cap)) {
+      const double cap = parse_fraction(p, "power-cap");
+      whatif::check_power_cap(cap);
+      vs.push_back(whatif::power_cap(base, *cat, cap));
+    }
+    if (vs.empty()) {
+      throw InputError(
+          "compare needs at least one variant option (--quantize, --prune, --distill-to, --chips, "
+          "--hardware, --region or --power-cap)");
+    }
+    const whatif::Comparison c = whatif::compare(base, *cat, vs);
+    if (!m_plot.empty()) {
+      write_file_atomic(m_plot, render::compare_chart(c));
+    }
+    m_output.emit(io, render::render_comparison(c, f));
+    return static_cast<int>(Exit::ok);
+  }
+
+ private:
+  ScenarioOptions m_scenario;
+  OutputOptions m_output;
+  CatalogOptions m_catalog;
+  std::string m_quantize, m_prune, m_pattern, m_distill_to, m_distill_tokens, m_chips, m_hardware, m_region,
+      m_power_cap, m_plot;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_compare(CLI::App& cmd) {
+  return std::make_unique<CompareCommand>(cmd);
+}
+
+}  // namespace llm_energy::cli

@@ -1,0 +1,79 @@
+// `llm-energy validate`: the estimator against published training runs (or measured inference).
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/io.hpp"
+#include "cli/options.hpp"
+#include "llm_energy/units.hpp"
+#include "llm_energy/validation.hpp"
+#include "render/validate.hpp"
+
+namespace llm_energy::cli {
+namespace {
+
+class ValidateCommand final : public Command {
+ public:
+  explicit ValidateCommand(CLI::App& cmd) {
+    cmd.add_option("--dataset", m_dataset,
+                   "your own CSV with the columns of data/validation/training-runs.csv "
+                   "(or inference-points.csv); default: the bundled dataset")
+        ->type_name("FILE");
+    cmd.add_flag("--inference", m_inference,
+                 "validate inference energy per output token instead of training");
+    cmd.add_option(
+        "--max-median-error", m_max_median,
+        "exit 1 when predict mode's median |error| exceeds this (default 20% training, 15% inference)");
+    m_output.add(cmd, {"table", "json", "csv", "markdown"});
+    m_catalog.add(cmd);
+    cmd.footer(
+        "Reproduce mode must match every published figure within 2% (exit 1 otherwise).\n"
+        "Examples:\n  llm-energy validate\n  llm-energy validate --inference --format markdown\n"
+        "  llm-energy validate --dataset my-runs.csv --format csv");
+  }
+
+  int run(Io& io) override {
+    const auto cat = m_catalog.load();
+    const render::Format f = render::parse_format(m_output.format);
+    const std::string text_in =
+        m_dataset.empty() ? std::string(m_inference ? bundled_inference_points() : bundled_training_runs())
+                          : read_file(m_dataset);
+    const std::string name =
+        m_dataset.empty() ? (m_inference ? "bundled inference-points.csv" : "bundled training-runs.csv")
+                          : m_dataset;
+    const double bound = m_max_median.empty()
+                             ? (m_inference ? k_default_inference_bound : k_default_training_bound)
+                             : parse_fraction(m_max_median, "max-median-error");
+    ValidationVerdict verdict;
+    std::string report;
+    if (m_inference) {
+      const auto v = validate_inference(text_in, name, *cat);
+      report = render::render_inference_validation(v, f);
+      verdict = judge(v, bound);
+    } else {
+      const auto v = validate_training(text_in, name, *cat);
+      report = render::render_training_validation(v, f);
+      verdict = judge(v, bound);
+    }
+    m_output.emit(io, report);
+    if (!verdict.ok()) {
+      io.err << "llm-energy: validation failed: " << render::verdict_text(verdict, m_inference) << "\n";
+      return static_cast<int>(Exit::over_budget);
+    }
+    return static_cast<int>(Exit::ok);
+  }
+
+ private:
+  std::string m_dataset;
+  bool m_inference = false;
+  std::string m_max_median;
+  OutputOptions m_output;
+  CatalogOptions m_catalog;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_validate(CLI::App& cmd) {
+  return std::make_unique<ValidateCommand>(cmd);
+}
+
+}  // namespace llm_energy::cli

@@ -1,0 +1,160 @@
+#include "llm_energy/figures.hpp"
+
+#include <array>
+
+namespace llm_energy {
+namespace {
+
+using T = FigureType;
+using S = Show;
+constexpr Section tr = Section::training;
+constexpr Section in = Section::inference;
+
+bool has_training(const Estimate& e) {
+  return e.training.has_value();
+}
+bool has_inference(const Estimate& e) {
+  return e.inference.has_value();
+}
+
+// Figures with a number: the value read from the phase.
+#define LE_T(member) [](const Estimate& e) { return e.training->member; }
+#define LE_I(member) [](const Estimate& e) { return e.inference->member; }
+#define LE_TI(member) [](const Estimate& e) { return e.training->interval.member; }
+#define LE_II(member) [](const Estimate& e) { return e.inference->interval.member; }
+
+constexpr double (*k_no_number)(const Estimate&) = nullptr;
+constexpr std::string_view (*k_no_text)(const Estimate&) = nullptr;
+constexpr Interval (*k_no_interval)(const Estimate&) = nullptr;
+
+Figure number(std::string_view key, Section s, std::string_view unit, std::string_view label, Show show,
+              std::string_view suffix, Across across, double (*get)(const Estimate&),
+              bool (*present)(const Estimate&) = nullptr) {
+  return {key,    s,         T::number,
+          unit,   label,     show,
+          suffix, across,    present != nullptr ? present : (s == tr ? &has_training : &has_inference),
+          get,    k_no_text, k_no_interval};
+}
+
+Figure text(std::string_view key, Section s, std::string_view label, Show show,
+            std::string_view (*get)(const Estimate&)) {
+  return {key,
+          s,
+          T::text,
+          "",
+          label,
+          show,
+          "",
+          Across::none,
+          s == tr ? &has_training : &has_inference,
+          k_no_number,
+          get,
+          k_no_interval};
+}
+
+Figure interval(std::string_view key, Section s, std::string_view unit, Interval (*get)(const Estimate&)) {
+  return {key,         s,           T::interval,
+          unit,        "",          S::none,
+          "",          Across::sum, s == tr ? &has_training : &has_inference,
+          k_no_number, k_no_text,   get};
+}
+
+bool training_market(const Estimate& e) {
+  return e.training && e.training->market_based_co2e_kg.has_value();
+}
+bool inference_market(const Estimate& e) {
+  return e.inference && e.inference->market_based_co2e_kg.has_value();
+}
+
+const auto k_all = std::to_array<Figure>({
+    // ---- training ----
+    number("flops", tr, "FLOP", "Compute", S::flops, "", Across::none, LE_T(flops)),
+    number("chip_hours", tr, "chip-hours", "Chip-hours", S::count_range, "", Across::sum, LE_T(chip_hours)),
+    number("wall_clock_hours", tr, "h", "Wall-clock", S::hours, "", Across::none, LE_T(wall_clock_hours)),
+    number("implied_mfu", tr, "fraction", "Utilisation (MFU)", S::plain, "", Across::none, LE_T(implied_mfu)),
+    number("accelerator_energy_kwh", tr, "kWh", "Energy, accelerators", S::energy, "", Across::sum,
+           LE_T(accelerator_energy_kwh)),
+    number("server_energy_kwh", tr, "kWh", "Energy, servers", S::energy, "", Across::sum,
+           LE_T(server_energy_kwh)),
+    number("energy_kwh", tr, "kWh", "Energy, facility", S::energy_range, "", Across::sum, LE_T(energy_kwh)),
+    number("co2e_kg", tr, "kg", "CO2e, operational", S::mass_range, "", Across::sum, LE_T(co2e_kg)),
+    number("embodied_co2e_kg", tr, "kg", "CO2e, embodied", S::mass, "", Across::sum, LE_T(embodied_co2e_kg)),
+    number(
+        "market_based_co2e_kg", tr, "kg", "CO2e, market-based", S::mass, "", Across::sum,
+        [](const Estimate& e) { return *e.training->market_based_co2e_kg; }, &training_market),
+    number("energy_per_token_j", tr, "J", "Per token", S::plain, " J", Across::none,
+           LE_T(energy_per_token_j)),
+    number("energy_per_param_j", tr, "J", "Per parameter", S::plain, " J", Across::none,
+           LE_T(energy_per_param_j)),
+    interval("chip_hours", tr, "chip-hours", LE_TI(chip_hours)),
+    interval("energy_kwh", tr, "kWh", LE_TI(energy_kwh)),
+    interval("co2e_kg", tr, "kg", LE_TI(co2e_kg)),
+    text("main_uncertainty", tr, "Main uncertainty", S::text, LE_T(main_uncertainty)),
+    // ---- inference ----
+    number("tokens", in, "tokens", "Output tokens", S::tokens_summary, "", Across::none, LE_I(tokens)),
+    number("requests", in, "requests", "", S::none, "", Across::none, LE_I(requests)),
+    number("input_tokens_per_request", in, "tokens", "", S::none, "", Across::none,
+           LE_I(input_tokens_per_request)),
+    number("output_tokens_per_request", in, "tokens", "", S::none, "", Across::none,
+           LE_I(output_tokens_per_request)),
+    number("batch_size", in, "sequences", "Replica", S::replica_summary, "", Across::none, LE_I(batch_size)),
+    number("chips", in, "chips", "", S::none, "", Across::none, LE_I(chips)),
+    text("bound", in, "", S::none, LE_I(bound)),
+    number("memory_required_gb", in, "GB", "", S::none, "", Across::none, LE_I(memory_required_gb)),
+    number("tokens_per_second", in, "tokens/s", "Speed", S::speed_summary, "", Across::none,
+           LE_I(tokens_per_second)),
+    number("time_per_output_token_ms", in, "ms", "", S::none, "", Across::none,
+           LE_I(time_per_output_token_ms)),
+    number("accelerator_energy_per_token_j", in, "J", "J per output token, accel.", S::plain_range, "",
+           Across::none, LE_I(accelerator_energy_per_token_j)),
+    number("server_energy_per_token_j", in, "J", "J per output token, server", S::plain, "", Across::none,
+           LE_I(server_energy_per_token_j)),
+    number("energy_per_token_j", in, "J", "J per output token, facility", S::plain_range, "", Across::none,
+           LE_I(energy_per_token_j)),
+    number("energy_per_input_token_j", in, "J", "J per input token, facility", S::plain, "", Across::none,
+           LE_I(energy_per_input_token_j)),
+    number("energy_per_request_wh", in, "Wh", "Per request", S::plain, " Wh", Across::none,
+           LE_I(energy_per_request_wh)),
+    number("kwh_per_million_tokens", in, "kWh", "Per million output tokens", S::plain, " kWh", Across::none,
+           LE_I(kwh_per_million_tokens)),
+    number("accelerator_energy_kwh", in, "kWh", "", S::none, "", Across::sum, LE_I(accelerator_energy_kwh)),
+    number("server_energy_kwh", in, "kWh", "", S::none, "", Across::sum, LE_I(server_energy_kwh)),
+    number("energy_kwh", in, "kWh", "Energy, facility", S::energy_range, "", Across::sum, LE_I(energy_kwh)),
+    number("co2e_kg", in, "kg", "CO2e, operational", S::mass_range, "", Across::sum, LE_I(co2e_kg)),
+    number("embodied_co2e_kg", in, "kg", "CO2e, embodied", S::mass, "", Across::sum, LE_I(embodied_co2e_kg)),
+    number(
+        "market_based_co2e_kg", in, "kg", "CO2e, market-based", S::mass, "", Across::sum,
+        [](const Estimate& e) { return *e.inference->market_based_co2e_kg; }, &inference_market),
+    number("chip_hours", in, "chip-hours", "", S::none, "", Across::sum, LE_I(chip_hours)),
+    interval("energy_per_token_j", in, "J", LE_II(energy_per_token_j)),
+    interval("accelerator_energy_per_token_j", in, "J", LE_II(accelerator_energy_per_token_j)),
+    interval("energy_kwh", in, "kWh", LE_II(energy_kwh)),
+    interval("co2e_kg", in, "kg", LE_II(co2e_kg)),
+    text("main_uncertainty", in, "Main uncertainty", S::text, LE_I(main_uncertainty)),
+});
+
+#undef LE_T
+#undef LE_I
+#undef LE_TI
+#undef LE_II
+
+}  // namespace
+
+std::string_view to_string(Section s) {
+  return s == Section::training ? "training" : "inference";
+}
+
+std::span<const Figure> figures() {
+  return k_all;
+}
+
+const Figure* find_figure(Section section, std::string_view key, FigureType type) {
+  for (const auto& f : k_all) {
+    if (f.section == section && f.type == type && f.key == key) {
+      return &f;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace llm_energy

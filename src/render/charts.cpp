@@ -1,0 +1,181 @@
+#include "render/charts.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+
+#include "llm_energy/error.hpp"
+#include "llm_energy/version.hpp"
+#include "render/format_units.hpp"
+#include "render/svg.hpp"
+
+namespace llm_energy::render {
+namespace {
+
+struct Split {
+  double accelerator, host, overhead, facility;
+};
+
+Split split(double accel, double server, double facility) {
+  return {accel, std::max(server - accel, 0.0), std::max(facility - server, 0.0), facility};
+}
+
+void add_phase(svg::BarChart& c, const std::string& label, const Split& s, const Interval& energy,
+               double co2e, const Interval& co2e_iv, double embodied) {
+  svg::Bar eb;
+  eb.label = label;
+  eb.segments = {s.accelerator, s.host, s.overhead};
+  eb.low = energy.low;
+  eb.high = energy.high;
+  eb.annotation = human_energy_kwh(s.facility);
+  c.panels[0].bars.push_back(eb);
+  // Operational CO2e shared in proportion to the energy, then embodied on top.
+  const double k = s.facility > 0 ? co2e / s.facility : 0;
+  svg::Bar cb;
+  cb.label = label;
+  cb.segments = {s.accelerator * k, s.host * k, s.overhead * k, embodied};
+  cb.low = co2e_iv.low + embodied;
+  cb.high = co2e_iv.high + embodied;
+  cb.annotation = human_mass_kg(co2e + embodied);
+  c.panels[1].bars.push_back(cb);
+}
+
+}  // namespace
+
+std::string estimate_chart(const Estimate& e) {
+  svg::BarChart c;
+  c.title = "llm-energy " + std::string(k_version) + ": " + std::string(e.hardware) + ", region " +
+            std::string(e.region);
+  c.series = {"accelerators", "host (rest of the servers)", "facility overhead (PUE)", "embodied"};
+  c.panels = {{"Energy (facility)", svg::Quantity::energy_kwh, {}},
+              {"CO2e (operational + embodied)", svg::Quantity::mass_kg, {}}};
+  c.error_bars_in_legend = true;
+  std::string desc = "Stacked bars of energy and CO2e by component;";
+  if (e.training) {
+    const auto& t = *e.training;
+    add_phase(c, "Training", split(t.accelerator_energy_kwh, t.server_energy_kwh, t.energy_kwh),
+              t.interval.energy_kwh, t.co2e_kg, t.interval.co2e_kg, t.embodied_co2e_kg);
+    desc += " training " +
+            energy_with_range(t.energy_kwh, t.interval.energy_kwh.low, t.interval.energy_kwh.high) + ", " +
+            mass_with_range(t.co2e_kg, t.interval.co2e_kg.low, t.interval.co2e_kg.high) +
+            " operational CO2e plus " + human_mass_kg(t.embodied_co2e_kg) + " embodied;";
+  }
+  if (e.inference) {
+    const auto& i = *e.inference;
+    add_phase(c, "Inference", split(i.accelerator_energy_kwh, i.server_energy_kwh, i.energy_kwh),
+              i.interval.energy_kwh, i.co2e_kg, i.interval.co2e_kg, i.embodied_co2e_kg);
+    desc += " inference " +
+            energy_with_range(i.energy_kwh, i.interval.energy_kwh.low, i.interval.energy_kwh.high) + ", " +
+            mass_with_range(i.co2e_kg, i.interval.co2e_kg.low, i.interval.co2e_kg.high) +
+            " operational CO2e plus " + human_mass_kg(i.embodied_co2e_kg) + " embodied;";
+  }
+  c.desc = desc + " error bars show the propagated range.";
+  return svg::bar_chart(c);
+}
+
+std::string compare_chart(const whatif::Comparison& cmp) {
+  svg::BarChart c;
+  c.title = "llm-energy " + std::string(k_version) + ": baseline and what-if variants";
+  c.series = {"facility energy", "operational CO2e (location-based)"};
+  c.panels = {{"Energy (facility)", svg::Quantity::energy_kwh, {}},
+              {"CO2e (operational)", svg::Quantity::mass_kg, {}}};
+  c.error_bars_in_legend = true;
+  std::string desc = "Bars per variant:";
+  std::vector<const whatif::Row*> rows = {&cmp.baseline};
+  for (const auto& v : cmp.variants) {
+    rows.push_back(&v);
+  }
+  for (const whatif::Row* r : rows) {
+    // The row's totals (all phases and any distillation) with their combined ranges.
+    const double energy = r->totals.energy_kwh.value;
+    const double co2e = r->totals.co2e_kg.value;
+    const Interval ei = r->totals.energy_kwh.interval();
+    const Interval ci = r->totals.co2e_kg.interval();
+    c.panels[0].bars.push_back({r->label, {energy}, ei.low, ei.high, human_energy_kwh(energy)});
+    c.panels[1].bars.push_back({r->label, {0, co2e}, ci.low, ci.high, human_mass_kg(co2e)});
+    desc += " " + r->label + " " + human_energy_kwh(energy) + ", " + human_mass_kg(co2e) + ";";
+  }
+  c.desc = desc + " error bars show the propagated range.";
+  return svg::bar_chart(c);
+}
+
+std::string sweep_chart(const std::vector<std::string>& keys, const std::vector<SweepPoint>& pts) {
+  if (keys.empty()) {
+    throw InputError("--plot needs at least one swept flag (a comma list or a range)");
+  }
+  svg::LineChart c;
+  c.title = "llm-energy " + std::string(k_version) + ": facility energy against --" + keys[0];
+  c.x_label = "--" + keys[0];
+  c.y_label = "Energy (facility)";
+  std::map<std::string, svg::Series> lines;
+  std::vector<std::string> order;
+  for (const auto& p : pts) {
+    std::string name;
+    for (std::size_t k = 1; k < keys.size() && k < p.values.size(); ++k) {
+      name += (name.empty() ? "" : ", ") + keys[k] + "=" + p.values[k];
+    }
+    if (name.empty()) {
+      name = "facility energy";
+    }
+    char* end = nullptr;
+    const double x = std::strtod(p.values[0].c_str(), &end);
+    if (end == p.values[0].c_str() || *end != '\0') {
+      throw InputError("--plot: the first swept flag (--" + keys[0] + ") must be numeric, not '" +
+                       p.values[0].substr(0, 20) + "'");
+    }
+    auto [it, fresh] = lines.try_emplace(name, svg::Series{name, {}, {}});
+    if (fresh) {
+      order.push_back(name);
+    }
+    it->second.x.push_back(x);
+    it->second.y.push_back(p.energy_kwh);
+  }
+  if (order.size() > 21) {
+    throw InputError("--plot: " + std::to_string(order.size()) +
+                     " lines (combinations of the other swept flags); at most 21 are readable");
+  }
+  std::string desc = "Facility energy for each value of --" + keys[0] + ";";
+  for (const auto& n : order) {
+    auto& s = lines.at(n);
+    c.series.push_back(s);
+    desc += " " + n + ": " + human_energy_kwh(*std::min_element(s.y.begin(), s.y.end())) + " to " +
+            human_energy_kwh(*std::max_element(s.y.begin(), s.y.end())) + ";";
+  }
+  c.desc = desc;
+  return svg::line_chart(c);
+}
+
+std::string schedule_chart(const std::vector<whatif::IntensitySeries>& series,
+                           const whatif::ScheduleResult& r, const whatif::ScheduleRequest& q) {
+  std::int64_t t0 = series.front().start;
+  for (const auto& s : series) {
+    t0 = std::min(t0, s.start);
+  }
+  svg::LineChart c;
+  c.title = "llm-energy " + std::string(k_version) + ": grid intensity and the chosen window";
+  c.x_label = "hours from " + whatif::format_utc(t0);
+  c.x_unit = "h";
+  c.y_quantity = svg::Quantity::plain;
+  c.y_label = "Grid intensity [gCO2e/kWh]";
+  c.log_x = false;
+  c.log_y = false;
+  for (const auto& s : series) {
+    svg::Series line{s.region, {}, {}};
+    for (std::size_t i = 0; i < s.g_per_kwh.size(); ++i) {
+      line.x.push_back(static_cast<double>(s.start - t0) / 3600.0 + static_cast<double>(i));
+      line.y.push_back(s.g_per_kwh[i]);
+    }
+    c.series.push_back(line);
+  }
+  const double b0 = static_cast<double>(r.best_start - t0) / 3600.0;
+  c.band = std::pair{b0, b0 + q.duration_hours};
+  c.band_label = "chosen window: " + r.best_region;
+  c.desc = "Hourly grid intensity of " + std::to_string(series.size()) +
+           " series; the shaded window starts " + whatif::format_utc(r.best_start) + " in " + r.best_region +
+           " (" + human_mass_kg(r.best_co2e_kg) + " CO2e, against " + human_mass_kg(r.immediate_co2e_kg) +
+           " starting immediately).";
+  return svg::line_chart(c);
+}
+
+}  // namespace llm_energy::render

@@ -1,0 +1,714 @@
+#include "render/estimate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "llm_energy/error.hpp"
+#include "llm_energy/figures.hpp"
+#include "llm_energy/version.hpp"
+#include "render/format_units.hpp"
+#include "render/text_table.hpp"
+
+namespace llm_energy::render {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// printf's %.3g (and kin), which some sources and the --explain chain were written with.
+std::string g3(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+std::string g4(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+std::string f2(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+std::string f0(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f", v);
+  return buf;
+}
+
+std::string shape_text(const model::Shape& sh) {
+  std::string s = fmt::format("layers {:.0f}, hidden {:.0f}, heads {:.0f}, kv heads {:.0f}, head dim {:.0f}",
+                              sh.layers, sh.hidden, sh.heads, sh.kv_heads, sh.head_dim);
+  if (sh.experts > 0) {
+    s += fmt::format(", MoE {:.0f} of {:.0f} experts", sh.active_experts, sh.experts);
+  }
+  return s;
+}
+
+// A comma, quote, CR or LF (one pass; find_first_of would call memchr per character).
+bool needs_csv_quotes(std::string_view s) {
+  for (char c : s) {
+    if (c == ',' || c == '"' || c == '\r' || c == '\n') {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view phase_name(Phase p) {
+  return to_string(p);
+}
+
+}  // namespace
+
+Format parse_format(std::string_view text) {
+  if (text == "table") {
+    return Format::table;
+  }
+  if (text == "json") {
+    return Format::json;
+  }
+  if (text == "csv") {
+    return Format::csv;
+  }
+  if (text == "markdown" || text == "md") {
+    return Format::markdown;
+  }
+  throw InputError("format: unknown format '" + std::string(text.substr(0, 20)) +
+                   "' (use table, json, csv or markdown)");
+}
+
+// ---- Assumptions in words ----
+
+std::string cite(const Datum& d) {
+  std::string s = d.source;
+  if (d.year > 0) {
+    s += " (" + std::to_string(d.year) + ")";
+  }
+  if (!d.note.empty()) {
+    s += "; " + d.note;
+  }
+  return s;
+}
+
+std::string origin_text(const Assumption& a) {
+  switch (a.origin) {
+    case OriginKind::flag:
+      return "flag";
+    case OriginKind::config:
+      return "config";
+    case OriginKind::default_value:
+      return "default";
+    case OriginKind::catalog:
+      return "catalog:" + std::string(a.entry);
+    case OriginKind::derived:
+      return "derived";
+  }
+  return "derived";
+}
+
+std::string value_text(const Assumption& a, const Estimate& e) {
+  if (a.key == "shape" && e.inference) {
+    return shape_text(e.inference->shape);
+  }
+  if (!a.text.empty()) {
+    return std::string(a.text);
+  }
+  std::string v = a.value.is_exact()
+                      ? sig3(a.value.value)
+                      : sig3(a.value.value) + " (" + sig3(a.value.low) + "\u2013" + sig3(a.value.high) + ")";
+  if (a.value.value >= 1e6 && a.value.is_exact()) {
+    v = human_count(a.value.value);
+  }
+  return a.unit.empty() || a.unit == "fraction" || a.unit == "ratio" ? v : v + " " + std::string(a.unit);
+}
+
+std::string source_text(const Assumption& a) {
+  const auto year = [&] {
+    return a.detail > 0 ? " (" + std::to_string(static_cast<int>(a.detail)) + ")" : "";
+  };
+  switch (a.basis) {
+    case Basis::given:
+      return "";
+    case Basis::cited:
+      return a.datum != nullptr ? cite(*a.datum) : "";
+    case Basis::entry_name:
+      return std::string(a.word) +
+             (a.origin == OriginKind::default_value ? " (no --" + std::string(a.key) + " given)" : "");
+    case Basis::model_source:
+    case Basis::catalog_shape:
+      return std::string(a.word) + year();
+    case Basis::default_precision:
+      return "bf16, or the chip's best 16-bit format";
+    case Basis::grid_basis:
+      return std::string(a.word) + ", location-based; " + cite(*a.datum);
+    case Basis::recompute:
+      return "8*N*D with full activation recomputation";
+    case Basis::default_chips:
+      return "one 8-accelerator server; affects wall-clock only";
+    case Basis::peak:
+      return std::string(a.word) + " dense; " + cite(*a.datum);
+    case Basis::weight_only:
+      return "weight-only quantisation: " + std::string(a.word) +
+             " weights, dequantised and computed at the chip's " + std::string(a.text) + " peak";
+    case Basis::generation_mfu: {
+      std::string s = "effective utilisation (MFU x goodput) of the " + std::string(a.word) +
+                      " generation; " + cite(*a.datum);
+      if (a.detail < 1.0) {
+        s += "; x" + f2(a.detail) + " for a " + g3(a.detail2) +
+             "-parameter model (size factor: " + cite(*a.datum2) + ")";
+      }
+      return s;
+    }
+    case Basis::chip_scaling:
+      return "scaling efficiency on " + f0(a.detail) + " chips: 1/(1 + " + g3(a.datum->value) +
+             " x log2(chips/8)) (communication per step); " + cite(*a.datum);
+    case Basis::power_override:
+      return "whole per-chip figure (accelerator and host share)";
+    case Basis::average_draw:
+      return "TDP x average-draw fraction " + std::to_string(a.detail).substr(0, 4) + "; " + cite(*a.datum);
+    case Basis::embodied_split:
+      return "chip " + cite(*a.datum) + "; host share " + cite(*a.datum2);
+    case Basis::same_as_tokens:
+      return "same count as --tokens (no --inference-tokens or --requests given)";
+    case Basis::default_shape:
+      return "default shape for the parameter count (d_model=(12N/128)^(1/3), 128-dim heads, 8 KV heads)";
+    case Basis::default_kv_bits:
+      return "16-bit KV cache (vLLM kv_cache_dtype auto), 32 for fp32 models";
+    case Basis::smallest_replica:
+      return "smallest power of two holding weights + KV cache x" + std::to_string(a.detail).substr(0, 3);
+    case Basis::power_cap:
+      return "time x " + g3(a.detail) + ", accelerator power x " + g3(a.detail2) +
+             " (peaks, bandwidth and TDP shown are the capped figures); time exponent: " + cite(*a.datum) +
+             "; power exponent: " + cite(*a.datum2);
+    case Basis::sparse_two_four:
+      return "2:4 sparse weights: half the values plus a 2-bit index (0.5625x the bytes), on sparse tensor "
+             "cores "
+             "at " +
+             g3(a.detail) + "x the dense peak; " + cite(*a.datum);
+  }
+  return "";
+}
+
+json assumptions_json(const Estimate& e) {
+  json a = json::object();
+  for (const auto& x : e.assumptions) {
+    json item;
+    const std::string shown = value_text(x, e);
+    if (!x.text.empty() || x.key == "shape") {
+      item["value"] = shown;
+    } else {
+      item["value"] = round6(x.value.value);
+      if (!x.value.is_exact()) {
+        item["low"] = round6(x.value.low);
+        item["high"] = round6(x.value.high);
+      }
+      item["unit"] = x.unit;
+    }
+    item["origin"] = origin_text(x);
+    const std::string source = source_text(x);
+    if (!source.empty()) {
+      item["source"] = source;
+    }
+    a[std::string(x.key)] = item;
+  }
+  return a;
+}
+
+// ---- JSON and CSV: one walk over the registry ----
+
+void append_json_string(std::string& out, std::string_view s) {
+  bool plain = true;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    out += '"';
+    out += s;
+    out += '"';
+  } else {
+    out += json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+}
+
+void append_csv_field(std::string& out, std::string_view s) {
+  if (!needs_csv_quotes(s)) {
+    out += s;
+    return;
+  }
+  out += '"';
+  for (char c : s) {
+    if (c == '"') {
+      out += '"';
+    }
+    out += c;
+  }
+  out += '"';
+}
+
+std::string csv_escape(std::string_view s) {
+  std::string out;
+  append_csv_field(out, s);
+  return out;
+}
+
+namespace {
+
+bool has_section(const Estimate& e, Section s) {
+  return s == Section::training ? e.training.has_value() : e.inference.has_value();
+}
+
+constexpr std::array<Section, 2> k_sections = {Section::training, Section::inference};
+
+}  // namespace
+
+json to_json(const Estimate& e) {
+  json j;
+  j["schema"] = "llm-energy/estimate/1";
+  j["version"] = k_version;
+  j["phase"] = phase_name(e.phase);
+  j["hardware"] = e.hardware;
+  j["region"] = e.region;
+  for (Section s : k_sections) {
+    if (!has_section(e, s)) {
+      continue;
+    }
+    json& obj = j[std::string(to_string(s))];
+    for (const Figure& f : figures()) {
+      if (f.section != s || !f.present(e)) {
+        continue;
+      }
+      const std::string key(f.key);
+      switch (f.type) {
+        case FigureType::number:
+          obj[key] = round6(f.number(e));
+          break;
+        case FigureType::text:
+          obj[key] = f.text(e);
+          break;
+        case FigureType::interval: {
+          const Interval i = f.interval(e);
+          obj["interval"][key] = json::array({round6(i.low), round6(i.high)});
+          break;
+        }
+      }
+    }
+  }
+  j["assumptions"] = assumptions_json(e);
+  return j;
+}
+
+void append_json_members(std::string& out, const Estimate& e) {
+  out += "\"schema\":\"llm-energy/estimate/1\",\"version\":";
+  append_json_string(out, k_version);
+  out += ",\"phase\":";
+  append_json_string(out, phase_name(e.phase));
+  out += ",\"hardware\":";
+  append_json_string(out, e.hardware);
+  out += ",\"region\":";
+  append_json_string(out, e.region);
+  for (Section s : k_sections) {
+    if (!has_section(e, s)) {
+      continue;
+    }
+    out += ",\"";
+    out += to_string(s);
+    out += "\":{";
+    bool first = true;
+    bool in_interval = false;
+    auto key = [&](std::string_view k) {
+      if (!first) {
+        out += ',';
+      }
+      first = false;
+      out += '"';
+      out += k;
+      out += "\":";
+    };
+    for (const Figure& f : figures()) {
+      if (f.section != s || !f.present(e)) {
+        continue;
+      }
+      if (f.type != FigureType::interval && in_interval) {
+        out += '}';
+        in_interval = false;
+      }
+      switch (f.type) {
+        case FigureType::number:
+          key(f.key);
+          append_number6(out, f.number(e));
+          break;
+        case FigureType::text:
+          key(f.key);
+          append_json_string(out, f.text(e));
+          break;
+        case FigureType::interval: {
+          if (!in_interval) {
+            key("interval");
+            out += '{';
+            first = true;
+            in_interval = true;
+          }
+          key(f.key);
+          const Interval i = f.interval(e);
+          out += '[';
+          append_number6(out, i.low);
+          out += ',';
+          append_number6(out, i.high);
+          out += ']';
+          break;
+        }
+      }
+    }
+    if (in_interval) {
+      out += '}';
+    }
+    out += '}';
+  }
+}
+
+const std::vector<std::string>& csv_columns() {
+  static const std::vector<std::string> k_columns = [] {
+    std::vector<std::string> names = {"version", "phase", "hardware", "region"};
+    for (const Figure& f : figures()) {
+      const std::string prefix = std::string(to_string(f.section)) + ".";
+      if (f.type == FigureType::interval) {
+        names.push_back(prefix + "interval." + std::string(f.key) + ".low");
+        names.push_back(prefix + "interval." + std::string(f.key) + ".high");
+      } else {
+        names.push_back(prefix + std::string(f.key));
+      }
+    }
+    return names;
+  }();
+  return k_columns;
+}
+
+void append_csv_values(std::string& out, const Estimate& e) {
+  // The row is grown ahead and trimmed at the end, so numbers (written ~50 times a row) go
+  // straight into it.
+  std::size_t pos = out.size();
+  out.resize(pos + 2048);
+  auto room = [&](std::size_t n) {
+    if (pos + n > out.size()) {
+      out.resize(std::max(2 * out.size(), pos + n));
+    }
+    return out.data() + pos;
+  };
+  auto number = [&](double v, bool blank) {
+    char* p = room(1 + k_number6_max);
+    *p++ = ',';
+    if (!blank && std::isfinite(v)) {
+      p = write_number6(p, v);
+    }
+    pos = static_cast<std::size_t>(p - out.data());
+  };
+  auto text = [&](std::string_view s) {
+    char* p = room(3 + 2 * s.size());
+    *p++ = ',';
+    const bool quote = needs_csv_quotes(s);
+    if (quote) {
+      *p++ = '"';
+    }
+    for (char c : s) {
+      if (c == '"') {
+        *p++ = '"';
+      }
+      *p++ = c;
+    }
+    if (quote) {
+      *p++ = '"';
+    }
+    pos = static_cast<std::size_t>(p - out.data());
+  };
+  text(k_version);
+  text(phase_name(e.phase));
+  text(e.hardware);
+  text(e.region);
+  for (const Figure& f : figures()) {
+    const bool present = f.present(e);
+    switch (f.type) {
+      case FigureType::number:
+        number(present ? f.number(e) : 0.0, !present);
+        break;
+      case FigureType::text:
+        text(present ? f.text(e) : std::string_view());
+        break;
+      case FigureType::interval: {
+        const Interval i = present ? f.interval(e) : Interval{};
+        number(i.low, !present);
+        number(i.high, !present);
+        break;
+      }
+    }
+  }
+  out.resize(pos);
+}
+
+// ---- Table and Markdown ----
+
+std::string row_text(const Figure& f, const Estimate& e) {
+  const auto interval_of = [&] {
+    const Figure* iv = find_figure(f.section, f.key, FigureType::interval);
+    return iv != nullptr ? iv->interval(e) : Interval{f.number(e), f.number(e)};
+  };
+  switch (f.show) {
+    case Show::none:
+      return "";
+    case Show::flops:
+      return fmt::format("{:.2e} FLOP", f.number(e));
+    case Show::count_range: {
+      const Interval i = interval_of();
+      return count_with_range(f.number(e), i.low, i.high);
+    }
+    case Show::hours:
+      return human_hours(f.number(e));
+    case Show::plain:
+      return sig3(f.number(e)) + std::string(f.suffix);
+    case Show::plain_range: {
+      const Interval i = interval_of();
+      return sig3(f.number(e)) + " (" + sig3(i.low) + "\u2013" + sig3(i.high) + ")";
+    }
+    case Show::energy:
+      return human_energy_kwh(f.number(e));
+    case Show::energy_range: {
+      const Interval i = interval_of();
+      return energy_with_range(f.number(e), i.low, i.high);
+    }
+    case Show::mass:
+      return human_mass_kg(f.number(e));
+    case Show::mass_range: {
+      const Interval i = interval_of();
+      return mass_with_range(f.number(e), i.low, i.high);
+    }
+    case Show::text:
+      return std::string(f.text(e));
+    case Show::tokens_summary: {
+      const auto& i = *e.inference;
+      return human_count(i.tokens) + " (" + human_count(i.requests) + " requests of " +
+             sig3(i.input_tokens_per_request) + " in / " + sig3(i.output_tokens_per_request) + " out)";
+    }
+    case Show::replica_summary: {
+      const auto& i = *e.inference;
+      return sig3(i.chips) + (i.chips == 1 ? " chip" : " chips") + ", batch " + sig3(i.batch_size) +
+             ", decode " + std::string(i.bound) + "-bound";
+    }
+    case Show::speed_summary: {
+      const auto& i = *e.inference;
+      return sig3(i.tokens_per_second) + " tokens/s, " + sig3(i.time_per_output_token_ms) +
+             " ms per output token";
+    }
+  }
+  return "";
+}
+
+namespace {
+
+struct Row {
+  std::string label;
+  std::string value;
+};
+
+std::vector<Row> section_rows(const Estimate& e, Section s) {
+  std::vector<Row> rows;
+  for (const Figure& f : figures()) {
+    if (f.section == s && f.show != Show::none && f.present(e)) {
+      rows.push_back({std::string(f.label), row_text(f, e)});
+    }
+  }
+  return rows;
+}
+
+std::string section_title(Section s) {
+  return s == Section::training ? "Training" : "Inference";
+}
+
+std::string render_table(const Estimate& e, const Style& style) {
+  const std::string bold = style.color ? "\x1b[1m" : "";
+  const std::string dim = style.color ? "\x1b[2m" : "";
+  const std::string reset = style.color ? "\x1b[0m" : "";
+  std::string out = bold + "llm-energy " + k_version + reset + " \u2014 " + std::string(e.hardware) +
+                    ", region " + std::string(e.region) + "\n";
+  for (Section s : k_sections) {
+    if (!has_section(e, s)) {
+      continue;
+    }
+    out += "\n" + bold + section_title(s) + reset + "\n";
+    TextTable t({{.width = 30}, {}}, "  ", "");
+    for (auto& r : section_rows(e, s)) {
+      t.add({std::move(r.label), std::move(r.value)});
+    }
+    out += t.str(false);
+  }
+  out += "\n" + bold + "Assumptions" + reset + dim +
+         " (value, origin, source; --format json for full sources)" + reset + "\n";
+  TextTable a({{.width = 24}, {.width = 27, .max = 27}, {.width = 19, .max = 19}, {.max = 25}}, "  ", " ",
+              true);
+  for (const auto& x : e.assumptions) {
+    a.add({std::string(x.key), value_text(x, e), origin_text(x), source_text(x)});
+  }
+  out += a.str(false);
+  out += "\nRanges combine each uncertain input's documented range (log-space root-sum-square).\n";
+  return out;
+}
+
+std::string render_markdown(const Estimate& e) {
+  std::string out =
+      "### llm-energy estimate (" + std::string(e.hardware) + ", region " + std::string(e.region) + ")\n\n";
+  for (Section s : k_sections) {
+    if (!has_section(e, s)) {
+      continue;
+    }
+    out += "| " + section_title(s) + " | value |\n| --- | --- |\n";
+    for (const auto& r : section_rows(e, s)) {
+      out += "| " + r.label + " | " + r.value + " |\n";
+    }
+    out += "\n";
+  }
+  out +=
+      "<details><summary>Assumptions</summary>\n\n| input | value | origin | source |\n| --- | --- | --- | "
+      "--- |\n";
+  for (const auto& a : e.assumptions) {
+    std::string src = source_text(a);
+    std::replace(src.begin(), src.end(), '|', '/');
+    out +=
+        "| " + std::string(a.key) + " | " + value_text(a, e) + " | " + origin_text(a) + " | " + src + " |\n";
+  }
+  out += "\n</details>\n\n_llm-energy " + std::string(k_version) + "_\n";
+  return out;
+}
+
+std::string explain_number(double v) {
+  if (v != 0 && (v >= 1e5 || v < 1e-2)) {
+    return g3(v);
+  }
+  return g4(v);
+}
+
+}  // namespace
+
+std::string substituted(const ExplainStep& s) {
+  std::string out;
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < s.pattern.size(); ++i) {
+    if (s.pattern[i] == '{' && i + 1 < s.pattern.size() && s.pattern[i + 1] == '}') {
+      out += k < s.operands.size() ? explain_number(s.operands[k]) : "?";
+      ++k;
+      ++i;
+    } else {
+      out += s.pattern[i];
+    }
+  }
+  return out;
+}
+
+std::string render(const Estimate& e, Format f, const Style& style) {
+  switch (f) {
+    case Format::json:
+      return to_json(e).dump(2) + "\n";
+    case Format::csv: {
+      std::string out;
+      const auto& cols = csv_columns();
+      for (std::size_t i = 0; i < cols.size(); ++i) {
+        out += (i ? "," : "") + csv_escape(cols[i]);
+      }
+      out += "\n";
+      std::string row;
+      append_csv_values(row, e);
+      out.append(row, 1);  // without the leading comma
+      return out + "\n";
+    }
+    case Format::markdown:
+      return render_markdown(e);
+    case Format::table:
+      return render_table(e, style);
+  }
+  return {};
+}
+
+std::string render_explained(const Estimate& e, Format f, const Style& style) {
+  const auto steps = explain(e);
+  if (f == Format::csv) {
+    throw InputError("--explain works with --format table, json or markdown, not csv");
+  }
+  if (f == Format::json) {
+    json j = to_json(e);
+    json arr = json::array();
+    for (const auto& s : steps) {
+      arr.push_back({{"phase", s.phase},
+                     {"step", s.name},
+                     {"formula", s.formula},
+                     {"substituted", substituted(s)},
+                     {"result", round6(s.result)},
+                     {"unit", s.unit}});
+    }
+    j["explain"] = arr;
+    return j.dump(2) + "\n";
+  }
+  std::string block = f == Format::markdown ? "\n#### How it was computed\n\n" : "\nHow it was computed\n";
+  for (const auto& s : steps) {
+    if (f == Format::markdown) {
+      block += "- " + std::string(s.phase) + " " + std::string(s.name) + " = " + std::string(s.formula) +
+               " = " + substituted(s) + " = **" + sig3(s.result) + " " + std::string(s.unit) + "**\n";
+    } else {
+      block += "  " + std::string(s.name) + " = " + std::string(s.formula) + "\n      = " + substituted(s) +
+               " = " + sig3(s.result) + " " + std::string(s.unit) + "\n";
+    }
+  }
+  block += f == Format::markdown ? "\n" : "  (each input's origin and source: see Assumptions)\n";
+  std::string text = render(e, f, style);
+  // Put the chain before the assumptions block.
+  const std::string marker = f == Format::markdown ? "<details><summary>Assumptions" : "Assumptions";
+  const auto pos =
+      text.find(f == Format::markdown ? marker : (style.color ? "\x1b[1mAssumptions" : "\nAssumptions"));
+  if (pos == std::string::npos) {
+    return text + block;
+  }
+  return text.substr(0, pos) + block + text.substr(pos);
+}
+
+// ---- Budgets in words ----
+
+std::vector<std::string> budget_messages(const BudgetVerdict& v) {
+  std::vector<std::string> out;
+  const std::string which = v.on == BudgetOn::high ? " (top of range)" : "";
+  for (const auto& l : v.lines) {
+    std::string name;
+    std::string (*human)(double) = nullptr;
+    switch (l.figure) {
+      case BudgetFigure::energy:
+        name = "energy";
+        human = &human_energy_kwh;
+        break;
+      case BudgetFigure::co2e:
+        name = "CO2e";
+        human = &human_mass_kg;
+        break;
+      case BudgetFigure::chip_hours:
+        name = "chip-hours";
+        human = [](double x) { return human_count(x) + " chip-hours"; };
+        break;
+    }
+    if (l.over) {
+      out.push_back(fmt::format("over budget: {} {}{} exceeds {} by {} ({:.1f}% over)", name, human(l.value),
+                                which, human(l.limit), human(l.value - l.limit),
+                                l.limit > 0 ? 100.0 * (l.value - l.limit) / l.limit : 100.0));
+    } else {
+      out.push_back(fmt::format("warning: {} {}{} is {:.1f}% of its budget {}", name, human(l.value), which,
+                                100.0 * l.value / l.limit, human(l.limit)));
+    }
+  }
+  return out;
+}
+
+json budget_json(const BudgetVerdict& v) {
+  return json{{"within", !v.over}, {"messages", budget_messages(v)}};
+}
+
+}  // namespace llm_energy::render

@@ -1,0 +1,113 @@
+#include "render/format_units.hpp"
+
+#include <fmt/format.h>
+#include <array>
+#include <cmath>
+#include <utility>
+
+namespace llm_energy::render {
+namespace {
+
+struct Scale {
+  double factor;
+  const char* unit;
+};
+
+// Pick the unit for `v` (in base units) from ascending scales.
+template <std::size_t N>
+const Scale& pick(double v, const std::array<Scale, N>& scales) {
+  const Scale* best = &scales[0];
+  for (const auto& s : scales) {
+    if (std::fabs(v) >= s.factor * 0.9995) {
+      best = &s;
+    }
+  }
+  return *best;
+}
+
+constexpr std::array<Scale, 5> k_energy = {
+    {{1e-3, "Wh"}, {1, "kWh"}, {1e3, "MWh"}, {1e6, "GWh"}, {1e9, "TWh"}}};
+constexpr std::array<Scale, 4> k_mass = {{{1e-3, "g"}, {1, "kg"}, {1e3, "t"}, {1e6, "kt"}}};
+
+std::string with_range(double v, double lo, double hi, double factor, const char* unit) {
+  if (lo == v && hi == v) {
+    return sig3(v / factor) + " " + unit;
+  }
+  return sig3(v / factor) + " " + unit + " (" + sig3(lo / factor) + "\u2013" + sig3(hi / factor) + ")";
+}
+
+}  // namespace
+
+std::string sig3(double v) {
+  if (v == 0) {
+    return "0";
+  }
+  const double a = std::fabs(v);
+  if (a >= 1e6 || a < 1e-3) {
+    return fmt::format("{:.2e}", v);
+  }
+  if (v == std::floor(v) && a < 1e6) {
+    return fmt::format("{:.0f}", v);  // whole numbers print as such: 8 chips, batch 64
+  }
+  const int digits = static_cast<int>(std::floor(std::log10(a)));
+  const int decimals = std::max(0, 2 - digits);
+  return fmt::format("{:.{}f}", v, decimals);
+}
+
+std::string human_energy_kwh(double kwh) {
+  const Scale& s = pick(kwh, k_energy);
+  return sig3(kwh / s.factor) + " " + s.unit;
+}
+
+std::string human_mass_kg(double kg) {
+  const Scale& s = pick(kg, k_mass);
+  return sig3(kg / s.factor) + " " + s.unit;
+}
+
+std::string human_hours(double hours) {
+  if (hours < 1.0 / 60) {
+    return sig3(hours * 3600) + " s";
+  }
+  if (hours < 1) {
+    return sig3(hours * 60) + " min";
+  }
+  if (hours < 48) {
+    return sig3(hours) + " hours";
+  }
+  if (hours < 24 * 730) {
+    return sig3(hours / 24) + " days";
+  }
+  return sig3(hours / 8766) + " years";
+}
+
+std::string human_count(double v) {
+  const double a = std::fabs(v);
+  if (a >= 1e15) {
+    return fmt::format("{:.2e}", v);
+  }
+  static constexpr std::array<Scale, 4> k_counts = {{{1e3, "k"}, {1e6, "M"}, {1e9, "B"}, {1e12, "T"}}};
+  if (a < 1e3) {
+    return sig3(v);
+  }
+  const Scale& s = pick(v, k_counts);
+  return sig3(v / s.factor) + " " + s.unit;
+}
+
+std::string energy_with_range(double kwh, double low, double high) {
+  const Scale& s = pick(kwh, k_energy);
+  return with_range(kwh, low, high, s.factor, s.unit);
+}
+
+std::string mass_with_range(double kg, double low, double high) {
+  const Scale& s = pick(kg, k_mass);
+  return with_range(kg, low, high, s.factor, s.unit);
+}
+
+std::string count_with_range(double v, double low, double high) {
+  if (low == v && high == v) {
+    return human_count(v);
+  }
+  return human_count(v) + " (" + human_count(low) + "\u2013" + human_count(high) + ")";
+}
+
+}  // namespace llm_energy::render

@@ -1,0 +1,22 @@
+#pragma once
+// Human-readable numbers with scaled units, for tables and Markdown.
+#include <string>
+
+namespace llm_energy::render {
+
+// Return `v` with 3 significant digits and no exponent where practical ("412", "1.29", "0.0700").
+[[nodiscard]] std::string sig3(double v);
+// Return an energy in the largest fitting unit: "812 Wh", "1.29 MWh".
+[[nodiscard]] std::string human_energy_kwh(double kwh);
+// Return a mass: "552 t", "12.3 kg", "410 g".
+[[nodiscard]] std::string human_mass_kg(double kg);
+// Return a duration: "45 s", "3.2 hours", "14.8 days".
+[[nodiscard]] std::string human_hours(double hours);
+// Return a large count with an SI-like suffix: "6.00e17", "3.55 M".
+[[nodiscard]] std::string human_count(double v);
+// Return "central (low–high)" with the low and high scaled to the central value's unit.
+[[nodiscard]] std::string energy_with_range(double kwh, double low, double high);
+[[nodiscard]] std::string mass_with_range(double kg, double low, double high);
+[[nodiscard]] std::string count_with_range(double v, double low, double high);
+
+}  // namespace llm_energy::render
