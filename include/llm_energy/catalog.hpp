@@ -22,6 +22,8 @@ struct Datum {
   std::string note;
 
   [[nodiscard]] Range range() const { return {low, value, high}; }
+  // Every field, by construction: a field added later is compared too (tests/unit/builtin_catalog_test).
+  bool operator==(const Datum&) const = default;
 };
 
 enum class Precision { fp32, tf32, bf16, fp16, fp8, int8, int4 };
@@ -59,6 +61,7 @@ struct Hardware {
   [[nodiscard]] const std::optional<Datum>& peak(Precision p) const {
     return peak_tflops[static_cast<std::size_t>(p)];
   }
+  bool operator==(const Hardware&) const = default;
 };
 
 struct Operator {
@@ -66,6 +69,7 @@ struct Operator {
   std::string name;
   Datum pue;
   Datum wue_l_per_kwh;
+  bool operator==(const Operator&) const = default;
 };
 
 struct Region {
@@ -77,6 +81,7 @@ struct Region {
   std::string operator_id;  // empty: the catalog's default operator
   Datum carbon_intensity;   // gCO2e/kWh
   std::string basis;        // life-cycle, operational, direct
+  bool operator==(const Region&) const = default;
 };
 
 struct ModelArch {
@@ -95,6 +100,7 @@ struct ModelArch {
   std::string source;
   int year = 0;
   std::string note;
+  bool operator==(const ModelArch&) const = default;
 };
 
 // One catalog file's text and a name for messages (a path, or "built-in").
@@ -119,6 +125,7 @@ struct ServingModel {
   Datum default_batch;          // concurrent sequences when --batch-size is not given
   Datum default_input_tokens;   // prompt tokens per request when not given
   Datum default_output_tokens;  // output tokens per request when not given
+  bool operator==(const ServingModel&) const = default;
 };
 
 // How training utilisation scales with model size (hardware.json "training_model").
@@ -126,6 +133,7 @@ struct TrainingModel {
   Datum size_reference_params;  // at and above this size the factor is 1
   Datum size_exponent;          // factor = (N / reference)^exponent below it
   Datum size_min_factor;        // floor of the factor
+  bool operator==(const TrainingModel&) const = default;
 };
 
 // Literature constants of the what-if comparisons (hardware.json "whatif_model").
@@ -134,6 +142,7 @@ struct WhatIfModel {
   Datum power_cap_time_exponent;   // time x cap^-alpha under a power cap
   Datum power_cap_power_exponent;  // accelerator power x cap^beta under a power cap
   Datum two_four_weight_bytes;     // bytes of a 2:4-sparse weight relative to dense
+  bool operator==(const WhatIfModel&) const = default;
 };
 
 struct Catalog {
@@ -161,6 +170,9 @@ struct Catalog {
   // built-in catalog call it. A stale or empty index only makes find_region scan instead.
   std::vector<std::pair<std::string, std::size_t>> region_index;
   void index_ids();
+
+  // Every member, entries and index included (the generated catalog is tested against the parsed one).
+  bool operator==(const Catalog&) const = default;
 };
 
 struct CatalogSources {
