@@ -23,6 +23,8 @@ struct Datum {
   std::string note;
 
   [[nodiscard]] Range range() const { return {low, value, high}; }
+  // Every field, by construction: a field added later is compared too (tests/unit/builtin_catalog_test).
+  bool operator==(const Datum&) const = default;
 };
 
 struct Hardware {
@@ -49,6 +51,7 @@ struct Hardware {
   [[nodiscard]] const std::optional<Datum>& peak(Precision p) const {
     return peak_tflops[static_cast<std::size_t>(p)];
   }
+  bool operator==(const Hardware&) const = default;
 };
 
 struct Operator {
@@ -56,6 +59,7 @@ struct Operator {
   std::string name;
   Datum pue;
   Datum wue_l_per_kwh;
+  bool operator==(const Operator&) const = default;
 };
 
 struct Region {
@@ -67,6 +71,7 @@ struct Region {
   std::string operator_id;  // empty: the catalog's default operator
   Datum carbon_intensity;   // gCO2e/kWh
   std::string basis;        // life-cycle, operational, direct
+  bool operator==(const Region&) const = default;
 };
 
 struct ModelArch {
@@ -85,6 +90,7 @@ struct ModelArch {
   std::string source;
   int year = 0;
   std::string note;
+  bool operator==(const ModelArch&) const = default;
 };
 
 // One catalog file's text and a name for messages (a path, or "built-in").
@@ -109,6 +115,7 @@ struct ServingModel {
   Datum default_batch;          // concurrent sequences when --batch-size is not given
   Datum default_input_tokens;   // prompt tokens per request when not given
   Datum default_output_tokens;  // output tokens per request when not given
+  bool operator==(const ServingModel&) const = default;
 };
 
 // How training utilisation scales with model size (hardware.json "training_model").
@@ -116,6 +123,7 @@ struct TrainingModel {
   Datum size_reference_params;  // at and above this size the factor is 1
   Datum size_exponent;          // factor = (N / reference)^exponent below it
   Datum size_min_factor;        // floor of the factor
+  bool operator==(const TrainingModel&) const = default;
 };
 
 // Literature constants of the what-if comparisons (hardware.json "whatif_model").
@@ -124,6 +132,7 @@ struct WhatIfModel {
   Datum power_cap_time_exponent;   // time x cap^-alpha under a power cap
   Datum power_cap_power_exponent;  // accelerator power x cap^beta under a power cap
   Datum two_four_weight_bytes;     // bytes of a 2:4-sparse weight relative to dense
+  bool operator==(const WhatIfModel&) const = default;
 };
 
 struct Catalog {
@@ -151,6 +160,9 @@ struct Catalog {
   // built-in catalog call it. A stale or empty index only makes find_region scan instead.
   std::vector<std::pair<std::string, std::size_t>> region_index;
   void index_ids();
+
+  // Every member, entries and index included (the generated catalog is tested against the parsed one).
+  bool operator==(const Catalog&) const = default;
 };
 
 struct CatalogSources {

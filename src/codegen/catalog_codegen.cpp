@@ -5,8 +5,10 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "llm_energy/catalog.hpp"
 
@@ -38,9 +40,102 @@ std::string num(double v) {
   return buf;
 }
 
+// Designated initializers in declaration order (C++20 requires it): two fields of one type
+// swapped in the struct, or here, do not compile.
 std::string datum(const Datum& d) {
-  return "Datum{" + num(d.value) + ", " + num(d.low) + ", " + num(d.high) + ", " + lit(d.source) + ", " +
-         std::to_string(d.year) + ", " + lit(d.note) + "}";
+  return "Datum{.value = " + num(d.value) + ", .low = " + num(d.low) + ", .high = " + num(d.high) +
+         ", .source = " + lit(d.source) + ", .year = " + std::to_string(d.year) + ", .note = " + lit(d.note) +
+         "}";
+}
+
+std::string opt_datum(const std::optional<Datum>& d) {
+  return d ? datum(*d) : std::string("std::nullopt");
+}
+
+std::string hardware(const Hardware& h) {
+  std::string peaks;
+  for (const auto& p : h.peak_tflops) {
+    peaks += (peaks.empty() ? "" : ",\n        ") + opt_datum(p);
+  }
+  return "Hardware{\n      .id = " + lit(h.id) + ",\n      .name = " + lit(h.name) +
+         ",\n      .vendor = " + lit(h.vendor) + ",\n      .generation = " + lit(h.generation) +
+         ",\n      .release_year = " + std::to_string(h.release_year) + ",\n      .notes = " + lit(h.notes) +
+         ",\n      .tdp_w = " + datum(h.tdp_w) + ",\n      .peak_tflops = {{\n        " + peaks +
+         "}},\n      .sparse_speedup = " + opt_datum(h.sparse_speedup) +
+         ",\n      .memory_gb = " + datum(h.memory_gb) +
+         ",\n      .memory_bandwidth_gbps = " + datum(h.memory_bandwidth_gbps) +
+         ",\n      .embodied_kgco2e = " + datum(h.embodied_kgco2e) +
+         ",\n      .training_mfu = " + datum(h.training_mfu) +
+         ",\n      .avg_power_fraction = " + datum(h.avg_power_fraction) +
+         ",\n      .idle_power_fraction = " + datum(h.idle_power_fraction) +
+         ",\n      .host_power_w = " + datum(h.host_power_w) +
+         ",\n      .host_embodied_kgco2e = " + datum(h.host_embodied_kgco2e) +
+         ",\n      .service_life_years = " + datum(h.service_life_years) + "}";
+}
+
+std::string operator_(const Operator& op) {
+  return "Operator{.id = " + lit(op.id) + ", .name = " + lit(op.name) + ", .pue = " + datum(op.pue) +
+         ", .wue_l_per_kwh = " + datum(op.wue_l_per_kwh) + "}";
+}
+
+std::string region(const Region& r) {
+  return "Region{.id = " + lit(r.id) + ", .name = " + lit(r.name) + ", .kind = " + lit(r.kind) +
+         ", .provider = " + lit(r.provider) + ", .country = " + lit(r.country) +
+         ", .operator_id = " + lit(r.operator_id) + ", .carbon_intensity = " + datum(r.carbon_intensity) +
+         ", .basis = " + lit(r.basis) + "}";
+}
+
+std::string model(const ModelArch& m) {
+  return "ModelArch{.id = " + lit(m.id) + ", .name = " + lit(m.name) + ", .params = " + num(m.params) +
+         ", .active_params = " + num(m.active_params) + ", .layers = " + std::to_string(m.layers) +
+         ", .hidden_size = " + std::to_string(m.hidden_size) + ", .heads = " + std::to_string(m.heads) +
+         ", .kv_heads = " + std::to_string(m.kv_heads) + ", .head_dim = " + std::to_string(m.head_dim) +
+         ", .experts = " + std::to_string(m.experts) +
+         ", .active_experts = " + std::to_string(m.active_experts) +
+         ", .context_length = " + num(m.context_length) + ", .source = " + lit(m.source) +
+         ", .year = " + std::to_string(m.year) + ", .note = " + lit(m.note) + "}";
+}
+
+std::string training(const TrainingModel& t) {
+  return "TrainingModel{\n      .size_reference_params = " + datum(t.size_reference_params) +
+         ",\n      .size_exponent = " + datum(t.size_exponent) +
+         ",\n      .size_min_factor = " + datum(t.size_min_factor) + "}";
+}
+
+std::string whatif(const WhatIfModel& w) {
+  return "WhatIfModel{\n      .chip_scaling_overhead = " + datum(w.chip_scaling_overhead) +
+         ",\n      .power_cap_time_exponent = " + datum(w.power_cap_time_exponent) +
+         ",\n      .power_cap_power_exponent = " + datum(w.power_cap_power_exponent) +
+         ",\n      .two_four_weight_bytes = " + datum(w.two_four_weight_bytes) + "}";
+}
+
+std::string serving(const ServingModel& s) {
+  return "ServingModel{\n      .memory_efficiency = " + datum(s.memory_efficiency) +
+         ",\n      .kv_efficiency = " + datum(s.kv_efficiency) +
+         ",\n      .quantized_efficiency = " + datum(s.quantized_efficiency) +
+         ",\n      .compute_efficiency = " + datum(s.compute_efficiency) +
+         ",\n      .prefill_efficiency = " + datum(s.prefill_efficiency) +
+         ",\n      .power_memory_weight = " + datum(s.power_memory_weight) +
+         ",\n      .power_compute_weight = " + datum(s.power_compute_weight) +
+         ",\n      .tp_overhead = " + datum(s.tp_overhead) +
+         ",\n      .serving_overhead = " + datum(s.serving_overhead) +
+         ",\n      .memory_headroom = " + datum(s.memory_headroom) +
+         ",\n      .default_batch = " + datum(s.default_batch) +
+         ",\n      .default_input_tokens = " + datum(s.default_input_tokens) +
+         ",\n      .default_output_tokens = " + datum(s.default_output_tokens) + "}";
+}
+
+// One function per list, each returning its vector (entries moved in, not copied from an
+// initializer_list).
+template <class T, class F>
+void list_function(std::ostringstream& o, const char* type, const char* fn, const std::vector<T>& items,
+                   F write) {
+  o << "std::vector<" << type << "> " << fn << "() {\n  std::vector<" << type << "> v;\n  v.reserve("
+    << items.size() << ");\n";
+  for (const auto& item : items) {
+    o << "  v.push_back(" << write(item) << ");\n";
+  }
+  o << "  return v;\n}\n\n";
 }
 
 }  // namespace
@@ -60,78 +155,17 @@ int main(int argc, char** argv) {
   std::ostringstream o;
   o << "// Generated at build time by src/codegen/catalog_codegen.cpp from configs/*.json; do not edit.\n"
        "#include \"llm_energy/catalog.hpp\"\n\nnamespace llm_energy {\nnamespace {\n\n";
-  o << "void add_hardware(Catalog& c) {\n";
-  for (const auto& h : c.hardware) {
-    o << "  {\n    Hardware h;\n";
-    o << "    h.id = " << lit(h.id) << ";\n    h.name = " << lit(h.name)
-      << ";\n    h.vendor = " << lit(h.vendor) << ";\n    h.generation = " << lit(h.generation)
-      << ";\n    h.release_year = " << h.release_year << ";\n    h.notes = " << lit(h.notes) << ";\n";
-    o << "    h.tdp_w = " << datum(h.tdp_w) << ";\n";
-    for (std::size_t i = 0; i < h.peak_tflops.size(); ++i) {
-      if (h.peak_tflops[i]) {
-        o << "    h.peak_tflops[" << i << "] = " << datum(*h.peak_tflops[i]) << ";\n";
-      }
-    }
-    if (h.sparse_speedup) {
-      o << "    h.sparse_speedup = " << datum(*h.sparse_speedup) << ";\n";
-    }
-    o << "    h.memory_gb = " << datum(h.memory_gb) << ";\n";
-    o << "    h.memory_bandwidth_gbps = " << datum(h.memory_bandwidth_gbps) << ";\n";
-    o << "    h.embodied_kgco2e = " << datum(h.embodied_kgco2e) << ";\n";
-    o << "    h.training_mfu = " << datum(h.training_mfu) << ";\n";
-    o << "    h.avg_power_fraction = " << datum(h.avg_power_fraction) << ";\n";
-    o << "    h.idle_power_fraction = " << datum(h.idle_power_fraction) << ";\n";
-    o << "    h.host_power_w = " << datum(h.host_power_w) << ";\n";
-    o << "    h.host_embodied_kgco2e = " << datum(h.host_embodied_kgco2e) << ";\n";
-    o << "    h.service_life_years = " << datum(h.service_life_years) << ";\n";
-    o << "    c.hardware.push_back(std::move(h));\n  }\n";
-  }
-  o << "}\n\nvoid add_regions(Catalog& c) {\n";
-  for (const auto& op : c.operators) {
-    o << "  c.operators.push_back(Operator{" << lit(op.id) << ", " << lit(op.name) << ", " << datum(op.pue)
-      << ", " << datum(op.wue_l_per_kwh) << "});\n";
-  }
-  for (const auto& r : c.regions) {
-    o << "  c.regions.push_back(Region{" << lit(r.id) << ", " << lit(r.name) << ", " << lit(r.kind) << ", "
-      << lit(r.provider) << ", " << lit(r.country) << ", " << lit(r.operator_id) << ", "
-      << datum(r.carbon_intensity) << ", " << lit(r.basis) << "});\n";
-  }
-  o << "}\n\nvoid add_models(Catalog& c) {\n";
-  for (const auto& m : c.models) {
-    o << "  c.models.push_back(ModelArch{" << lit(m.id) << ", " << lit(m.name) << ", " << num(m.params)
-      << ", " << num(m.active_params) << ", " << m.layers << ", " << m.hidden_size << ", " << m.heads << ", "
-      << m.kv_heads << ", " << m.head_dim << ", " << m.experts << ", " << m.active_experts << ", "
-      << num(m.context_length) << ", " << lit(m.source) << ", " << m.year << ", " << lit(m.note) << "});\n";
-  }
-  o << "}\n\nCatalog make_builtin() {\n  Catalog c;\n";
-  const auto& t = c.training;
-  o << "  c.training = TrainingModel{" << datum(t.size_reference_params) << ", " << datum(t.size_exponent)
-    << ", " << datum(t.size_min_factor) << "};\n";
-  const auto& w = c.whatif;
-  o << "  c.whatif = WhatIfModel{" << datum(w.chip_scaling_overhead) << ", "
-    << datum(w.power_cap_time_exponent) << ", " << datum(w.power_cap_power_exponent) << ", "
-    << datum(w.two_four_weight_bytes) << "};\n";
-  const auto& s = c.serving;
-  o << "  c.serving.memory_efficiency = " << datum(s.memory_efficiency) << ";\n"
-    << "  c.serving.kv_efficiency = " << datum(s.kv_efficiency) << ";\n"
-    << "  c.serving.quantized_efficiency = " << datum(s.quantized_efficiency) << ";\n"
-    << "  c.serving.compute_efficiency = " << datum(s.compute_efficiency) << ";\n"
-    << "  c.serving.prefill_efficiency = " << datum(s.prefill_efficiency) << ";\n"
-    << "  c.serving.power_memory_weight = " << datum(s.power_memory_weight) << ";\n"
-    << "  c.serving.power_compute_weight = " << datum(s.power_compute_weight) << ";\n"
-    << "  c.serving.tp_overhead = " << datum(s.tp_overhead) << ";\n"
-    << "  c.serving.serving_overhead = " << datum(s.serving_overhead) << ";\n"
-    << "  c.serving.memory_headroom = " << datum(s.memory_headroom) << ";\n"
-    << "  c.serving.default_batch = " << datum(s.default_batch) << ";\n"
-    << "  c.serving.default_input_tokens = " << datum(s.default_input_tokens) << ";\n"
-    << "  c.serving.default_output_tokens = " << datum(s.default_output_tokens) << ";\n";
-  o << "  c.default_operator = " << lit(c.default_operator)
-    << ";\n  c.hardware_version = " << lit(c.hardware_version)
-    << ";\n  c.regions_version = " << lit(c.regions_version) << ";\n";
-  o << "  c.hardware.reserve(" << c.hardware.size() << ");\n  c.regions.reserve(" << c.regions.size()
-    << ");\n  c.models.reserve(" << c.models.size() << ");\n";
-  o << "  add_hardware(c);\n  add_regions(c);\n  add_models(c);\n  c.index_ids();\n  return c;\n}\n\n}  // "
-       "namespace\n\n";
+  list_function(o, "Hardware", "make_hardware", c.hardware, hardware);
+  list_function(o, "Operator", "make_operators", c.operators, operator_);
+  list_function(o, "Region", "make_regions", c.regions, region);
+  list_function(o, "ModelArch", "make_models", c.models, model);
+  o << "Catalog make_builtin() {\n  Catalog c{\n      .training = " << training(c.training)
+    << ",\n      .whatif = " << whatif(c.whatif) << ",\n      .serving = " << serving(c.serving)
+    << ",\n      .hardware = make_hardware(),\n      .operators = make_operators(),\n"
+       "      .regions = make_regions(),\n      .models = make_models(),\n      .default_operator = "
+    << lit(c.default_operator) << ",\n      .hardware_version = " << lit(c.hardware_version)
+    << ",\n      .regions_version = " << lit(c.regions_version)
+    << ",\n      .region_index = {}};\n  c.index_ids();\n  return c;\n}\n\n}  // namespace\n\n";
   o << "const Catalog& builtin_catalog() {\n  static const Catalog k_catalog = make_builtin();\n  return "
        "k_catalog;\n}\n\n"
        "}  // namespace llm_energy\n";

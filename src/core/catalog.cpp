@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "llm_energy/error.hpp"
 #include "llm_energy/json_util.hpp"
@@ -19,6 +22,7 @@ namespace llm_energy {
 namespace {
 
 using json = nlohmann::ordered_json;
+using Keys = std::vector<std::string>;
 
 constexpr std::array<std::string_view, 7> k_precision_names = {"fp32", "tf32", "bf16", "fp16",
                                                                "fp8",  "int8", "int4"};
@@ -26,23 +30,136 @@ constexpr std::array<std::string_view, 6> k_generation_fields = {
     "training_mfu", "avg_power_fraction",   "idle_power_fraction",
     "host_power_w", "host_embodied_kgco2e", "service_life_years"};
 
-// Reading context: the file name and the path of the value, for messages.
+// ---- The keys each object of a catalog file may hold (docs/catalog-schema.md) ----
+// Any object may also carry documentation keys: "_comment", "description" and keys starting
+// with '$'. Every other key is an error naming the nearest valid one.
+
+bool is_doc_key(std::string_view key) {
+  return key.starts_with('$') || key == "_comment" || key == "description";
+}
+
+const Keys& datum_keys() {
+  static const Keys k = {"value", "low", "high", "source", "year", "note", "unit"};
+  return k;
+}
+const Keys& intensity_keys() {  // a region's carbon_intensity: a datum and its basis
+  static const Keys k = {"value", "low", "high", "source", "year", "note", "unit", "basis"};
+  return k;
+}
+const Keys& precision_keys() {
+  static const Keys k(k_precision_names.begin(), k_precision_names.end());
+  return k;
+}
+const Keys& generation_keys() {
+  static const Keys k(k_generation_fields.begin(), k_generation_fields.end());
+  return k;
+}
+const Keys& hardware_keys() {
+  static const Keys k = [] {
+    Keys keys = {
+        "id",    "name",        "vendor",         "generation", "release_year",          "notes",
+        "tdp_w", "peak_tflops", "sparse_speedup", "memory_gb",  "memory_bandwidth_gbps", "embodied_kgco2e"};
+    keys.insert(keys.end(), k_generation_fields.begin(), k_generation_fields.end());
+    return keys;
+  }();
+  return k;
+}
+const Keys& operator_keys() {
+  static const Keys k = {"name", "note", "pue", "wue_l_per_kwh"};
+  return k;
+}
+const Keys& region_keys() {
+  static const Keys k = {"id", "name", "kind", "provider", "country", "operator", "carbon_intensity"};
+  return k;
+}
+const Keys& model_keys() {
+  static const Keys k = {
+      "id",       "name",    "params",         "active_params",  "layers", "hidden_size", "heads", "kv_heads",
+      "head_dim", "experts", "active_experts", "context_length", "source", "year",        "note"};
+  return k;
+}
+const Keys& training_keys() {
+  static const Keys k = {"size_reference_params", "size_exponent", "size_min_factor"};
+  return k;
+}
+const Keys& whatif_keys() {
+  static const Keys k = {"chip_scaling_overhead", "power_cap_time_exponent", "power_cap_power_exponent",
+                         "two_four_weight_bytes"};
+  return k;
+}
+const Keys& serving_keys() {
+  static const Keys k = {"memory_efficiency",    "kv_efficiency",      "quantized_efficiency",
+                         "compute_efficiency",   "prefill_efficiency", "power_memory_weight",
+                         "power_compute_weight", "tp_overhead",        "serving_overhead",
+                         "memory_headroom",      "default_batch",      "default_input_tokens",
+                         "default_output_tokens"};
+  return k;
+}
+
+bool has(const Keys& keys, std::string_view key) {
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+// Return `s` cut to 40 bytes with control and non-ASCII bytes as '?', for messages.
+std::string printable(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 40)) {
+    const auto u = static_cast<unsigned char>(c);
+    out += (u >= 0x20 && u < 0x7f) ? c : '?';
+  }
+  return out;
+}
+
+std::string unknown_key(std::string_view key, const Keys& keys) {
+  Keys candidates = keys;
+  candidates.insert(candidates.end(), {"_comment", "description"});
+  return "unknown key '" + printable(key) + "'" + did_you_mean(key, candidates);
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+// Return the member `key` of the object `obj`, or null.
+const json* find(const json& obj, std::string_view key) {
+  const auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+// Reading context: the file a value came from, for messages ("FILE: PATH: problem").
 struct Reader {
-  std::string file;
+  std::string_view file;
 
   [[noreturn]] void fail(const std::string& where, const std::string& msg) const {
-    throw InputError(file + ": " + where + ": " + msg);
+    throw InputError(std::string(file) + ": " + where + ": " + msg);
+  }
+
+  void object(const json& v, const std::string& where) const {
+    if (!v.is_object()) {
+      fail(where, "expected an object, got " + std::string(json_type_name(v)));
+    }
   }
 
   const json& member(const json& obj, std::string_view key, const std::string& where) const {
-    if (!obj.is_object()) {
-      fail(where, "expected an object, got " + std::string(json_type_name(obj)));
-    }
-    auto it = obj.find(key);
-    if (it == obj.end()) {
+    object(obj, where);
+    const json* v = find(obj, key);
+    if (v == nullptr) {
       fail(where, "missing key '" + std::string(key) + "'");
     }
-    return *it;
+    return *v;
+  }
+
+  // Reject the keys of `obj` that are neither in `keys` nor documentation keys.
+  void known_keys(const json& obj, const Keys& keys, const std::string& where) const {
+    for (auto it = obj.begin(); it != obj.end(); ++it) {
+      if (!has(keys, it.key()) && !is_doc_key(it.key())) {
+        fail(where, unknown_key(it.key(), keys));
+      }
+    }
   }
 
   double number(const json& v, const std::string& where) const {
@@ -64,8 +181,8 @@ struct Reader {
   }
 
   std::string opt_text(const json& obj, std::string_view key, const std::string& where) const {
-    auto it = obj.find(key);
-    return it == obj.end() ? std::string() : text(*it, where + "." + std::string(key));
+    const json* v = find(obj, key);
+    return v == nullptr ? std::string() : text(*v, where + "." + std::string(key));
   }
 
   int integer(const json& v, const std::string& where) const {
@@ -76,21 +193,31 @@ struct Reader {
     return static_cast<int>(d);
   }
 
-  Datum datum(const json& v, const std::string& where) const {
+  // A datum object, or a bare number: low and high default to the value, the year to 0, the
+  // note to empty and the source to this file's name.
+  Datum datum(const json& v, const std::string& where, const Keys& keys = datum_keys()) const {
     Datum d;
-    if (v.is_number()) {  // a bare number is allowed in user files
+    if (v.is_number()) {
       d.value = d.low = d.high = number(v, where);
       d.source = file;
       return d;
     }
+    if (!v.is_object()) {
+      fail(where, "expected a number or an object with \"value\", got " + std::string(json_type_name(v)));
+    }
+    known_keys(v, keys, where);
     d.value = number(member(v, "value", where), where + ".value");
-    d.low = v.contains("low") ? number(v["low"], where + ".low") : d.value;
-    d.high = v.contains("high") ? number(v["high"], where + ".high") : d.value;
+    const json* low = find(v, "low");
+    const json* high = find(v, "high");
+    d.low = low != nullptr ? number(*low, where + ".low") : d.value;
+    d.high = high != nullptr ? number(*high, where + ".high") : d.value;
     if (!(d.low <= d.value && d.value <= d.high)) {
       fail(where, "needs low <= value <= high");
     }
-    d.source = v.contains("source") ? text(v["source"], where + ".source") : file;
-    d.year = v.contains("year") ? integer(v["year"], where + ".year") : 0;
+    const json* source = find(v, "source");
+    d.source = source != nullptr ? text(*source, where + ".source") : std::string(file);
+    const json* year = find(v, "year");
+    d.year = year != nullptr ? integer(*year, where + ".year") : 0;
     d.note = opt_text(v, "note", where);
     return d;
   }
@@ -104,179 +231,589 @@ struct Reader {
   }
 };
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+// ---- Merging override files, with the file each value came from ----
+
+// Which file each part of one merged object came from: the file that introduced the object,
+// and the keys a later file replaced ("key", or "key.sub" for one precision of peak_tflops).
+struct Origins {
+  std::string_view file;
+  std::vector<std::pair<std::string, std::string_view>> replaced;
+
+  [[nodiscard]] std::string_view of(std::string_view key) const {
+    for (const auto& [k, f] : replaced) {
+      if (k == key) {
+        return f;
+      }
+    }
+    return file;
+  }
+  [[nodiscard]] std::string_view of(std::string_view key, std::string_view sub) const {
+    for (const auto& [k, f] : replaced) {
+      if (k.size() == key.size() + 1 + sub.size() && k.starts_with(key) && k[key.size()] == '.' &&
+          k.ends_with(sub)) {
+        return f;
+      }
+    }
+    return of(key);
+  }
+  [[nodiscard]] Reader at(std::string_view key) const { return Reader{of(key)}; }
+
+  // Record that `by` replaced `key` whole (and so everything under it).
+  void set(std::string key, std::string_view by) {
+    std::erase_if(replaced, [&](const auto& r) {
+      return r.first.starts_with(key) && (r.first.size() == key.size() || r.first[key.size()] == '.');
+    });
+    replaced.emplace_back(std::move(key), by);
+  }
+};
+
+// Reject the keys of `obj` that are neither in `keys` nor documentation keys, naming the file
+// each key came from.
+void known_keys(const json& obj, const Keys& keys, const Origins& o, const std::string& where) {
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (!has(keys, it.key()) && !is_doc_key(it.key())) {
+      o.at(it.key()).fail(where, unknown_key(it.key(), keys));
+    }
+  }
+}
+
+// The shape of one catalog file: its array of entries with ids, its map of named objects
+// (generations, operators), its objects of datums (training_model, ...) and its plain values.
+struct FileKind {
+  std::string schema;
+  std::string list;
+  std::string members;
+  Keys blocks;
+  Keys scalars;
+  Keys top_keys;
+  bool nested_peaks = false;  // entries hold peak_tflops, merged precision by precision
+};
+
+const FileKind& hardware_kind() {
+  static const FileKind k{.schema = "llm-energy/hardware/1",
+                          .list = "hardware",
+                          .members = "generations",
+                          .blocks = {"training_model", "whatif_model", "serving_model"},
+                          .scalars = {},
+                          .top_keys = {"schema", "data_version", "notes", "training_model", "whatif_model",
+                                       "serving_model", "generations", "hardware"},
+                          .nested_peaks = true};
+  return k;
+}
+const FileKind& regions_kind() {
+  static const FileKind k{
+      .schema = "llm-energy/regions/1",
+      .list = "regions",
+      .members = "operators",
+      .blocks = {},
+      .scalars = {"default_operator"},
+      .top_keys = {"schema", "data_version", "notes", "default_operator", "operators", "regions"},
+      .nested_peaks = false};
+  return k;
+}
+const FileKind& models_kind() {
+  static const FileKind k{.schema = "llm-energy/models/1",
+                          .list = "models",
+                          .members = "",
+                          .blocks = {},
+                          .scalars = {},
+                          .top_keys = {"schema", "data_version", "notes", "models"},
+                          .nested_peaks = false};
+  return k;
+}
+
+// One catalog file with its overrides merged in, and where each part came from.
+struct Document {
+  json doc;
+  Origins base;                                         // the catalog file itself
+  Origins top;                                          // top-level plain values
+  std::map<std::string, Origins, std::less<>> blocks;   // training_model, ... (when overridden)
+  std::map<std::string, Origins, std::less<>> members;  // generations or operators (when overridden)
+  std::vector<Origins> entries;                         // parallel to doc[list]
+
+  [[nodiscard]] const Origins& block(std::string_view key) const {
+    const auto it = blocks.find(key);
+    return it == blocks.end() ? base : it->second;
+  }
+  [[nodiscard]] const Origins& member(std::string_view key) const {
+    const auto it = members.find(key);
+    return it == members.end() ? base : it->second;
+  }
+};
+
+// Where each id (folded to lower case) sits in the merged list, and which file and entry last
+// set it (file 0 is the catalog itself).
+struct Slot {
+  std::size_t pos;
+  std::size_t file;
+  std::size_t entry;
+};
+using IdIndex = std::unordered_map<std::string, Slot>;
+
+// Merge `patch` into `target` key by key: each key given replaces that key's value whole (a
+// datum's range, year, note and source go with its value). With `nested_peaks`, peak_tflops
+// merges precision by precision, each replaced whole (null removes one). An entry keeps the
+// id it was matched on (case-insensitively).
+void merge_object(json& target, json& patch, Origins& o, std::string_view file, bool entry,
+                  bool nested_peaks) {
+  for (auto it = patch.begin(); it != patch.end(); ++it) {
+    const std::string& key = it.key();
+    if (entry && key == "id") {
+      continue;
+    }
+    if (nested_peaks && key == "peak_tflops" && it.value().is_object()) {
+      const auto t = target.find(key);
+      if (t != target.end() && t->is_object()) {
+        for (auto p = it.value().begin(); p != it.value().end(); ++p) {
+          (*t)[p.key()] = std::move(p.value());
+          o.set(key + "." + p.key(), file);
+        }
+        continue;
+      }
+    }
+    target[key] = std::move(it.value());
+    o.set(key, file);
+  }
+}
+
+// Merge a map of named objects (generations, operators): a name that exists merges key by
+// key, a new name is added whole.
+void merge_members(Document& d, const std::string& key, json& patch, const Reader& r) {
+  r.object(patch, key);
+  json& target = d.doc[key];
+  for (auto it = patch.begin(); it != patch.end(); ++it) {
+    const std::string& name = it.key();
+    const auto t = target.find(name);
+    if (t != target.end() && t->is_object() && it.value().is_object()) {
+      auto o = d.members.try_emplace(name, Origins{d.base.file, {}}).first;
+      merge_object(*t, it.value(), o->second, r.file, false, false);
+    } else {
+      target[name] = std::move(it.value());
+      d.members.insert_or_assign(name, Origins{r.file, {}});
+    }
+  }
+}
+
+// Return the entry's id; an entry must be an object with a non-empty string id.
+std::string entry_id(const Reader& r, const json& e, const std::string& where) {
+  std::string id = r.text(r.member(e, "id", where), where + ".id");
+  if (id.empty()) {
+    r.fail(where + ".id", "must not be empty");
+  }
+  return id;
+}
+
+std::string duplicate(const std::string& id, const std::string& list, std::size_t first) {
+  return "duplicate id '" + printable(id) + "' (also " + list + "[" + std::to_string(first) +
+         "]; ids match regardless of case)";
+}
+
+// Merge one override file into `d`: entries by id (in time linear in the entries), maps of
+// named objects and objects of datums key by key, plain values whole.
+void merge_file(Document& d, const FileKind& kind, const CatalogText& src, std::size_t file_no,
+                IdIndex& index) {
+  json doc = parse_json(src.text, src.name);
+  const Reader r{src.name};
+  r.object(doc, "top level");
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    const std::string& key = it.key();
+    if (key == kind.list || key == "data_version" || key == "notes" || is_doc_key(key)) {
+      continue;
+    }
+    if (key == "schema") {
+      if (it.value() != json(kind.schema)) {
+        r.fail("schema", "expected \"" + kind.schema + "\"");
+      }
+    } else if (key == kind.members) {
+      merge_members(d, key, it.value(), r);
+    } else if (has(kind.blocks, key)) {
+      r.object(it.value(), key);
+      json& target = d.doc[key];
+      if (target.is_object()) {
+        auto o = d.blocks.try_emplace(key, Origins{d.base.file, {}}).first;
+        merge_object(target, it.value(), o->second, r.file, false, false);
+      } else {
+        target = std::move(it.value());
+        d.blocks.insert_or_assign(key, Origins{r.file, {}});
+      }
+    } else if (has(kind.scalars, key)) {
+      d.doc[key] = std::move(it.value());
+      d.top.set(key, r.file);
+    } else {
+      r.fail("top level", unknown_key(key, kind.top_keys));
+    }
+  }
+  const auto entries = doc.find(kind.list);
+  if (entries == doc.end()) {
+    return;
+  }
+  if (!entries->is_array()) {
+    r.fail(kind.list, "expected an array, got " + std::string(json_type_name(*entries)));
+  }
+  json& target = d.doc[kind.list];
+  for (std::size_t i = 0; i < entries->size(); ++i) {
+    const std::string where = kind.list + "[" + std::to_string(i) + "]";
+    json& e = (*entries)[i];
+    const std::string id = entry_id(r, e, where);
+    const auto [slot, added] = index.try_emplace(lower(id), Slot{target.size(), file_no, i});
+    if (added) {
+      target.push_back(std::move(e));
+      d.entries.push_back(Origins{r.file, {}});
+      continue;
+    }
+    if (slot->second.file == file_no) {
+      r.fail(where, duplicate(id, kind.list, slot->second.entry));
+    }
+    merge_object(target[slot->second.pos], e, d.entries[slot->second.pos], r.file, true, kind.nested_peaks);
+    slot->second.file = file_no;
+    slot->second.entry = i;
+  }
+}
+
+// Return the catalog file `base` with `overrides` merged in, in order.
+Document merge(const CatalogText& base, const std::vector<CatalogText>& overrides, const FileKind& kind) {
+  Document d;
+  d.doc = parse_json(base.text, base.name);
+  d.base.file = base.name;
+  d.top.file = base.name;
+  const Reader r{base.name};
+  r.object(d.doc, "top level");
+  r.known_keys(d.doc, kind.top_keys, "top level");
+  if (const json* schema = find(d.doc, "schema"); schema != nullptr && *schema != json(kind.schema)) {
+    r.fail("schema", "expected \"" + kind.schema + "\"");
+  }
+  for (const auto& key : kind.blocks) {
+    if (const json* b = find(d.doc, key); b != nullptr) {
+      r.object(*b, key);
+    }
+  }
+  if (!kind.members.empty()) {
+    if (const json* m = find(d.doc, kind.members); m != nullptr) {
+      r.object(*m, kind.members);
+    }
+  }
+  const json& list = r.member(d.doc, kind.list, "top level");
+  if (!list.is_array()) {
+    r.fail(kind.list, "expected an array, got " + std::string(json_type_name(list)));
+  }
+  IdIndex index;
+  index.reserve(list.size());
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string where = kind.list + "[" + std::to_string(i) + "]";
+    const auto [slot, added] = index.try_emplace(lower(entry_id(r, list[i], where)), Slot{i, 0, i});
+    if (!added) {
+      r.fail(where, duplicate(list[i]["id"].get<std::string>(), kind.list, slot->second.entry));
+    }
+  }
+  d.entries.assign(list.size(), Origins{base.name, {}});
+  for (std::size_t f = 0; f < overrides.size(); ++f) {
+    merge_file(d, kind, overrides[f], f + 1, index);
+  }
+  return d;
+}
+
+// ---- Reading the merged documents ----
+
+// A generation's defaults, each with the file it came from.
+struct Generation {
+  std::string_view file;
+  std::array<std::optional<Datum>, 6> fields;  // k_generation_fields
+  std::array<std::string_view, 6> files;
+};
+using Generations = std::map<std::string, Generation, std::less<>>;
+
+Generations read_generations(const Document& d) {
+  Generations out;
+  const json& gens = d.base.at("generations").member(d.doc, "generations", "top level");
+  for (auto it = gens.begin(); it != gens.end(); ++it) {
+    if (is_doc_key(it.key())) {
+      continue;
+    }
+    const Origins& o = d.member(it.key());
+    const std::string w = "generation '" + it.key() + "'";
+    Reader{o.file}.object(it.value(), w);
+    known_keys(it.value(), generation_keys(), o, w);
+    Generation g;
+    g.file = o.file;
+    for (std::size_t i = 0; i < k_generation_fields.size(); ++i) {
+      const std::string key(k_generation_fields[i]);
+      if (const json* v = find(it.value(), key); v != nullptr) {
+        g.files[i] = o.of(key);
+        g.fields[i] = Reader{g.files[i]}.datum(*v, w + "." + key);
+      }
+    }
+    out.emplace(it.key(), std::move(g));
   }
   return out;
 }
 
-// Merge the entries of `overrides` (arrays of objects with "id") into `base[key]`.
-// An entry whose id exists is merged key by key (JSON merge patch), so a user can override
-// one figure; a new id is appended.
-void merge_entries(json& base, const std::string& key, const CatalogText& override_text,
-                   std::string_view top_schema) {
-  json doc = parse_json(override_text.text, override_text.name);
-  Reader r{override_text.name};
-  if (!doc.is_object()) {
-    r.fail("top level", "expected an object, got " + std::string(json_type_name(doc)));
-  }
-  if (doc.contains("schema") && doc["schema"] != top_schema) {
-    r.fail("schema", "expected \"" + std::string(top_schema) + "\"");
-  }
-  for (auto it = doc.begin(); it != doc.end(); ++it) {
-    if (it.key() == key || it.key() == "schema" || it.key() == "data_version" || it.key() == "notes") {
-      continue;
-    }
-    if (it.value().is_object() && base.contains(it.key()) && base[it.key()].is_object()) {
-      base[it.key()].merge_patch(it.value());  // generations, operators
-    } else if (it.key() == "default_operator") {
-      base[it.key()] = it.value();
-    } else {
-      r.fail(it.key(), "unknown top-level key" + did_you_mean(it.key(), {key, "generations", "operators",
-                                                                         "default_operator", "schema"}));
-    }
-  }
-  if (!doc.contains(key)) {
-    return;
-  }
-  const json& entries = doc[key];
-  if (!entries.is_array()) {
-    r.fail(key, "expected an array, got " + std::string(json_type_name(entries)));
-  }
-  json& target = base[key];
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    const std::string where = key + "[" + std::to_string(i) + "]";
-    const json& e = entries[i];
-    const std::string id = r.text(r.member(e, "id", where), where + ".id");
-    auto existing = std::find_if(target.begin(), target.end(), [&](const json& t) {
-      return t.contains("id") && t["id"].is_string() && lower(t["id"].get<std::string>()) == lower(id);
-    });
-    if (existing != target.end()) {
-      existing->merge_patch(e);
-    } else {
-      target.push_back(e);
-    }
-  }
-}
-
-Hardware read_hardware(const Reader& r, const json& e, const json& generations, const std::string& where) {
+Hardware read_hardware(const json& e, const Origins& o, const Generations& gens, const std::string& where) {
   Hardware h;
-  h.id = r.text(r.member(e, "id", where), where + ".id");
+  h.id = o.at("id").text(o.at("id").member(e, "id", where), where + ".id");
   const std::string w = "hardware '" + h.id + "'";
-  h.name = r.opt_text(e, "name", w);
+  known_keys(e, hardware_keys(), o, w);
+  h.name = o.at("name").opt_text(e, "name", w);
   if (h.name.empty()) {
     h.name = h.id;
   }
-  h.vendor = r.opt_text(e, "vendor", w);
-  h.generation = r.text(r.member(e, "generation", w), w + ".generation");
-  h.notes = r.opt_text(e, "notes", w);
-  h.release_year = e.contains("release_year") ? r.integer(e["release_year"], w + ".release_year") : 0;
-  h.tdp_w = r.positive(e, "tdp_w", w);
-  const json& peaks = r.member(e, "peak_tflops", w);
-  if (!peaks.is_object()) {
-    r.fail(w + ".peak_tflops", "expected an object");
+  h.vendor = o.at("vendor").opt_text(e, "vendor", w);
+  h.generation = o.at("generation").text(o.at("generation").member(e, "generation", w), w + ".generation");
+  h.notes = o.at("notes").opt_text(e, "notes", w);
+  if (const json* v = find(e, "release_year"); v != nullptr) {
+    h.release_year = o.at("release_year").integer(*v, w + ".release_year");
   }
+  h.tdp_w = o.at("tdp_w").positive(e, "tdp_w", w);
+
+  const Reader pr = o.at("peak_tflops");
+  const json& peaks = pr.member(e, "peak_tflops", w);
+  pr.object(peaks, w + ".peak_tflops");
   bool any = false;
+  std::string_view removed_by = pr.file;  // for "needs at least one": the file that removed the last
   for (auto it = peaks.begin(); it != peaks.end(); ++it) {
+    if (is_doc_key(it.key())) {
+      continue;
+    }
+    const Reader kr{o.of("peak_tflops", it.key())};
     const auto name = std::find(k_precision_names.begin(), k_precision_names.end(), it.key());
     if (name == k_precision_names.end()) {
-      r.fail(w + ".peak_tflops", "unknown precision '" + it.key() + "'");
+      kr.fail(w + ".peak_tflops",
+              "unknown precision '" + printable(it.key()) + "'" + did_you_mean(it.key(), precision_keys()));
     }
     if (it.value().is_null()) {
+      removed_by = kr.file;
       continue;  // a user file may remove a precision with null
     }
     const auto idx = static_cast<std::size_t>(name - k_precision_names.begin());
-    h.peak_tflops[idx] = r.positive(peaks, it.key(), w + ".peak_tflops");
+    h.peak_tflops[idx] = kr.positive(peaks, it.key(), w + ".peak_tflops");
     any = true;
   }
   if (!any) {
-    r.fail(w + ".peak_tflops", "needs at least one precision");
+    Reader{removed_by}.fail(w + ".peak_tflops", "needs at least one precision");
   }
-  if (e.contains("sparse_speedup") && !e["sparse_speedup"].is_null()) {
-    h.sparse_speedup = r.positive(e, "sparse_speedup", w);
+  if (const json* v = find(e, "sparse_speedup"); v != nullptr && !v->is_null()) {
+    h.sparse_speedup = o.at("sparse_speedup").positive(e, "sparse_speedup", w);
   }
-  h.memory_gb = r.positive(e, "memory_gb", w);
-  h.memory_bandwidth_gbps = r.positive(e, "memory_bandwidth_gbps", w);
-  h.embodied_kgco2e = r.datum(r.member(e, "embodied_kgco2e", w), w + ".embodied_kgco2e");
+  h.memory_gb = o.at("memory_gb").positive(e, "memory_gb", w);
+  h.memory_bandwidth_gbps = o.at("memory_bandwidth_gbps").positive(e, "memory_bandwidth_gbps", w);
+  const Reader er = o.at("embodied_kgco2e");
+  h.embodied_kgco2e = er.datum(er.member(e, "embodied_kgco2e", w), w + ".embodied_kgco2e");
+  if (h.embodied_kgco2e.low < 0) {
+    er.fail(w + ".embodied_kgco2e", "must not be negative");
+  }
 
-  auto gen = generations.find(h.generation);
-  if (gen == generations.end()) {
+  const auto gen = gens.find(h.generation);
+  if (gen == gens.end()) {
     std::vector<std::string> names;
-    for (auto it = generations.begin(); it != generations.end(); ++it) {
-      names.push_back(it.key());
+    for (const auto& [name, g] : gens) {
+      names.push_back(name);
     }
-    r.fail(w + ".generation",
-           "unknown generation '" + h.generation + "'" + did_you_mean(h.generation, names));
+    o.at("generation")
+        .fail(w + ".generation",
+              "unknown generation '" + h.generation + "'" + did_you_mean(h.generation, names));
   }
+  // The generation's defaults, unless the entry gives its own.
   Datum* fields[] = {&h.training_mfu, &h.avg_power_fraction,   &h.idle_power_fraction,
                      &h.host_power_w, &h.host_embodied_kgco2e, &h.service_life_years};
+  std::array<std::string, 6> paths;
+  std::array<std::string_view, 6> files;
   for (std::size_t i = 0; i < k_generation_fields.size(); ++i) {
     const std::string key(k_generation_fields[i]);
-    if (e.contains(key)) {
-      *fields[i] = r.datum(e[key], w + "." + key);
+    paths[i] = w + "." + key;
+    if (const json* v = find(e, key); v != nullptr) {
+      files[i] = o.of(key);
+      *fields[i] = Reader{files[i]}.datum(*v, paths[i]);
+    } else if (gen->second.fields[i]) {
+      files[i] = gen->second.files[i];
+      *fields[i] = *gen->second.fields[i];
+      paths[i] += " (from generation '" + h.generation + "')";
     } else {
-      *fields[i] = r.datum(r.member(*gen, key, "generation '" + h.generation + "'"),
-                           "generation '" + h.generation + "'." + key);
+      Reader{gen->second.file}.fail("generation '" + h.generation + "'", "missing key '" + key + "'");
     }
   }
-  auto check_fraction = [&](const Datum& d, const char* key, double max) {
-    if (!(d.low > 0 && d.high <= max)) {
-      r.fail(w + "." + key, "must lie in (0, " + std::to_string(max).substr(0, 3) + "]");
+  auto check = [&](std::size_t i, bool ok, const char* msg) {
+    if (!ok) {
+      Reader{files[i]}.fail(paths[i], msg);
     }
   };
-  check_fraction(h.training_mfu, "training_mfu", 1.0);
-  check_fraction(h.avg_power_fraction, "avg_power_fraction", 1.5);
-  check_fraction(h.idle_power_fraction, "idle_power_fraction", 1.0);
-  if (h.host_power_w.low < 0 || h.host_embodied_kgco2e.low < 0 || h.embodied_kgco2e.low < 0) {
-    r.fail(w, "host power and embodied carbon must not be negative");
-  }
-  if (!(h.service_life_years.low > 0)) {
-    r.fail(w + ".service_life_years", "must be greater than zero");
-  }
+  check(0, h.training_mfu.low > 0 && h.training_mfu.high <= 1.0, "must lie in (0, 1.0]");
+  check(1, h.avg_power_fraction.low > 0 && h.avg_power_fraction.high <= 1.5, "must lie in (0, 1.5]");
+  check(2, h.idle_power_fraction.low > 0 && h.idle_power_fraction.high <= 1.0, "must lie in (0, 1.0]");
+  check(3, h.host_power_w.low >= 0, "must not be negative");
+  check(4, h.host_embodied_kgco2e.low >= 0, "must not be negative");
+  check(5, h.service_life_years.low > 0, "must be greater than zero");
   return h;
 }
 
-Region read_region(const Reader& r, const json& e, const std::string& where) {
+// Return the object `key` of the top level, its keys checked.
+const json& block(const Document& d, const std::string& key, const Keys& keys) {
+  const Origins& o = d.block(key);
+  const json& b = Reader{d.base.file}.member(d.doc, key, "top level");
+  Reader{o.file}.object(b, key);
+  known_keys(b, keys, o, key);
+  return b;
+}
+
+void read_hardware_file(const Document& d, Catalog& cat) {
+  const Reader r{d.base.file};
+  if (const json* v = find(d.doc, "data_version"); v != nullptr) {
+    cat.hardware_version = r.text(*v, "data_version");
+  }
+  {
+    const std::string w = "training_model";
+    const Origins& o = d.block(w);
+    const json& b = block(d, w, training_keys());
+    cat.training.size_reference_params =
+        o.at("size_reference_params").positive(b, "size_reference_params", w);
+    cat.training.size_exponent = o.at("size_exponent").positive(b, "size_exponent", w);
+    cat.training.size_min_factor = o.at("size_min_factor").positive(b, "size_min_factor", w);
+  }
+  {
+    const std::string w = "whatif_model";
+    const Origins& o = d.block(w);
+    const json& b = block(d, w, whatif_keys());
+    cat.whatif.chip_scaling_overhead = o.at("chip_scaling_overhead").positive(b, "chip_scaling_overhead", w);
+    cat.whatif.power_cap_time_exponent =
+        o.at("power_cap_time_exponent").positive(b, "power_cap_time_exponent", w);
+    cat.whatif.power_cap_power_exponent =
+        o.at("power_cap_power_exponent").positive(b, "power_cap_power_exponent", w);
+    cat.whatif.two_four_weight_bytes = o.at("two_four_weight_bytes").positive(b, "two_four_weight_bytes", w);
+  }
+  {
+    const std::string w = "serving_model";
+    const Origins& o = d.block(w);
+    const json& b = block(d, w, serving_keys());
+    auto pos = [&](const char* key) { return o.at(key).positive(b, key, w); };
+    ServingModel& s = cat.serving;
+    s.memory_efficiency = pos("memory_efficiency");
+    s.kv_efficiency = pos("kv_efficiency");
+    s.quantized_efficiency = pos("quantized_efficiency");
+    s.compute_efficiency = pos("compute_efficiency");
+    s.prefill_efficiency = pos("prefill_efficiency");
+    s.power_memory_weight = pos("power_memory_weight");
+    s.power_compute_weight = pos("power_compute_weight");
+    s.tp_overhead =
+        o.at("tp_overhead").datum(o.at("tp_overhead").member(b, "tp_overhead", w), w + ".tp_overhead");
+    s.serving_overhead = pos("serving_overhead");
+    s.memory_headroom = pos("memory_headroom");
+    s.default_batch = pos("default_batch");
+    s.default_input_tokens = pos("default_input_tokens");
+    s.default_output_tokens = pos("default_output_tokens");
+    const std::pair<const char*, const Datum*> efficiencies[] = {
+        {"memory_efficiency", &s.memory_efficiency},
+        {"kv_efficiency", &s.kv_efficiency},
+        {"quantized_efficiency", &s.quantized_efficiency},
+        {"compute_efficiency", &s.compute_efficiency},
+        {"prefill_efficiency", &s.prefill_efficiency}};
+    for (const auto& [key, datum] : efficiencies) {
+      if (datum->high > 1.0) {
+        o.at(key).fail(w + "." + key, "efficiencies must lie in (0, 1]");
+      }
+    }
+  }
+  const Generations gens = read_generations(d);
+  const json& list = *find(d.doc, "hardware");  // an array: merge() checked
+  cat.hardware.reserve(list.size());
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    cat.hardware.push_back(read_hardware(list[i], d.entries[i], gens, "hardware[" + std::to_string(i) + "]"));
+  }
+}
+
+Operator read_operator(const std::string& id, const json& v, const Origins& o) {
+  Operator op;
+  op.id = id;
+  const std::string w = "operator '" + id + "'";
+  Reader{o.file}.object(v, w);
+  known_keys(v, operator_keys(), o, w);
+  op.name = o.at("name").opt_text(v, "name", w);
+  op.pue = o.at("pue").positive(v, "pue", w);
+  if (op.pue.low < 1.0) {
+    o.at("pue").fail(w + ".pue", "PUE cannot be below 1");
+  }
+  if (const json* wue = find(v, "wue_l_per_kwh"); wue != nullptr) {
+    op.wue_l_per_kwh = o.at("wue_l_per_kwh").datum(*wue, w + ".wue_l_per_kwh");
+  }
+  return op;
+}
+
+Region read_region(const json& e, const Origins& o, const std::string& where) {
   Region g;
-  g.id = r.text(r.member(e, "id", where), where + ".id");
+  g.id = o.at("id").text(o.at("id").member(e, "id", where), where + ".id");
   const std::string w = "region '" + g.id + "'";
-  g.name = r.opt_text(e, "name", w);
+  known_keys(e, region_keys(), o, w);
+  g.name = o.at("name").opt_text(e, "name", w);
   if (g.name.empty()) {
     g.name = g.id;
   }
-  g.kind = r.opt_text(e, "kind", w);
-  g.provider = r.opt_text(e, "provider", w);
-  g.country = r.opt_text(e, "country", w);
-  g.operator_id = r.opt_text(e, "operator", w);
-  const json& ci = r.member(e, "carbon_intensity", w);
-  g.carbon_intensity = r.datum(ci, w + ".carbon_intensity");
+  g.kind = o.at("kind").opt_text(e, "kind", w);
+  g.provider = o.at("provider").opt_text(e, "provider", w);
+  g.country = o.at("country").opt_text(e, "country", w);
+  g.operator_id = o.at("operator").opt_text(e, "operator", w);
+  const Reader cr = o.at("carbon_intensity");
+  const json& ci = cr.member(e, "carbon_intensity", w);
+  g.carbon_intensity = cr.datum(ci, w + ".carbon_intensity", intensity_keys());
   if (g.carbon_intensity.low < 0) {
-    r.fail(w + ".carbon_intensity", "must not be negative");
+    cr.fail(w + ".carbon_intensity", "must not be negative");
   }
   if (ci.is_object()) {
-    g.basis = r.opt_text(ci, "basis", w + ".carbon_intensity");
+    g.basis = cr.opt_text(ci, "basis", w + ".carbon_intensity");
   }
   return g;
+}
+
+void read_regions_file(const Document& d, Catalog& cat) {
+  const Reader r{d.base.file};
+  if (const json* v = find(d.doc, "data_version"); v != nullptr) {
+    cat.regions_version = r.text(*v, "data_version");
+  }
+  const Reader dr = d.top.at("default_operator");
+  cat.default_operator = dr.text(dr.member(d.doc, "default_operator", "top level"), "default_operator");
+  const json& ops = r.member(d.doc, "operators", "top level");
+  std::unordered_set<std::string> op_ids;
+  std::vector<std::string> op_names;
+  for (auto it = ops.begin(); it != ops.end(); ++it) {
+    if (is_doc_key(it.key())) {
+      continue;
+    }
+    cat.operators.push_back(read_operator(it.key(), it.value(), d.member(it.key())));
+    op_ids.insert(lower(it.key()));
+    op_names.push_back(it.key());
+  }
+  auto check_operator = [&](const Reader& or_, const std::string& id, const std::string& where) {
+    if (!op_ids.contains(lower(id))) {
+      or_.fail(where, "unknown operator '" + printable(id) + "'" + did_you_mean(id, op_names));
+    }
+  };
+  check_operator(dr, cat.default_operator, "default_operator");
+  const json& list = *find(d.doc, "regions");  // an array: merge() checked
+  cat.regions.reserve(list.size());
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const Origins& o = d.entries[i];
+    cat.regions.push_back(read_region(list[i], o, "regions[" + std::to_string(i) + "]"));
+    const Region& g = cat.regions.back();
+    if (!g.operator_id.empty()) {
+      check_operator(o.at("operator"), g.operator_id, "region '" + g.id + "'.operator");
+    }
+  }
 }
 
 ModelArch read_model(const Reader& r, const json& e, const std::string& where) {
   ModelArch m;
   m.id = r.text(r.member(e, "id", where), where + ".id");
   const std::string w = "model '" + m.id + "'";
+  r.known_keys(e, model_keys(), w);
   m.name = r.opt_text(e, "name", w);
   m.params = r.number(r.member(e, "params", w), w + ".params");
-  m.active_params =
-      e.contains("active_params") ? r.number(e["active_params"], w + ".active_params") : m.params;
+  const json* active = find(e, "active_params");
+  m.active_params = active != nullptr ? r.number(*active, w + ".active_params") : m.params;
   auto int_field = [&](const char* key, bool required) {
-    if (!e.contains(key)) {
+    const json* v = find(e, key);
+    if (v == nullptr) {
       if (required) {
         r.fail(w, std::string("missing key '") + key + "'");
       }
       return 0;
     }
-    return r.integer(e[key], w + "." + key);
+    return r.integer(*v, w + "." + key);
   };
   m.layers = int_field("layers", true);
   m.hidden_size = int_field("hidden_size", true);
@@ -285,9 +822,11 @@ ModelArch read_model(const Reader& r, const json& e, const std::string& where) {
   m.head_dim = int_field("head_dim", true);
   m.experts = int_field("experts", false);
   m.active_experts = int_field("active_experts", false);
-  m.context_length = e.contains("context_length") ? r.number(e["context_length"], w) : 0;
+  const json* context = find(e, "context_length");
+  m.context_length = context != nullptr ? r.number(*context, w + ".context_length") : 0;
   m.source = r.opt_text(e, "source", w);
-  m.year = e.contains("year") ? r.integer(e["year"], w + ".year") : 0;
+  const json* year = find(e, "year");
+  m.year = year != nullptr ? r.integer(*year, w + ".year") : 0;
   m.note = r.opt_text(e, "note", w);
   if (!(m.params > 0 && m.active_params > 0 && m.active_params <= m.params)) {
     r.fail(w, "needs 0 < active_params <= params");
@@ -299,6 +838,14 @@ ModelArch read_model(const Reader& r, const json& e, const std::string& where) {
     r.fail(w, "active_experts exceeds experts");
   }
   return m;
+}
+
+void read_models_file(const Document& d, Catalog& cat) {
+  const json& list = *find(d.doc, "models");  // an array: merge() checked
+  cat.models.reserve(list.size());
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    cat.models.push_back(read_model(d.entries[i].at("id"), list[i], "models[" + std::to_string(i) + "]"));
+  }
 }
 
 bool iequal(std::string_view a, std::string_view b) {
@@ -423,113 +970,9 @@ CatalogSources builtin_sources() {
 
 Catalog load_catalog(const CatalogSources& sources) {
   Catalog cat;
-  // Hardware.
-  json hw = parse_json(sources.hardware.text, sources.hardware.name);
-  for (const auto& o : sources.hardware_overrides) {
-    merge_entries(hw, "hardware", o, "llm-energy/hardware/1");
-  }
-  {
-    Reader r{sources.hardware.name};
-    if (!sources.hardware_overrides.empty()) {
-      r.file += " (with --hardware-file)";
-    }
-    cat.hardware_version = hw.contains("data_version") ? r.text(hw["data_version"], "data_version") : "";
-    const json& tm = r.member(hw, "training_model", "top level");
-    cat.training.size_reference_params = r.positive(tm, "size_reference_params", "training_model");
-    cat.training.size_exponent = r.positive(tm, "size_exponent", "training_model");
-    cat.training.size_min_factor = r.positive(tm, "size_min_factor", "training_model");
-    const json& wm = r.member(hw, "whatif_model", "top level");
-    cat.whatif.chip_scaling_overhead = r.positive(wm, "chip_scaling_overhead", "whatif_model");
-    cat.whatif.power_cap_time_exponent = r.positive(wm, "power_cap_time_exponent", "whatif_model");
-    cat.whatif.power_cap_power_exponent = r.positive(wm, "power_cap_power_exponent", "whatif_model");
-    cat.whatif.two_four_weight_bytes = r.positive(wm, "two_four_weight_bytes", "whatif_model");
-    const json& sm = r.member(hw, "serving_model", "top level");
-    const std::string w = "serving_model";
-    cat.serving.memory_efficiency = r.positive(sm, "memory_efficiency", w);
-    cat.serving.kv_efficiency = r.positive(sm, "kv_efficiency", w);
-    cat.serving.quantized_efficiency = r.positive(sm, "quantized_efficiency", w);
-    cat.serving.compute_efficiency = r.positive(sm, "compute_efficiency", w);
-    cat.serving.prefill_efficiency = r.positive(sm, "prefill_efficiency", w);
-    cat.serving.power_memory_weight = r.positive(sm, "power_memory_weight", w);
-    cat.serving.power_compute_weight = r.positive(sm, "power_compute_weight", w);
-    cat.serving.tp_overhead = r.datum(r.member(sm, "tp_overhead", w), w + ".tp_overhead");
-    cat.serving.serving_overhead = r.positive(sm, "serving_overhead", w);
-    cat.serving.memory_headroom = r.positive(sm, "memory_headroom", w);
-    cat.serving.default_batch = r.positive(sm, "default_batch", w);
-    cat.serving.default_input_tokens = r.positive(sm, "default_input_tokens", w);
-    cat.serving.default_output_tokens = r.positive(sm, "default_output_tokens", w);
-    for (const Datum* d :
-         {&cat.serving.memory_efficiency, &cat.serving.kv_efficiency, &cat.serving.quantized_efficiency,
-          &cat.serving.compute_efficiency, &cat.serving.prefill_efficiency}) {
-      if (d->high > 1.0) {
-        r.fail(w, "efficiencies must lie in (0, 1]");
-      }
-    }
-    const json& gens = r.member(hw, "generations", "top level");
-    const json& list = r.member(hw, "hardware", "top level");
-    if (!list.is_array()) {
-      r.fail("hardware", "expected an array");
-    }
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      cat.hardware.push_back(read_hardware(r, list[i], gens, "hardware[" + std::to_string(i) + "]"));
-    }
-  }
-  // Regions and operators.
-  json rg = parse_json(sources.regions.text, sources.regions.name);
-  for (const auto& o : sources.regions_overrides) {
-    merge_entries(rg, "regions", o, "llm-energy/regions/1");
-  }
-  {
-    Reader r{sources.regions.name};
-    if (!sources.regions_overrides.empty()) {
-      r.file += " (with --regions-file)";
-    }
-    cat.regions_version = rg.contains("data_version") ? r.text(rg["data_version"], "data_version") : "";
-    cat.default_operator = r.text(r.member(rg, "default_operator", "top level"), "default_operator");
-    const json& ops = r.member(rg, "operators", "top level");
-    if (!ops.is_object()) {
-      r.fail("operators", "expected an object");
-    }
-    for (auto it = ops.begin(); it != ops.end(); ++it) {
-      Operator op;
-      op.id = it.key();
-      const std::string w = "operator '" + op.id + "'";
-      op.name = r.opt_text(it.value(), "name", w);
-      op.pue = r.positive(it.value(), "pue", w);
-      if (op.pue.low < 1.0) {
-        r.fail(w + ".pue", "PUE cannot be below 1");
-      }
-      op.wue_l_per_kwh = it.value().contains("wue_l_per_kwh")
-                             ? r.datum(it.value()["wue_l_per_kwh"], w + ".wue_l_per_kwh")
-                             : Datum{};
-      cat.operators.push_back(op);
-    }
-    const json& list = r.member(rg, "regions", "top level");
-    if (!list.is_array()) {
-      r.fail("regions", "expected an array");
-    }
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      cat.regions.push_back(read_region(r, list[i], "regions[" + std::to_string(i) + "]"));
-    }
-    (void)cat.find_operator(cat.default_operator);
-    for (const auto& g : cat.regions) {
-      if (!g.operator_id.empty()) {
-        (void)cat.find_operator(g.operator_id);
-      }
-    }
-  }
-  // Models.
-  {
-    json md = parse_json(sources.models.text, sources.models.name);
-    Reader r{sources.models.name};
-    const json& list = r.member(md, "models", "top level");
-    if (!list.is_array()) {
-      r.fail("models", "expected an array");
-    }
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      cat.models.push_back(read_model(r, list[i], "models[" + std::to_string(i) + "]"));
-    }
-  }
+  read_hardware_file(merge(sources.hardware, sources.hardware_overrides, hardware_kind()), cat);
+  read_regions_file(merge(sources.regions, sources.regions_overrides, regions_kind()), cat);
+  read_models_file(merge(sources.models, {}, models_kind()), cat);
   cat.index_ids();
   return cat;
 }

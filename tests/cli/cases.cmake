@@ -98,3 +98,14 @@ cli_case(profile_wrong_hardware RC 2 ARGS estimate --profile tests/data/h100-pro
 cli_case(profile_missing RC 2 ARGS estimate --profile /nonexistent/profile.json --params 7e9 --tokens 1e11 ERR "no such file")
 # Found by fuzz_config: a JSON number literal beyond double range threw an uncaught out_of_range.
 cli_case(bad_json_number_overflow RC 2 ARGS ${headline} --config tests/data/bad/number_overflow.json ERR "number overflow")
+# --hardware-file / --regions-file: an override's datum replaces the built-in datum whole (here
+# a value below the built-in range); unknown keys, bad values and duplicate ids are errors that
+# name the user's file.
+cli_case(override_datum_whole RC 0 ARGS regions show FR --regions-file tests/data/catalog/override-fr.json
+         --format json OUT "\"source\": \"my meter\"")
+cli_case(override_unknown_key RC 2 ARGS hardware list --hardware-file tests/data/catalog/override-typo.json
+         ERR "override-typo.json: hardware 'h100-sxm': unknown key 'tdp_watts' (did you mean 'tdp_w'?)")
+cli_case(override_bad_value_names_file RC 2 ARGS ${headline} --hardware-file tests/data/catalog/override-bad-tdp.json
+         ERR "tests/data/catalog/override-bad-tdp.json: hardware 'h100-sxm'.tdp_w: must be greater than zero")
+cli_case(override_duplicate_id RC 2 ARGS hardware list --hardware-file tests/data/catalog/override-duplicate.json
+         ERR "override-duplicate.json: hardware[1]: duplicate id 'H100-SXM' (also hardware[0]")

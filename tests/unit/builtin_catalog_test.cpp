@@ -1,80 +1,138 @@
 // The built-in catalog is generated at build time (src/codegen/catalog_codegen.cpp); it must be
-// exactly what parsing configs/*.json gives.
+// exactly what parsing configs/*.json gives. The comparison uses the structs' defaulted
+// operator== (include/llm_energy/catalog.hpp), so every field is compared, including fields added
+// after this test was written.
 #include <catch2/catch.hpp>
+
+#include <functional>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "llm_energy/catalog.hpp"
 
 using namespace llm_energy;
 
+namespace Catch {
+template <>
+struct StringMaker<Datum> {
+  static std::string convert(const Datum& d) {
+    std::ostringstream o;
+    o << "{value " << d.value << ", low " << d.low << ", high " << d.high << ", source '" << d.source
+      << "', year " << d.year << ", note '" << d.note << "'}";
+    return o.str();
+  }
+};
+}  // namespace Catch
+
 namespace {
 
-void same(const Datum& a, const Datum& b) {
-  CHECK(a.value == b.value);
-  CHECK(a.low == b.low);
-  CHECK(a.high == b.high);
-  CHECK(a.source == b.source);
-  CHECK(a.year == b.year);
-  CHECK(a.note == b.note);
+// Return how many of `mutations` make a copy of `x` compare unequal to `x`.
+template <class T>
+std::size_t detected(const T& x, const std::vector<std::function<void(T&)>>& mutations) {
+  std::size_t n = 0;
+  for (const auto& m : mutations) {
+    T y = x;
+    m(y);
+    if (!(y == x)) {
+      ++n;
+    }
+  }
+  return n;
 }
 
 }  // namespace
 
-TEST_CASE("the generated built-in catalog equals the parsed configs", "[catalog]") {
+TEST_CASE("the generated built-in catalog equals the parsed configs, every field of every entry",
+          "[catalog]") {
   const Catalog& g = builtin_catalog();
   const Catalog p = load_catalog(builtin_sources());
   REQUIRE(g.hardware.size() == p.hardware.size());
   for (std::size_t i = 0; i < g.hardware.size(); ++i) {
-    const auto& a = g.hardware[i];
-    const auto& b = p.hardware[i];
-    INFO(b.id);
-    CHECK(a.id == b.id);
-    CHECK(a.name == b.name);
-    CHECK(a.generation == b.generation);
-    CHECK(a.release_year == b.release_year);
-    same(a.tdp_w, b.tdp_w);
-    for (std::size_t k = 0; k < a.peak_tflops.size(); ++k) {
-      REQUIRE(a.peak_tflops[k].has_value() == b.peak_tflops[k].has_value());
-      if (a.peak_tflops[k]) {
-        same(*a.peak_tflops[k], *b.peak_tflops[k]);
-      }
-    }
-    CHECK(a.sparse_speedup.has_value() == b.sparse_speedup.has_value());
-    same(a.memory_gb, b.memory_gb);
-    same(a.memory_bandwidth_gbps, b.memory_bandwidth_gbps);
-    same(a.embodied_kgco2e, b.embodied_kgco2e);
-    same(a.training_mfu, b.training_mfu);
-    same(a.avg_power_fraction, b.avg_power_fraction);
-    same(a.idle_power_fraction, b.idle_power_fraction);
-    same(a.host_power_w, b.host_power_w);
-    same(a.host_embodied_kgco2e, b.host_embodied_kgco2e);
-    same(a.service_life_years, b.service_life_years);
-  }
-  REQUIRE(g.regions.size() == p.regions.size());
-  for (std::size_t i = 0; i < g.regions.size(); ++i) {
-    CHECK(g.regions[i].id == p.regions[i].id);
-    CHECK(g.regions[i].operator_id == p.regions[i].operator_id);
-    CHECK(g.regions[i].basis == p.regions[i].basis);
-    same(g.regions[i].carbon_intensity, p.regions[i].carbon_intensity);
+    INFO("hardware " << p.hardware[i].id);
+    CHECK(g.hardware[i] == p.hardware[i]);
   }
   REQUIRE(g.operators.size() == p.operators.size());
   for (std::size_t i = 0; i < g.operators.size(); ++i) {
-    CHECK(g.operators[i].id == p.operators[i].id);
-    same(g.operators[i].pue, p.operators[i].pue);
+    INFO("operator " << p.operators[i].id);
+    CHECK(g.operators[i] == p.operators[i]);
+  }
+  REQUIRE(g.regions.size() == p.regions.size());
+  for (std::size_t i = 0; i < g.regions.size(); ++i) {
+    INFO("region " << p.regions[i].id);
+    CHECK(g.regions[i] == p.regions[i]);
   }
   REQUIRE(g.models.size() == p.models.size());
   for (std::size_t i = 0; i < g.models.size(); ++i) {
-    CHECK(g.models[i].id == p.models[i].id);
-    CHECK(g.models[i].params == p.models[i].params);
-    CHECK(g.models[i].kv_heads == p.models[i].kv_heads);
+    INFO("model " << p.models[i].id);
+    CHECK(g.models[i] == p.models[i]);
   }
-  same(g.serving.memory_efficiency, p.serving.memory_efficiency);
-  same(g.serving.quantized_efficiency, p.serving.quantized_efficiency);
-  same(g.serving.serving_overhead, p.serving.serving_overhead);
-  same(g.training.size_exponent, p.training.size_exponent);
-  same(g.whatif.chip_scaling_overhead, p.whatif.chip_scaling_overhead);
-  same(g.whatif.power_cap_time_exponent, p.whatif.power_cap_time_exponent);
-  same(g.whatif.power_cap_power_exponent, p.whatif.power_cap_power_exponent);
-  same(g.whatif.two_four_weight_bytes, p.whatif.two_four_weight_bytes);
+  CHECK(g.training == p.training);
+  CHECK(g.serving == p.serving);
+  CHECK(g.whatif == p.whatif);
   CHECK(g.default_operator == p.default_operator);
   CHECK(g.hardware_version == p.hardware_version);
+  CHECK(g.regions_version == p.regions_version);
+  CHECK(g.region_index == p.region_index);
+  // The whole catalog: a member added to Catalog itself is compared too.
+  CHECK(g == p);
+}
+
+TEST_CASE("the catalog comparison sees a change in any field", "[catalog]") {
+  const Catalog& g = builtin_catalog();
+  REQUIRE_FALSE(g.hardware.empty());
+  REQUIRE_FALSE(g.regions.empty());
+  REQUIRE_FALSE(g.models.empty());
+  REQUIRE_FALSE(g.operators.empty());
+
+  const Datum d = g.hardware.front().tdp_w;
+  const std::vector<std::function<void(Datum&)>> datum_changes = {
+      [](Datum& x) { x.value += 1; },    [](Datum& x) { x.low -= 1; },  [](Datum& x) { x.high += 1; },
+      [](Datum& x) { x.source += "x"; }, [](Datum& x) { x.year += 1; }, [](Datum& x) { x.note += "x"; }};
+  CHECK(detected(d, datum_changes) == datum_changes.size());
+
+  const Hardware& h = g.hardware.front();
+  const std::vector<std::function<void(Hardware&)>> hardware_changes = {
+      [](Hardware& x) { x.id += "x"; },
+      [](Hardware& x) { x.notes += "x"; },
+      [](Hardware& x) { x.release_year += 1; },
+      [](Hardware& x) { x.peak_tflops[6] = x.peak_tflops[6] ? std::nullopt : std::optional<Datum>(Datum{}); },
+      [](Hardware& x) {
+        for (auto& peak : x.peak_tflops) {
+          if (peak) {
+            peak->source += "x";
+          }
+        }
+      },
+      [](Hardware& x) { x.sparse_speedup = x.sparse_speedup ? std::nullopt : std::optional<Datum>(Datum{}); },
+      [](Hardware& x) { x.embodied_kgco2e.note += "x"; },
+      [](Hardware& x) { x.service_life_years.high += 1; }};
+  CHECK(detected(h, hardware_changes) == hardware_changes.size());
+
+  const std::vector<std::function<void(Region&)>> region_changes = {
+      [](Region& x) { x.operator_id += "x"; }, [](Region& x) { x.carbon_intensity.year += 1; },
+      [](Region& x) { x.basis += "x"; }};
+  CHECK(detected(g.regions.front(), region_changes) == region_changes.size());
+
+  const std::vector<std::function<void(Operator&)>> operator_changes = {
+      [](Operator& x) { x.name += "x"; }, [](Operator& x) { x.wue_l_per_kwh.low -= 1; }};
+  CHECK(detected(g.operators.front(), operator_changes) == operator_changes.size());
+
+  const std::vector<std::function<void(ModelArch&)>> model_changes = {
+      [](ModelArch& x) { x.kv_heads += 1; }, [](ModelArch& x) { x.context_length += 1; },
+      [](ModelArch& x) { x.note += "x"; }};
+  CHECK(detected(g.models.front(), model_changes) == model_changes.size());
+
+  const std::vector<std::function<void(Catalog&)>> catalog_changes = {
+      [](Catalog& x) { x.training.size_min_factor.value += 1; },
+      [](Catalog& x) { x.whatif.two_four_weight_bytes.source += "x"; },
+      [](Catalog& x) { x.serving.default_output_tokens.high += 1; },
+      [](Catalog& x) { x.serving.memory_efficiency.year += 1; },
+      [](Catalog& x) { x.models.back().source += "x"; },
+      [](Catalog& x) { x.regions.pop_back(); },
+      [](Catalog& x) { x.default_operator += "x"; },
+      [](Catalog& x) { x.hardware_version += "x"; },
+      [](Catalog& x) { x.regions_version += "x"; }};
+  CHECK(detected(g, catalog_changes) == catalog_changes.size());
 }
