@@ -445,16 +445,16 @@ Catalog apply_profile(const Catalog& cat, const Profile& p) {
   const Hardware& found = cat.find_hardware(p.hardware);  // throws with suggestions
   auto it = std::find_if(out.hardware.begin(), out.hardware.end(),
                          [&](const Hardware& h) { return h.id == found.id; });
-  const std::string source = "profile " + (p.file.empty() ? std::string("(in memory)") : p.file) +
-                             " (fitted on " + std::to_string(p.runs) + " run" + (p.runs == 1 ? "" : "s") +
-                             ")";
+  const std::string_view source =
+      out.text.keep("profile " + (p.file.empty() ? std::string("(in memory)") : p.file) + " (fitted on " +
+                    std::to_string(p.runs) + " run" + (p.runs == 1 ? "" : "s") + ")");
   auto set = [&](Datum& d, const Fitted& f) {
     d.value = f.value;
     d.low = f.low;
     d.high = f.high;
     d.source = source;
     d.year = 0;
-    d.note.clear();
+    d.note = {};
   };
   set(it->training_mfu, p.training_mfu);
   set(it->avg_power_fraction, p.avg_power_fraction);

@@ -95,7 +95,7 @@ std::string render_measurement(const MeasurementReport& r, Format f) {
     t.add({d.name, std::string(to_string(d.kind)), std::string(to_string(d.method)), joules_text(d.energy_j),
            sig3(power_of(d.energy_j))});
   }
-  const std::string pue_source = r.grid.op != nullptr ? "operator " + r.grid.op->id : "--pue";
+  const std::string pue_source = r.grid.op != nullptr ? "operator " + std::string(r.grid.op->id) : "--pue";
   std::string body = t.str();
   if (r.devices.empty()) {
     body += "  (no device could be read)\n";
