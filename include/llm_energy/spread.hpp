@@ -57,6 +57,8 @@ struct Spread {
 
   [[nodiscard]] Spread scaled(double f) const;
   Spread& operator+=(const Spread& o);
+  // *this += o.scaled(f), without the temporary.
+  void add_scaled(const Spread& o, double f);
 };
 
 }  // namespace llm_energy

@@ -80,10 +80,16 @@ struct TrainingKey {
   detail::Inputs ranges{};
   bool operator==(const TrainingKey&) const = default;
 };
-using TrainingPerUnit = std::array<Spread, o_count>;
+// What the memo keeps per unit: the Spreads (for the total) and, worked out once, the
+// intervals and the main driver the phase reports.
+struct TrainingPerUnit {
+  std::array<Spread, o_count> p;
+  Interval chip_hours, energy_kwh, co2e_kg;
+  std::optional<Uncertain> driver;
+};
 using TrainingMemo = DirectMap<TrainingKey, TrainingPerUnit>;
 
-TrainingEstimate estimate_training(const Resolved& r, TrainingMemo* cache, std::array<Spread, 3>& total) {
+TrainingEstimate estimate_training(const Resolved& r, TrainingMemo* cache, Total& total) {
   const TrainingInputs& in = *r.training;
   TrainingKey key;
   key.given_hours = in.chip_hours.has_value();
@@ -123,15 +129,22 @@ TrainingEstimate estimate_training(const Resolved& r, TrainingMemo* cache, std::
   }
   const std::uint64_t hash = hash_of(hkey);
   const TrainingPerUnit* cached = cache != nullptr ? cache->find(key, hash) : nullptr;
-  const TrainingPerUnit p = cached != nullptr ? *cached : detail::propagate<o_count>(key.ranges, run);
-  if (cache != nullptr && cached == nullptr) {
-    cache->store(key, hash, p);
+  std::optional<TrainingPerUnit> computed;  // only on a miss (a hit copies nothing)
+  if (cached == nullptr) {
+    computed.emplace();
+    computed->p = detail::propagate<o_count>(key.ranges, run);
+    computed->chip_hours = computed->p[o_chip_hours].interval();
+    computed->energy_kwh = computed->p[o_kwh].interval();
+    computed->co2e_kg = computed->p[o_co2e].interval();
+    computed->driver = computed->p[o_kwh].main_driver();
+    if (cache != nullptr) {
+      cache->store(key, hash, *computed);
+    }
   }
+  const TrainingPerUnit& u = cached != nullptr ? *cached : *computed;
+  const auto& p = u.p;
   auto scaled = [unit](double per_unit) { return per_unit * unit; };
-  auto scaled_interval = [&](const Spread& sp) {
-    const Interval i = sp.interval();
-    return Interval{scaled(i.low), scaled(i.high)};
-  };
+  auto scaled_interval = [&](const Interval& i) { return Interval{scaled(i.low), scaled(i.high)}; };
   TrainingEstimate t;
   t.flops = in.flops;
   t.chip_hours = scaled(p[o_chip_hours].value);
@@ -144,12 +157,14 @@ TrainingEstimate estimate_training(const Resolved& r, TrainingMemo* cache, std::
   t.embodied_co2e_kg = scaled(p[o_embodied].value);
   t.energy_per_token_j = t.energy_kwh * 3.6e6 / in.tokens;
   t.energy_per_param_j = t.energy_kwh * 3.6e6 / r.params;
-  t.interval.chip_hours = scaled_interval(p[o_chip_hours]);
-  t.interval.energy_kwh = scaled_interval(p[o_kwh]);
-  t.interval.co2e_kg = scaled_interval(p[o_co2e]);
-  const auto driver = p[o_kwh].main_driver();
-  t.main_uncertainty = driver ? to_string(*driver) : "none";
-  total = {p[o_kwh].scaled(unit), p[o_co2e].scaled(unit), p[o_chip_hours].scaled(unit)};
+  t.interval.chip_hours = scaled_interval(u.chip_hours);
+  t.interval.energy_kwh = scaled_interval(u.energy_kwh);
+  t.interval.co2e_kg = scaled_interval(u.co2e_kg);
+  t.main_uncertainty = u.driver ? to_string(*u.driver) : "none";
+  total.energy_kwh.add_scaled(p[o_kwh], unit);
+  total.co2e_kg.add_scaled(p[o_co2e], unit);
+  total.chip_hours.add_scaled(p[o_chip_hours], unit);
+  total.embodied_co2e_kg += t.embodied_co2e_kg;
   return t;
 }
 
@@ -174,10 +189,12 @@ struct InferenceKey {
 struct InferencePerToken {
   std::array<Spread, q_count> p;
   model::ServingPoint central;
+  Interval accelerator_j, facility_j, co2e_kg;  // worked out once
+  std::optional<Uncertain> driver;
 };
 using InferenceMemo = DirectMap<InferenceKey, InferencePerToken>;
 
-InferenceEstimate estimate_inference(const Resolved& r, InferenceMemo* cache, std::array<Spread, 3>& total) {
+InferenceEstimate estimate_inference(const Resolved& r, InferenceMemo* cache, Total& total) {
   const InferenceInputs& in = *r.inference;
   const model::ServingSetup& su = in.setup;
   InferenceKey key{su, in.factors, in.power_override_w, {}};
@@ -236,16 +253,22 @@ InferenceEstimate estimate_inference(const Resolved& r, InferenceMemo* cache, st
       hash_of(std::array<double, 8>{su.params, su.active_params, su.batch, su.input_tokens, su.output_tokens,
                                     su.peak_flops_per_s, su.bandwidth_bytes_per_s, su.chips});
   const InferencePerToken* cached = cache != nullptr ? cache->find(key, hash) : nullptr;
-  InferencePerToken computed;
+  std::optional<InferencePerToken> computed;  // only on a miss
   if (cached == nullptr) {
-    computed.p = detail::propagate<q_count>(key.ranges, run);
-    computed.central = model::serve(su, base);
+    computed.emplace();
+    computed->p = detail::propagate<q_count>(key.ranges, run);
+    computed->central = model::serve(su, base);
+    computed->accelerator_j = computed->p[q_acc_j].interval();
+    computed->facility_j = computed->p[q_j].interval();
+    computed->co2e_kg = computed->p[q_co2e].interval();
+    computed->driver = computed->p[q_j].main_driver();
     if (cache != nullptr) {
-      cache->store(key, hash, computed);
+      cache->store(key, hash, *computed);
     }
   }
-  const auto& p = cached != nullptr ? cached->p : computed.p;
-  const model::ServingPoint& pt = cached != nullptr ? cached->central : computed.central;
+  const InferencePerToken& u = cached != nullptr ? *cached : *computed;
+  const auto& p = u.p;
+  const model::ServingPoint& pt = u.central;
   const double tokens = in.tokens;
   const double kwh_per_j = tokens / 3.6e6;  // J per output token -> kWh in total
 
@@ -275,16 +298,18 @@ InferenceEstimate estimate_inference(const Resolved& r, InferenceMemo* cache, st
   const Hardware& hw = *r.hardware;
   const double emb = hw.embodied_kgco2e.value + hw.host_embodied_kgco2e.value;
   e.embodied_co2e_kg = model::embodied_co2e_kg(e.chip_hours, emb, hw.service_life_years.value);
-  const Interval acc = p[q_acc_j].interval();
-  const Interval fac = p[q_j].interval();
-  const Interval co2 = p[q_co2e].interval();
+  const Interval acc = u.accelerator_j;
+  const Interval fac = u.facility_j;
+  const Interval co2 = u.co2e_kg;
   e.interval.accelerator_energy_per_token_j = acc;
   e.interval.energy_per_token_j = fac;
   e.interval.energy_kwh = {fac.low * kwh_per_j, fac.high * kwh_per_j};
   e.interval.co2e_kg = {co2.low * tokens, co2.high * tokens};
-  const auto driver = p[q_j].main_driver();
-  e.main_uncertainty = driver ? to_string(*driver) : "none";
-  total = {p[q_j].scaled(kwh_per_j), p[q_co2e].scaled(tokens), p[q_chip_s].scaled(tokens / 3600.0)};
+  e.main_uncertainty = u.driver ? to_string(*u.driver) : "none";
+  total.energy_kwh.add_scaled(p[q_j], kwh_per_j);
+  total.co2e_kg.add_scaled(p[q_co2e], tokens);
+  total.chip_hours.add_scaled(p[q_chip_s], tokens / 3600.0);
+  total.embodied_co2e_kg += e.embodied_co2e_kg;
   return e;
 }
 
@@ -319,21 +344,19 @@ void check_finite(const Estimate& e) {
           " estimate overflows (check the magnitudes of --tokens, --params, --mfu and the power figures)");
     }
   }
+  // The totals' variations are sums of the phases' (finite when theirs are, unless they
+  // overflow when added); their intervals lie between the smallest and largest of them.
   for (const Spread* s : {&e.total.energy_kwh, &e.total.co2e_kg, &e.total.chip_hours}) {
-    const Interval i = s->interval();
-    if (!std::isfinite(s->value) || !std::isfinite(i.low) || !std::isfinite(i.high)) {
+    bool finite = std::isfinite(s->value);
+    for (std::size_t i = 0; i < k_uncertain_count; ++i) {
+      finite = finite && std::isfinite(s->at_low[i]) && std::isfinite(s->at_high[i]);
+    }
+    if (!finite) {
       throw InputError(
           "inputs out of range: the total overflows (check the magnitudes of --tokens, --params, --mfu and "
           "the power figures)");
     }
   }
-}
-
-void add_phase_total(Total& t, const std::array<Spread, 3>& phase, double embodied) {
-  t.energy_kwh += phase[0];
-  t.co2e_kg += phase[1];
-  t.chip_hours += phase[2];
-  t.embodied_co2e_kg += embodied;
 }
 
 Total empty_total() {
@@ -358,16 +381,13 @@ Estimate estimate(Resolved r, EstimateCache* cache) {
   e.hardware = r.hardware->id;
   e.region = r.grid.region_id();
   e.total = empty_total();
-  std::array<Spread, 3> phase_total{};
   if (r.training) {
-    e.training = estimate_training(r, cache != nullptr ? &cache->impl().training : nullptr, phase_total);
+    e.training = estimate_training(r, cache != nullptr ? &cache->impl().training : nullptr, e.total);
     e.training->market_based_co2e_kg = market_co2e_kg(r, e.training->energy_kwh, e.training->co2e_kg);
-    add_phase_total(e.total, phase_total, e.training->embodied_co2e_kg);
   }
   if (r.inference) {
-    e.inference = estimate_inference(r, cache != nullptr ? &cache->impl().inference : nullptr, phase_total);
+    e.inference = estimate_inference(r, cache != nullptr ? &cache->impl().inference : nullptr, e.total);
     e.inference->market_based_co2e_kg = market_co2e_kg(r, e.inference->energy_kwh, e.inference->co2e_kg);
-    add_phase_total(e.total, phase_total, e.inference->embodied_co2e_kg);
   }
   e.total.market_based_co2e_kg = market_co2e_kg(r, e.total.energy_kwh.value, e.total.co2e_kg.value);
   e.assumptions = std::move(r.assumptions);

@@ -84,6 +84,14 @@ Spread Spread::scaled(double f) const {
   return s;
 }
 
+void Spread::add_scaled(const Spread& o, double f) {
+  value += o.value * f;
+  for (std::size_t i = 0; i < k_uncertain_count; ++i) {
+    at_low[i] += o.at_low[i] * f;
+    at_high[i] += o.at_high[i] * f;
+  }
+}
+
 Spread& Spread::operator+=(const Spread& o) {
   value += o.value;
   for (std::size_t i = 0; i < k_uncertain_count; ++i) {

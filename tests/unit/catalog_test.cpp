@@ -367,8 +367,9 @@ Catalog fixture_regions(const std::vector<std::string>& texts) {
   return load_catalog(src);
 }
 
-Datum datum(double value, double low, double high, const std::string& source, int year = 0,
-            const std::string& note = "") {
+// The text is views, as in a catalog: pass string literals (static storage).
+Datum datum(double value, double low, double high, std::string_view source, int year = 0,
+            std::string_view note = "") {
   return Datum{.value = value, .low = low, .high = high, .source = source, .year = year, .note = note};
 }
 

@@ -275,3 +275,25 @@ TEST_CASE("config JSON: the flat-row fast path applies what the full parser appl
     }
   }
 }
+
+TEST_CASE("config JSON: a row using every field applies the same both ways (no field limit)", "[scenario]") {
+  // The fast path's seen-set covers every field (it was a 64-bit mask); the row below sets
+  // the last fields of the table too.
+  const std::string row =
+      R"({"params":7e9,"tokens":1e12,"hardware":"h100-sxm","region":"FR","power_cap":0.8,)"
+      R"("renewable_share":0.5,"phase":"both","batch_size":32,"kv_bits":8,"sparsity":"dense",)"
+      R"("layers":32,"hidden_size":4096,"experts":0,"max_energy":"1GWh","max_co2e":"1kt",)"
+      R"("max_chip_hours":1e6,"id":"last"})";
+  llm_energy::Scenario fast;
+  llm_energy::apply_config_json(fast, row, "row");
+  llm_energy::Scenario full;
+  // A documentation key sends the row to the full parser.
+  llm_energy::apply_config_json(full, R"({"_comment":"full parser",)" + row.substr(1), "row");
+  CHECK(describe(fast) == describe(full));
+  REQUIRE(fast.max_chip_hours);
+  CHECK(fast.max_chip_hours->value == 1e6);
+  REQUIRE(fast.sparsity);
+  CHECK(fast.sparsity->value == llm_energy::Sparsity::dense);
+  REQUIRE(fast.power_cap);
+  CHECK(fast.power_cap->value == 0.8);
+}

@@ -349,3 +349,28 @@ TEST_CASE("schedule: the cleanest window, pro-rated last hour, window checks", "
   r.deadline = parse_utc("2024-03-01T02:00:00Z", "t");
   CHECK_THROWS_WITH(schedule({a}, r), Contains("is shorter than the job"));
 }
+
+TEST_CASE("one pipeline: a compare variant equals estimate with the variant's flags", "[whatif][pipeline]") {
+  const Scenario s = scenario({{"params", "7e9"}, {"tokens", "1e12"}});
+  auto direct = [&](const char* key, const char* value) {
+    Scenario x = s;
+    set_field(x, key, value, Origin::flag);
+    return estimate(x, cat());
+  };
+  // The power cap, the chip count, the hardware and the region: the same figures either way.
+  const Estimate capped = direct("power_cap", "0.7");
+  CHECK(row(power_cap(s, cat(), 0.7), s).totals.energy_kwh.value == Approx(capped.total.energy_kwh.value));
+  const Estimate chips = direct("chips", "512");
+  CHECK(row(with_chips(s, cat(), 512), s).totals.energy_kwh.value == Approx(chips.total.energy_kwh.value));
+  CHECK(row(with_chips(s, cat(), 512), s).estimate.training->wall_clock_hours ==
+        Approx(chips.training->wall_clock_hours));
+  const Estimate b200 = direct("hardware", "b200");
+  CHECK(row(with_hardware(s, cat(), "b200"), s).totals.energy_kwh.value ==
+        Approx(b200.total.energy_kwh.value));
+  const Estimate fr = direct("region", "FR");
+  CHECK(row(with_region(s, cat(), "FR"), s).totals.co2e_kg.value == Approx(fr.total.co2e_kg.value));
+  // More chips: a shorter wall-clock and never less energy (estimate and compare alike).
+  const Estimate e8 = direct("chips", "8");
+  CHECK(chips.training->energy_kwh >= e8.training->energy_kwh);
+  CHECK(chips.training->wall_clock_hours < e8.training->wall_clock_hours);
+}
