@@ -55,6 +55,10 @@ struct Hardware {
   std::optional<Datum> sparse_speedup;
   Datum memory_gb;
   Datum memory_bandwidth_gbps;
+  // Interconnect per chip and direction (optional in user files: training_model's fallback).
+  std::optional<Datum> scale_up_gbps;    // NVLink / xGMI / ICI, GB/s
+  std::optional<Datum> scale_up_domain;  // chips in one scale-up domain
+  std::optional<Datum> scale_out_gbps;   // network (InfiniBand, RoCE, DCN), GB/s
   Datum embodied_kgco2e;
   // Per-generation calibrated defaults (the chip's own entry may override them).
   Datum training_mfu;
@@ -134,17 +138,28 @@ struct ServingModel {
   bool operator==(const ServingModel&) const = default;
 };
 
-// How training utilisation scales with model size (hardware.json "training_model").
+// The training utilisation model (hardware.json "training_model"; model::training_efficiency).
 struct TrainingModel {
-  Datum size_reference_params;  // at and above this size the factor is 1
-  Datum size_exponent;          // factor = (N / reference)^exponent below it
-  Datum size_min_factor;        // floor of the factor
+  Datum width_coefficient;        // k: memory-bound non-GEMM work, 1/(1 + k (peak/BW)/d_model)
+  Datum moe_routing_coefficient;  // a: MoE routing and all-to-all, a (peak/BW)/d_model per step
+  Datum exposed_communication;    // share of the gradient all-reduce not hidden behind backward
+  Datum goodput;                  // share of the chip-hours spent in steps that count
+  Datum seq_len;                  // training sequence length when neither flag nor model gives it
+  Datum batch_coefficient;        // default global batch B = a C^b tokens
+  Datum batch_exponent;           // b
+  Datum batch_min_tokens;         // B floor
+  Datum batch_max_tokens;         // B ceiling
+  Datum state_bytes_per_param;    // weights, gradients, optimizer state (mixed-precision Adam)
+  Datum shard_memory_share;       // 16-bit weights + gradients per model-parallel shard <= share x memory
+  Datum target_days;              // default chip count: the fewest that finish within this
+  Datum min_chips;                // default chip count: at least one server
+  Datum model_error;              // sd of ln(published / predicted) chip-hours out of sample
+  Datum fallback_scale_out_gbps;  // network per chip for entries that give none
   bool operator==(const TrainingModel&) const = default;
 };
 
 // Literature constants of the what-if comparisons (hardware.json "whatif_model").
 struct WhatIfModel {
-  Datum chip_scaling_overhead;     // c in eta(n) = 1/(1 + c*log2(n/8)), per doubling of chips
   Datum power_cap_time_exponent;   // time x cap^-alpha under a power cap
   Datum power_cap_power_exponent;  // accelerator power x cap^beta under a power cap
   Datum two_four_weight_bytes;     // bytes of a 2:4-sparse weight relative to dense

@@ -61,7 +61,6 @@ struct InferenceEstimate {
     Interval energy_per_token_j, accelerator_energy_per_token_j, energy_kwh, co2e_kg;
   } interval;
   std::string_view main_uncertainty;
-  model::Shape shape;  // the resolved architecture
 };
 
 // The estimated phases together: sums whose intervals combine the inputs the phases share
@@ -78,6 +77,7 @@ struct Estimate {
   Phase phase = Phase::both;
   std::string_view hardware;  // the hardware id (catalog)
   std::string_view region;    // the region id, or "custom"
+  model::Shape shape;         // the resolved architecture
   std::optional<TrainingEstimate> training;
   std::optional<InferenceEstimate> inference;
   Total total;

@@ -12,14 +12,94 @@ inline constexpr double k_hours_per_year = 8766.0;  // 365.25 days
 // (one extra forward pass), for N active parameters and D tokens.
 [[nodiscard]] double training_flops(double active_params, double tokens, bool recompute);
 
+// Return the causal self-attention FLOPs of training per token at sequence length `seq_len`:
+// 6 * layers * seq_len * d_attn (QK^T and AV, forward and backward, half the square under the
+// causal mask; PaLM, arXiv 2204.02311, App. B counts 12*L*H*Q*T for the full square), times
+// 8/6 with full recomputation.
+[[nodiscard]] double training_attention_flops_per_token(double layers, double seq_len, double attention_width,
+                                                        bool recompute);
+
 // Return accelerator-hours to execute `flops` at `peak_flops_per_s` per chip and `mfu`.
 [[nodiscard]] double chip_hours(double flops, double peak_flops_per_s, double mfu);
 
 // Return the utilisation implied by a known chip-hour count.
 [[nodiscard]] double implied_mfu(double flops, double peak_flops_per_s, double chip_hours);
 
-// Return wall-clock hours for `chip_hours` spread over `chips` (ideal scaling).
+// Return wall-clock hours for `chip_hours` spread over `chips`.
 [[nodiscard]] double wall_clock_hours(double chip_hours, double chips);
+
+// Return the default global batch of a run of `flops` (6*N*D): the compute-optimal batch of
+// DeepSeek LLM (arXiv 2401.02954), B = a * C^b tokens, within [min_tokens, max_tokens].
+[[nodiscard]] double default_global_batch_tokens(double flops, double a, double b, double min_tokens,
+                                                 double max_tokens);
+
+// One training run on one kind of chip, as the utilisation model sees it.
+struct TrainingSetup {
+  double params = 0;         // all parameters (memory)
+  double active_params = 0;  // per token (FLOPs)
+  double hidden = 0;         // d_model
+  double layers = 0;
+  bool moe = false;
+  double seq_len = 4096;
+  double global_batch_tokens = 0;
+  double chips = 8;
+  double peak_flops_per_s = 0;          // per chip
+  double memory_bytes_per_s = 0;        // HBM bandwidth per chip
+  double memory_bytes = 0;              // HBM capacity per chip
+  double scale_up_bytes_per_s = 0;      // NVLink / xGMI / ICI per chip and direction
+  double scale_up_domain = 1;           // chips in one scale-up domain
+  double scale_out_bytes_per_s = 0;     // network (InfiniBand, RoCE, DCN) per chip and direction
+  bool operator==(const TrainingSetup&) const = default;
+};
+
+// The constants of the utilisation model (hardware.json "training_model", sourced there).
+struct TrainingCoefficients {
+  double width = 0;                 // k: memory-bound non-GEMM work, 1/(1 + k (peak/BW)/d_model)
+  double moe_routing = 0;           // a: MoE routing and all-to-all, + a (peak/BW)/d_model per step
+  double exposed_communication = 0; // share of the gradient all-reduce not hidden behind backward
+  double state_bytes_per_param = 16;
+  double shard_memory_share = 0.5;  // weights + gradients per model-parallel shard <= this x memory
+  bool operator==(const TrainingCoefficients&) const = default;
+};
+
+// How the run is laid out: tensor x pipeline model parallelism (the smallest power of two whose
+// 16-bit weights and gradients fit `shard_memory_share` of a chip, tensor parallel within the
+// scale-up domain up to 8), data parallel over the rest; tokens per data-parallel replica per step.
+struct TrainingLayout {
+  double tensor = 1;
+  double pipeline = 1;
+  double data = 1;
+  double tokens_per_replica = 0;  // global batch / data-parallel degree
+  double min_chips = 1;           // chips that hold the model state fully sharded (ZeRO-3)
+};
+
+[[nodiscard]] TrainingLayout training_layout(const TrainingSetup& s, const TrainingCoefficients& k);
+
+// The factors of effective utilisation: mfu = ceiling x width / (1 + communication + bubble
+// + routing). Each term is a time relative to the step's GEMM time.
+struct TrainingEfficiency {
+  TrainingLayout layout;
+  double width_factor = 1;   // 1 / (1 + k (peak / HBM BW) / d_model)
+  double communication = 0;  // exposed data-parallel all-reduce: eps * (2/3) * ceiling * peak /
+                             // (tokens per replica * bandwidth)
+  double bubble = 0;         // pipeline bubble (p - 1) / (v * m), interleaved over v = layers / p
+  double routing = 0;        // MoE: a * (peak / HBM BW) / d_model
+  double mfu = 0;            // the result
+};
+
+// Return the MFU of `s` for a chip whose large-model, communication-free MFU is `ceiling`.
+// Sources: width and routing, Megatron-LM (arXiv 2104.04473) and the small-model H100 runs in
+// data/validation; the all-reduce, ring all-reduce bytes 2 x 2 bytes x N / (TP PP) against
+// 6 N / (TP PP) x tokens per replica FLOPs; the bubble, Narayanan et al. 2021 sec. 2.2.
+[[nodiscard]] TrainingEfficiency training_efficiency(const TrainingSetup& s, double ceiling,
+                                                     const TrainingCoefficients& k);
+
+// Return the default chip count of a run of `flops` at `goodput`: the fewest chips, powers of two
+// from max(min_chips, the chips that hold the training state), whose wall-clock is within
+// `target_hours`, and no more than one sequence per data-parallel replica allows.
+// `s.chips` is ignored.
+[[nodiscard]] double default_training_chips(TrainingSetup s, double ceiling, const TrainingCoefficients& k,
+                                            double flops, double goodput, double target_hours, double min_chips);
 
 // Return kWh drawn by `hours` of a load of `watts`.
 [[nodiscard]] double energy_kwh(double hours, double watts);
@@ -33,17 +113,6 @@ inline constexpr double k_hours_per_year = 8766.0;  // 365.25 days
 // Return embodied CO2e in kg amortised over the share of service life used:
 // chip_hours * (chip + host share) kgCO2e / (life_years * 8766 h).
 [[nodiscard]] double embodied_co2e_kg(double chip_hours, double embodied_kg_per_chip, double life_years);
-
-// Return the training-utilisation scale factor for a model of `active_params`: small
-// models keep the tensor cores less busy (short matrices; kernel-launch, memory-bound and
-// communication overheads not amortised): (N / reference)^exponent, within [min_factor, 1].
-[[nodiscard]] double mfu_size_factor(double active_params, double reference, double exponent,
-                                     double min_factor);
-
-// Return the scaling efficiency of data/model-parallel training on `chips` relative to one
-// 8-accelerator server: 1 / (1 + overhead * log2(chips / 8)) above 8 chips, else 1 (the
-// communication that more chips add per step; `overhead` per doubling).
-[[nodiscard]] double chip_scaling_efficiency(double chips, double overhead);
 
 // ---- Inference (roofline) ----
 

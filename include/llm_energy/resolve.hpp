@@ -28,12 +28,19 @@ enum class Basis : std::uint8_t {
   default_precision,  // bf16, or the chip's best 16-bit format
   grid_basis,         // the intensity's basis (`word`), location-based, and the datum
   recompute,          // 8*N*D with full activation recomputation
-  default_chips,      // one 8-accelerator server; affects wall-clock only
+  default_chips,      // the fewest chips (powers of two from `detail2`) that finish within `detail` days
   peak,               // the precision (`word`), dense peak, and the datum
   weight_only,        // compute precision (`word`) of weight-only quantised weights
-  generation_mfu,     // the generation (`word`) utilisation datum; size factor `detail` for `detail2`
-                      // parameters, from datum2 (size factor 1: not shown)
-  chip_scaling,       // 1/(1 + c log2(chips/8)) for `detail` chips (datum: c, per doubling)
+  mfu_ceiling,        // the generation (`word`) large-model MFU ceiling, and the datum
+  width_factor,       // 1/(1 + k (peak/BW)/d_model) at d_model `detail` (datum: k)
+  communication,      // exposed all-reduce time / GEMM time at `detail` tokens per replica over
+                      // `detail2` GB/s (datum: exposed share)
+  pipeline_bubble,    // (p-1)/(v m) at p = `detail` stages, m = `detail2` micro-batches
+  moe_routing,        // a (peak/BW)/d_model (datum: a)
+  utilisation_model,  // ceiling x width / (1 + terms); the range is the model error (datum)
+  training_layout,    // TP x PP x DP (`word`), from memory (datum: shard share)
+  batch_law,          // B = a C^b tokens (datum: a, datum2: b)
+  attention_flops,    // 6 L s d_attn per token, `detail` = share of 6 N
   power_override,     // --power-watts: the whole per-chip figure (accelerator and host share)
   average_draw,       // TDP x average-draw fraction `detail`, and the datum
   embodied_split,     // the chip's datum and the host share's datum2
@@ -79,8 +86,14 @@ struct TrainingInputs {
   double tokens = 0;
   bool recompute = false;
   double chips = 8;
-  double flops = 0;
+  double flops = 0;                  // 6 N D (8 with recompute) + attention + a teacher's forward passes
+  double seq_len = 0;
+  double global_batch_tokens = 0;
+  double goodput = 1;
   std::optional<double> chip_hours;  // given (scaled by a power cap)
+  model::TrainingSetup setup;
+  model::TrainingLayout layout;
+  std::optional<model::TrainingEfficiency> efficiency;  // when the utilisation model sets the MFU
 };
 
 struct InferenceInputs {
@@ -99,6 +112,7 @@ struct Resolved {
   Precision precision = Precision::bf16;
   Grid grid;
   const ModelArch* model = nullptr;
+  model::Shape shape;  // the architecture (catalog entry, flags or the default rule)
   double params = 0;
   double active_params = 0;
   double peak_flops_per_s = 0;                    // per chip at the training precision, after a power cap
@@ -127,10 +141,7 @@ struct Resolved {
 // (V100, T4), else the first it has.
 [[nodiscard]] Precision default_precision(const Hardware& hw);
 
-// Return the utilisation resolve() gives training on `hw` for a model of `active_params` on
-// `chips` chips (the generation's value x the model-size factor x the chip-scaling efficiency),
-// before any power cap.
-[[nodiscard]] Range default_training_mfu(const Hardware& hw, const Catalog& catalog, double active_params,
-                                         double chips);
+// Return the training utilisation model's constants (catalog "training_model").
+[[nodiscard]] model::TrainingCoefficients training_coefficients(const Catalog& catalog);
 
 }  // namespace llm_energy

@@ -44,6 +44,10 @@ struct Scenario {
   std::optional<Given<double>> chips;
   std::optional<Given<Precision>> precision;
   std::optional<Given<Range>> mfu;
+  std::optional<Given<double>> goodput;              // (0, 1]
+  std::optional<Given<double>> seq_len;              // tokens
+  std::optional<Given<double>> global_batch_tokens;  // tokens per optimizer step
+  std::optional<Given<double>> teacher_params;       // distillation teacher (forward passes)
   std::optional<Given<double>> chip_hours;
   std::optional<Given<Range>> power_watts;
   std::optional<Given<Range>> pue;

@@ -95,11 +95,11 @@ inline constexpr double k_reproduce_tolerance = 0.02;
 inline constexpr double k_default_training_bound = 0.20;
 inline constexpr double k_default_inference_bound = 0.15;
 
-enum class ValidationFailure { none, reproduce, median_error };
+enum class ValidationFailure { none, reproduce, median_error, coverage };
 
 struct ValidationVerdict {
   ValidationFailure failure = ValidationFailure::none;
-  double value = 0;  // the failing figure (worst reproduce error, or the median |error|)
+  double value = 0;  // the failing figure (worst reproduce error, the median |error|, the coverage)
   double bound = 0;  // what it had to stay within
   [[nodiscard]] bool ok() const { return failure == ValidationFailure::none; }
 };

@@ -32,7 +32,7 @@ enum class NoteKind {
   no_break_even,             // the student saves no energy per served token
   distillation,              // how distillation is counted
   chips_factor,              // training utilisation x `x` relative to `y` chips
-  chips_scaling,             // eta(n) = 1/(1 + x log2(n/8)); range [y, z]
+  chips_scaling,             // the utilisation model follows the chip count
   default_precision_used,    // the hardware has no `text` peak: default precision used
   catalog_power_used,        // --chip-hours and --power-watts describe the baseline's chips
   power_cap_factors,         // time x `x`, accelerator power x `y`
@@ -56,12 +56,11 @@ struct Note {
 };
 
 // A variant: the scenario of each phase (a variant may change only one), and, for
-// distillation, the extra training runs it adds (the teacher's forward passes and the student).
+// distillation, the student's training run with the teacher's forward passes (teacher_params).
 struct Variant {
   std::string label;
   Scenario training;
   Scenario inference;
-  std::optional<Scenario> teacher_forward;
   std::optional<Scenario> student_training;
   std::vector<Note> notes;
 };
@@ -86,12 +85,12 @@ enum class PrunePattern { unstructured, two_four, structured };
 [[nodiscard]] Variant distill(const Scenario& base, const Catalog& cat, double student_params,
                               double distill_tokens);
 
-// Scaling efficiency of data/model-parallel training on n chips relative to 8:
-// eta(n) = 1 / (1 + c*log2(n/8)) for n > 8, else 1; c is the catalog's
-// whatif_model.chip_scaling_overhead (sourced there).
-[[nodiscard]] double scaling_efficiency(const Catalog& cat, double chips);
+// Return the effective utilisation (MFU x goodput) the utilisation model gives the training
+// phase of `s` on `chips` chips (resolve(), --mfu and --chip-hours ignored).
+[[nodiscard]] double training_utilisation(const Scenario& s, const Catalog& cat, double chips);
 
-// Training on `chips` accelerators (utilisation scaled by eta(chips)/eta(baseline chips)).
+// Training on `chips` accelerators: the utilisation model at that count (resolve()); a given
+// --mfu or --chip-hours is carried over by the model's ratio between the two counts.
 [[nodiscard]] Variant with_chips(const Scenario& base, const Catalog& cat, double chips);
 
 // The same job on other hardware (unknown ids throw the catalog's did-you-mean error).

@@ -4,8 +4,10 @@
 #include "cli/commands.hpp"
 #include "cli/io.hpp"
 #include "cli/options.hpp"
+#include "llm_energy/crossval.hpp"
 #include "llm_energy/units.hpp"
 #include "llm_energy/validation.hpp"
+#include "render/crossval.hpp"
 #include "render/validate.hpp"
 
 namespace llm_energy::cli {
@@ -20,14 +22,23 @@ class ValidateCommand final : public Command {
         ->type_name("FILE");
     cmd.add_flag("--inference", m_inference,
                  "validate inference energy per output token instead of training");
+    cmd.add_flag("--cross-validate", m_cross,
+                 "refit what the tool calibrates leaving one group out at a time (organisation for "
+                 "training runs, model family for inference points) and report out-of-sample error "
+                 "and 80%-interval coverage beside the in-sample figures");
     cmd.add_option(
         "--max-median-error", m_max_median,
-        "exit 1 when predict mode's median |error| exceeds this (default 20% training, 15% inference)");
+        "exit 1 when the median |error| exceeds this (predict mode: default 20% training, 15% inference; "
+        "--cross-validate: the out-of-sample median, default 25% training, 20% inference)");
+    cmd.add_option("--min-coverage", m_min_coverage,
+                   "--cross-validate: exit 1 when fewer than this share of the cases lie inside their "
+                   "out-of-sample 80% interval (default 0.7)");
     m_output.add(cmd, {"table", "json", "csv", "markdown"});
     m_catalog.add(cmd);
     cmd.footer(
         "Reproduce mode must match every published figure within 2% (exit 1 otherwise).\n"
         "Examples:\n  llm-energy validate\n  llm-energy validate --inference --format markdown\n"
+        "  llm-energy validate --cross-validate\n"
         "  llm-energy validate --dataset my-runs.csv --format csv");
   }
 
@@ -45,7 +56,17 @@ class ValidateCommand final : public Command {
                              : parse_fraction(m_max_median, "max-median-error");
     ValidationVerdict verdict;
     std::string report;
-    if (m_inference) {
+    if (m_cross) {
+      const double median_bound = m_max_median.empty()
+                                      ? (m_inference ? k_default_cv_inference_bound : k_default_cv_training_bound)
+                                      : bound;
+      const double coverage_bound =
+          m_min_coverage.empty() ? k_default_cv_coverage : parse_fraction(m_min_coverage, "min-coverage");
+      const CrossValidation v = m_inference ? static_cast<CrossValidation>(cross_validate_inference(text_in, name, *cat))
+                                            : static_cast<CrossValidation>(cross_validate_training(text_in, name, *cat));
+      report = render::render_cross_validation(v, f);
+      verdict = judge(v, median_bound, coverage_bound);
+    } else if (m_inference) {
       const auto v = validate_inference(text_in, name, *cat);
       report = render::render_inference_validation(v, f);
       verdict = judge(v, bound);
@@ -65,7 +86,9 @@ class ValidateCommand final : public Command {
  private:
   std::string m_dataset;
   bool m_inference = false;
+  bool m_cross = false;
   std::string m_max_median;
+  std::string m_min_coverage;
   OutputOptions m_output;
   CatalogOptions m_catalog;
 };

@@ -64,6 +64,9 @@ std::string hardware(const Hardware& h) {
          "}},\n      .sparse_speedup = " + opt_datum(h.sparse_speedup) +
          ",\n      .memory_gb = " + datum(h.memory_gb) +
          ",\n      .memory_bandwidth_gbps = " + datum(h.memory_bandwidth_gbps) +
+         ",\n      .scale_up_gbps = " + opt_datum(h.scale_up_gbps) +
+         ",\n      .scale_up_domain = " + opt_datum(h.scale_up_domain) +
+         ",\n      .scale_out_gbps = " + opt_datum(h.scale_out_gbps) +
          ",\n      .embodied_kgco2e = " + datum(h.embodied_kgco2e) +
          ",\n      .training_mfu = " + datum(h.training_mfu) +
          ",\n      .avg_power_fraction = " + datum(h.avg_power_fraction) +
@@ -97,14 +100,25 @@ std::string model(const ModelArch& m) {
 }
 
 std::string training(const TrainingModel& t) {
-  return "TrainingModel{\n      .size_reference_params = " + datum(t.size_reference_params) +
-         ",\n      .size_exponent = " + datum(t.size_exponent) +
-         ",\n      .size_min_factor = " + datum(t.size_min_factor) + "}";
+  return std::string("TrainingModel{") + "\n      .width_coefficient = " + datum(t.width_coefficient) +
+         ",\n      .moe_routing_coefficient = " + datum(t.moe_routing_coefficient) +
+         ",\n      .exposed_communication = " + datum(t.exposed_communication) +
+         ",\n      .goodput = " + datum(t.goodput) +
+         ",\n      .seq_len = " + datum(t.seq_len) +
+         ",\n      .batch_coefficient = " + datum(t.batch_coefficient) +
+         ",\n      .batch_exponent = " + datum(t.batch_exponent) +
+         ",\n      .batch_min_tokens = " + datum(t.batch_min_tokens) +
+         ",\n      .batch_max_tokens = " + datum(t.batch_max_tokens) +
+         ",\n      .state_bytes_per_param = " + datum(t.state_bytes_per_param) +
+         ",\n      .shard_memory_share = " + datum(t.shard_memory_share) +
+         ",\n      .target_days = " + datum(t.target_days) +
+         ",\n      .min_chips = " + datum(t.min_chips) +
+         ",\n      .model_error = " + datum(t.model_error) +
+         ",\n      .fallback_scale_out_gbps = " + datum(t.fallback_scale_out_gbps) + "}";
 }
 
 std::string whatif(const WhatIfModel& w) {
-  return "WhatIfModel{\n      .chip_scaling_overhead = " + datum(w.chip_scaling_overhead) +
-         ",\n      .power_cap_time_exponent = " + datum(w.power_cap_time_exponent) +
+  return "WhatIfModel{\n      .power_cap_time_exponent = " + datum(w.power_cap_time_exponent) +
          ",\n      .power_cap_power_exponent = " + datum(w.power_cap_power_exponent) +
          ",\n      .two_four_weight_bytes = " + datum(w.two_four_weight_bytes) + "}";
 }

@@ -39,10 +39,25 @@ double default_peak_flops(const Hardware& hw) {
   return hw.peak(default_precision(hw))->value * 1e12;
 }
 
-// The factor resolve() applies to the generation's utilisation for this run (model size and
-// chip count), so that a fitted utilisation divided by it reproduces the run through estimate().
-double mfu_factor(const Catalog& cat, const Hardware& hw, double active_params, double chips) {
-  return default_training_mfu(hw, cat, active_params, chips).value / hw.training_mfu.value;
+// What estimate() makes of a run with the catalog's ceiling: its FLOPs (attention included) and
+// the factor between the generation's MFU ceiling and the effective utilisation (goodput x the
+// utilisation model at the run's size and chip count), so that a fitted ceiling reproduces the
+// run through estimate().
+struct RunModel {
+  double flops = 0;
+  double factor = 1;
+};
+RunModel run_model(const Catalog& cat, const Hardware& hw, double params, double active_params, double tokens,
+                   double chips) {
+  Scenario s;
+  s.phase = Given<Phase>{Phase::training};
+  s.params = Given<double>{params};
+  s.active_params = Given<double>{active_params};
+  s.tokens = Given<double>{tokens};
+  s.hardware = Given<std::string>{std::string(hw.id)};
+  s.chips = Given<double>{chips};
+  const Resolved r = resolve(s, cat);
+  return {r.training->flops, r.range(Uncertain::mfu).value / hw.training_mfu.value};
 }
 
 // One CSV file addressed by column name, with located errors.
@@ -289,10 +304,9 @@ CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog&
   std::vector<double> fraction;
   std::vector<double> host;
   for (const auto& r : runs) {
-    const double flops = model::training_flops(r.active_params, r.tokens, false);
+    const RunModel m = run_model(cat, hw, r.params, r.active_params, r.tokens, r.chips);
     const double chip_hours = r.chips * r.duration_h;
-    mfu.push_back(model::implied_mfu(flops, peak, chip_hours) /
-                  mfu_factor(cat, hw, r.active_params, r.chips));
+    mfu.push_back(model::implied_mfu(m.flops, peak, chip_hours) / m.factor);
     if (r.gpu_energy_kwh) {
       ++res.runs_with_gpu_energy;
       fraction.push_back(*r.gpu_energy_kwh * 1000.0 / (chip_hours * tdp));

@@ -26,6 +26,11 @@ using Keys = std::vector<std::string>;
 
 constexpr std::array<std::string_view, 7> k_precision_names = {"fp32", "tf32", "bf16", "fp16",
                                                                "fp8",  "int8", "int4"};
+constexpr std::array<std::string_view, 15> k_training_fields = {
+    "width_coefficient", "moe_routing_coefficient", "exposed_communication", "goodput",
+    "seq_len",           "batch_coefficient",       "batch_exponent",        "batch_min_tokens",
+    "batch_max_tokens",  "state_bytes_per_param",   "shard_memory_share",    "target_days",
+    "min_chips",         "model_error",             "fallback_scale_out_gbps"};
 constexpr std::array<std::string_view, 6> k_generation_fields = {
     "training_mfu", "avg_power_fraction",   "idle_power_fraction",
     "host_power_w", "host_embodied_kgco2e", "service_life_years"};
@@ -58,7 +63,8 @@ const Keys& hardware_keys() {
   static const Keys k = [] {
     Keys keys = {
         "id",    "name",        "vendor",         "generation", "release_year",          "notes",
-        "tdp_w", "peak_tflops", "sparse_speedup", "memory_gb",  "memory_bandwidth_gbps", "embodied_kgco2e"};
+        "tdp_w", "peak_tflops", "sparse_speedup", "memory_gb",  "memory_bandwidth_gbps", "scale_up_gbps",
+        "scale_up_domain", "scale_out_gbps", "embodied_kgco2e"};
     keys.insert(keys.end(), k_generation_fields.begin(), k_generation_fields.end());
     return keys;
   }();
@@ -79,11 +85,11 @@ const Keys& model_keys() {
   return k;
 }
 const Keys& training_keys() {
-  static const Keys k = {"size_reference_params", "size_exponent", "size_min_factor"};
+  static const Keys k(k_training_fields.begin(), k_training_fields.end());
   return k;
 }
 const Keys& whatif_keys() {
-  static const Keys k = {"chip_scaling_overhead", "power_cap_time_exponent", "power_cap_power_exponent",
+  static const Keys k = {"power_cap_time_exponent", "power_cap_power_exponent",
                          "two_four_weight_bytes"};
   return k;
 }
@@ -612,6 +618,13 @@ Hardware read_hardware(const json& e, const Origins& o, const Generations& gens,
   }
   h.memory_gb = o.at("memory_gb").positive(e, "memory_gb", w);
   h.memory_bandwidth_gbps = o.at("memory_bandwidth_gbps").positive(e, "memory_bandwidth_gbps", w);
+  for (auto [key, field] : {std::pair{"scale_up_gbps", &h.scale_up_gbps},
+                            std::pair{"scale_up_domain", &h.scale_up_domain},
+                            std::pair{"scale_out_gbps", &h.scale_out_gbps}}) {
+    if (const json* v = find(e, key); v != nullptr && !v->is_null()) {
+      *field = o.at(key).positive(e, key, w);
+    }
+  }
   const Reader er = o.at("embodied_kgco2e");
   h.embodied_kgco2e = er.datum(er.member(e, "embodied_kgco2e", w), w + ".embodied_kgco2e");
   if (h.embodied_kgco2e.low < 0) {
@@ -680,16 +693,30 @@ void read_hardware_file(const Document& d, Catalog& cat) {
     const std::string w = "training_model";
     const Origins& o = d.block(w);
     const json& b = block(d, w, training_keys());
-    cat.training.size_reference_params =
-        o.at("size_reference_params").positive(b, "size_reference_params", w);
-    cat.training.size_exponent = o.at("size_exponent").positive(b, "size_exponent", w);
-    cat.training.size_min_factor = o.at("size_min_factor").positive(b, "size_min_factor", w);
+    TrainingModel& t = cat.training;
+    Datum* fields[] = {&t.width_coefficient,  &t.moe_routing_coefficient, &t.exposed_communication,
+                       &t.goodput,            &t.seq_len,                 &t.batch_coefficient,
+                       &t.batch_exponent,     &t.batch_min_tokens,        &t.batch_max_tokens,
+                       &t.state_bytes_per_param, &t.shard_memory_share,   &t.target_days,
+                       &t.min_chips,          &t.model_error,             &t.fallback_scale_out_gbps};
+    static_assert(std::size(fields) == k_training_fields.size());
+    for (std::size_t i = 0; i < k_training_fields.size(); ++i) {
+      const std::string key(k_training_fields[i]);
+      *fields[i] = o.at(key).positive(b, key, w);
+    }
+    auto fraction = [&](const Datum& datum, const char* key) {
+      if (datum.high > 1.0) {
+        o.at(key).fail(w + "." + key, "must lie in (0, 1]");
+      }
+    };
+    fraction(t.exposed_communication, "exposed_communication");
+    fraction(t.goodput, "goodput");
+    fraction(t.shard_memory_share, "shard_memory_share");
   }
   {
     const std::string w = "whatif_model";
     const Origins& o = d.block(w);
     const json& b = block(d, w, whatif_keys());
-    cat.whatif.chip_scaling_overhead = o.at("chip_scaling_overhead").positive(b, "chip_scaling_overhead", w);
     cat.whatif.power_cap_time_exponent =
         o.at("power_cap_time_exponent").positive(b, "power_cap_time_exponent", w);
     cat.whatif.power_cap_power_exponent =

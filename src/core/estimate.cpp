@@ -280,7 +280,6 @@ InferenceEstimate estimate_inference(const Resolved& r, InferenceMemo* cache, To
   e.batch_size = su.batch;
   e.chips = su.chips;
   e.memory_required_gb = in.memory_required_gb;
-  e.shape = su.shape;
   e.bound = pt.compute_bound ? "compute" : "memory";
   e.time_per_output_token_ms = pt.itl_s * 1e3;
   e.tokens_per_second = su.batch / pt.itl_s;
@@ -380,6 +379,7 @@ Estimate estimate(Resolved r, EstimateCache* cache) {
   e.phase = r.phase;
   e.hardware = r.hardware->id;
   e.region = r.grid.region_id();
+  e.shape = r.shape;
   e.total = empty_total();
   if (r.training) {
     e.training = estimate_training(r, cache != nullptr ? &cache->impl().training : nullptr, e.total);

@@ -37,18 +37,79 @@ double embodied_co2e_kg(double chip_hours, double embodied_kg_per_chip, double l
   return chip_hours * embodied_kg_per_chip / (life_years * k_hours_per_year);
 }
 
-double mfu_size_factor(double active_params, double reference, double exponent, double min_factor) {
-  if (active_params >= reference) {
-    return 1.0;
-  }
-  return std::clamp(std::pow(active_params / reference, exponent), min_factor, 1.0);
+double training_attention_flops_per_token(double layers, double seq_len, double attention_width,
+                                          bool recompute) {
+  return (recompute ? 8.0 : 6.0) * layers * seq_len * attention_width;
 }
 
-double chip_scaling_efficiency(double chips, double overhead) {
-  if (!(chips > 8)) {
-    return 1.0;
+double default_global_batch_tokens(double flops, double a, double b, double min_tokens, double max_tokens) {
+  return std::clamp(a * std::pow(flops, b), min_tokens, max_tokens);
+}
+
+namespace {
+double pow2_at_least(double x) {
+  return x <= 1 ? 1.0 : std::exp2(std::ceil(std::log2(x) - 1e-9));
+}
+double pow2_at_most(double x) {
+  return x <= 1 ? 1.0 : std::exp2(std::floor(std::log2(x) + 1e-9));
+}
+}  // namespace
+
+TrainingLayout training_layout(const TrainingSetup& s, const TrainingCoefficients& k) {
+  TrainingLayout l;
+  const double chips = std::max(1.0, s.chips);
+  l.min_chips = std::max(1.0, std::ceil(k.state_bytes_per_param * s.params / s.memory_bytes - 1e-9));
+  // 16-bit weights and gradients (4 bytes per parameter) on each model-parallel shard.
+  const double mp = std::min(pow2_at_least(4.0 * s.params / (k.shard_memory_share * s.memory_bytes)),
+                             pow2_at_most(chips));
+  l.tensor = std::min(mp, pow2_at_most(std::max(1.0, s.scale_up_domain)));
+  l.pipeline = mp / l.tensor;
+  l.data = chips / mp;
+  l.tokens_per_replica = s.global_batch_tokens / l.data;
+  return l;
+}
+
+TrainingEfficiency training_efficiency(const TrainingSetup& s, double ceiling, const TrainingCoefficients& k) {
+  TrainingEfficiency e;
+  e.layout = training_layout(s, k);
+  const TrainingLayout& l = e.layout;
+  const double flop_per_byte = s.peak_flops_per_s / s.memory_bytes_per_s;
+  e.width_factor = 1.0 / (1.0 + k.width * flop_per_byte / s.hidden);
+  // Data-parallel gradient all-reduce (ring: 2 (n-1)/n x 2-byte gradients of the shard) against
+  // the shard's 6 N/(TP PP) x tokens-per-replica FLOPs, over the scale-up link when the whole run
+  // fits in one domain, else the network.
+  const double link = s.chips <= s.scale_up_domain ? s.scale_up_bytes_per_s : s.scale_out_bytes_per_s;
+  if (l.data > 1 && link > 0) {
+    e.communication = k.exposed_communication * (2.0 / 3.0) * (l.data - 1.0) / l.data * ceiling *
+                      s.peak_flops_per_s / (l.tokens_per_replica * link);
   }
-  return 1.0 / (1.0 + overhead * std::log2(chips / 8.0));
+  if (l.pipeline > 1) {
+    const double interleave = std::max(1.0, s.layers / l.pipeline);
+    const double micro_batches = std::max(1.0, l.tokens_per_replica / s.seq_len);
+    e.bubble = (l.pipeline - 1.0) / (interleave * micro_batches);
+  }
+  if (s.moe) {
+    e.routing = k.moe_routing * flop_per_byte / s.hidden;
+  }
+  e.mfu = ceiling * e.width_factor / (1.0 + e.communication + e.bubble + e.routing);
+  return e;
+}
+
+double default_training_chips(TrainingSetup s, double ceiling, const TrainingCoefficients& k, double flops,
+                              double goodput, double target_hours, double min_chips) {
+  s.chips = 1;
+  double n = std::max(min_chips, pow2_at_least(training_layout(s, k).min_chips));
+  for (int i = 0; i < 30; ++i) {
+    s.chips = n;
+    const TrainingEfficiency e = training_efficiency(s, ceiling, k);
+    const double hours = chip_hours(flops, s.peak_flops_per_s, e.mfu * goodput);
+    const double model_parallel = e.layout.tensor * e.layout.pipeline;
+    if (hours / n <= target_hours || 2.0 * n / model_parallel > s.global_batch_tokens / s.seq_len) {
+      break;
+    }
+    n *= 2;
+  }
+  return n;
 }
 
 Shape default_shape(double params) {

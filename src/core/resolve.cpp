@@ -200,11 +200,34 @@ model::Shape resolve_shape(const Scenario& s, const ModelArch* arch, double para
   return sh;
 }
 
-void resolve_training(const Scenario& s, const Catalog& cat, const Hardware& hw, Size size, Resolved& r,
-                      Recorder& rec) {
+// The network a training run's data-parallel all-reduce crosses: the chip's scale-up link
+// inside one domain, else its network (or the catalog's fallback NIC).
+void interconnect(const Hardware& hw, const Catalog& cat, model::TrainingSetup& su) {
+  su.scale_up_bytes_per_s = hw.scale_up_gbps ? hw.scale_up_gbps->value * 1e9 : 0.0;
+  su.scale_up_domain = hw.scale_up_domain ? hw.scale_up_domain->value : 1.0;
+  su.scale_out_bytes_per_s =
+      (hw.scale_out_gbps ? hw.scale_out_gbps->value : cat.training.fallback_scale_out_gbps.value) * 1e9;
+}
+
+// Log half-widths of the default MFU: the model error (the 80th percentile of the out-of-sample
+// |ln(published / predicted)|) and the ceiling datum's own range (generations without runs),
+// combined in quadrature.
+Range mfu_band(double central, const Datum& ceiling, const Datum& model_error) {
+  const double e = model_error.value;
+  const double lo = std::log(ceiling.value / ceiling.low);
+  const double hi = std::log(ceiling.high / ceiling.value);
+  Range m{central * std::exp(-std::sqrt(e * e + lo * lo)), central, central * std::exp(std::sqrt(e * e + hi * hi))};
+  m.high = std::min(m.high, 1.0);
+  return m;
+}
+
+void resolve_training(const Scenario& s, const Catalog& cat, const Hardware& hw, Size size,
+                      const model::Shape& shape, Resolved& r, Recorder& rec) {
   if (!s.tokens) {
     throw InputError("training needs --tokens (or use --phase inference)");
   }
+  const TrainingModel& tm = cat.training;
+  const model::TrainingCoefficients coeff = training_coefficients(cat);
   TrainingInputs t;
   t.tokens = s.tokens->value;
   require_positive(t.tokens, "tokens");
@@ -214,16 +237,6 @@ void resolve_training(const Scenario& s, const Catalog& cat, const Hardware& hw,
     Assumption& a = rec.given("recompute", t.recompute ? 1 : 0, "", s.recompute->origin);
     a.basis = Basis::recompute;
   }
-  t.chips = s.chips ? s.chips->value : 8.0;
-  require_positive(t.chips, "chips");
-  require_integer(t.chips, "chips");
-  {
-    Assumption& a = rec.number("chips", Range::exact(t.chips), "chips",
-                               s.chips ? origin_of(s.chips->origin) : OriginKind::default_value);
-    if (!s.chips) {
-      a.basis = Basis::default_chips;
-    }
-  }
   const Datum& peak = *hw.peak(r.precision);
   {
     Assumption& a =
@@ -231,7 +244,131 @@ void resolve_training(const Scenario& s, const Catalog& cat, const Hardware& hw,
     a.basis = Basis::peak;
     a.word = to_string(r.precision);
   }
-  t.flops = model::training_flops(size.active, t.tokens, t.recompute);
+
+  // FLOPs: 6 N D (8 with recomputation), the causal attention term at the sequence length,
+  // and a distillation teacher's forward passes (2 N_t + its attention per token).
+  if (s.seq_len) {
+    require_positive(s.seq_len->value, "seq_len");
+    require_integer(s.seq_len->value, "seq_len");
+    t.seq_len = s.seq_len->value;
+    rec.given("seq_len", t.seq_len, "tokens", s.seq_len->origin);
+  } else {
+    t.seq_len = tm.seq_len.value;
+    rec.cited("seq_len", Range::exact(t.seq_len), "tokens", "training_model", tm.seq_len).origin =
+        OriginKind::default_value;
+  }
+  const double main_flops = model::training_flops(size.active, t.tokens, t.recompute);
+  const double attention =
+      t.tokens * model::training_attention_flops_per_token(shape.layers, t.seq_len, shape.heads * shape.head_dim,
+                                                           t.recompute);
+  t.flops = main_flops + attention;
+  {
+    Assumption& a = rec.number("attention_flops", Range::exact(attention), "FLOP", OriginKind::derived);
+    a.basis = Basis::attention_flops;
+    a.detail = attention / main_flops;
+  }
+  if (s.teacher_params) {
+    const double nt = s.teacher_params->value;
+    require_positive(nt, "teacher_params");
+    const model::Shape ts = model::default_shape(nt);
+    t.flops += t.tokens * (2.0 * nt + 2.0 * ts.layers * t.seq_len * ts.heads * ts.head_dim);
+    rec.given("teacher_params", nt, "parameters", s.teacher_params->origin);
+  }
+
+  // The run as the utilisation model sees it.
+  model::TrainingSetup& su = t.setup;
+  su.params = size.params;
+  su.active_params = size.active;
+  su.hidden = shape.hidden;
+  su.layers = shape.layers;
+  su.moe = size.active < size.params || shape.experts > 0;
+  su.seq_len = t.seq_len;
+  su.peak_flops_per_s = r.peak_flops_per_s;
+  su.memory_bytes_per_s = hw.memory_bandwidth_gbps.value * 1e9 / r.cap_time_factor;
+  su.memory_bytes = hw.memory_gb.value * 1e9;
+  interconnect(hw, cat, su);
+  if (s.global_batch_tokens) {
+    require_positive(s.global_batch_tokens->value, "global_batch_tokens");
+    su.global_batch_tokens = s.global_batch_tokens->value;
+    rec.given("global_batch_tokens", su.global_batch_tokens, "tokens", s.global_batch_tokens->origin);
+  } else {
+    su.global_batch_tokens =
+        model::default_global_batch_tokens(main_flops, tm.batch_coefficient.value, tm.batch_exponent.value,
+                                           tm.batch_min_tokens.value, tm.batch_max_tokens.value);
+    Assumption& a = rec.number("global_batch_tokens", Range::exact(su.global_batch_tokens), "tokens",
+                               OriginKind::default_value);
+    a.basis = Basis::batch_law;
+    a.datum = &tm.batch_coefficient;
+    a.datum2 = &tm.batch_exponent;
+  }
+  t.global_batch_tokens = su.global_batch_tokens;
+  if (s.goodput) {
+    t.goodput = s.goodput->value;
+    if (!(t.goodput > 0 && t.goodput <= 1)) {
+      throw InputError("goodput: must lie in (0, 1]");
+    }
+    rec.given("goodput", t.goodput, "fraction", s.goodput->origin);
+  } else {
+    t.goodput = tm.goodput.value;
+    rec.cited("goodput", Range::exact(t.goodput), "fraction", "training_model", tm.goodput).origin =
+        OriginKind::default_value;
+  }
+
+  const Datum& ceiling = hw.training_mfu;
+  su.chips = 1;
+  const double min_chips = model::training_layout(su, coeff).min_chips;
+  if (s.chips) {
+    t.chips = s.chips->value;
+    require_positive(t.chips, "chips");
+    require_integer(t.chips, "chips");
+    rec.given("chips", t.chips, "chips", s.chips->origin);
+  } else {
+    // The fewest chips (powers of two from one server) that finish within the target, with at
+    // least one sequence per data-parallel replica; a given --mfu or --chip-hours counts.
+    double n = 0;
+    if (s.mfu || s.chip_hours) {
+      const double hours = s.chip_hours ? s.chip_hours->value : 0.0;
+      const double mfu = s.mfu ? s.mfu->value.value : 1.0;
+      model::TrainingCoefficients fixed = coeff;
+      fixed.width = 0;
+      fixed.moe_routing = 0;
+      fixed.exposed_communication = 0;
+      // With the utilisation given, only the wall-clock target and the state bound apply.
+      const double flops = s.chip_hours ? hours * 3600.0 * su.peak_flops_per_s * mfu * t.goodput : t.flops;
+      n = model::default_training_chips(su, mfu, fixed, flops, t.goodput, tm.target_days.value * 24.0,
+                                        tm.min_chips.value);
+    } else {
+      n = model::default_training_chips(su, ceiling.value, coeff, t.flops, t.goodput,
+                                        tm.target_days.value * 24.0, tm.min_chips.value);
+    }
+    t.chips = n;
+    Assumption& a = rec.number("chips", Range::exact(t.chips), "chips", OriginKind::default_value);
+    a.basis = Basis::default_chips;
+    a.datum = &tm.target_days;
+    a.detail = tm.target_days.value;
+    a.detail2 = tm.min_chips.value;
+  }
+  if (t.chips < min_chips) {
+    char buf[320];
+    std::snprintf(buf, sizeof buf,
+                  "chips: %.0f x %s (%.0f GB each) cannot hold the training state of %.3g parameters "
+                  "(%.0f bytes each, fully sharded: %.0f GB); use at least %.0f chips",
+                  t.chips, std::string(hw.id).c_str(), hw.memory_gb.value, size.params,
+                  tm.state_bytes_per_param.value, tm.state_bytes_per_param.value * size.params / 1e9,
+                  min_chips);
+    throw InputError(buf);
+  }
+  su.chips = t.chips;
+  const model::TrainingEfficiency eff = model::training_efficiency(su, ceiling.value, coeff);
+  t.layout = eff.layout;
+  {
+    Assumption& a =
+        rec.number("training_layout", Range::exact(eff.layout.data), "data-parallel replicas", OriginKind::derived);
+    a.basis = Basis::training_layout;
+    a.datum = &tm.shard_memory_share;
+    a.detail = eff.layout.tensor;
+    a.detail2 = eff.layout.pipeline;
+  }
 
   if (s.chip_hours) {
     require_positive(s.chip_hours->value, "chip_hours");
@@ -240,26 +377,44 @@ void resolve_training(const Scenario& s, const Catalog& cat, const Hardware& hw,
     r.range(Uncertain::mfu) = Range::exact(1.0);  // unused
   } else if (s.mfu) {
     check_fraction_range(s.mfu->value, "mfu");
-    r.range(Uncertain::mfu) = s.mfu->value;
+    r.range(Uncertain::mfu) = s.mfu->value.scaled(t.goodput);
     rec.number("mfu", s.mfu->value, "fraction", origin_of(s.mfu->origin));
   } else {
-    const TrainingModel& tm = cat.training;
-    const double f = model::mfu_size_factor(size.active, tm.size_reference_params.value,
-                                            tm.size_exponent.value, tm.size_min_factor.value);
-    r.range(Uncertain::mfu) = default_training_mfu(hw, cat, size.active, t.chips);
-    Assumption& a = rec.cited("mfu", r.range(Uncertain::mfu), "fraction", hw.id, hw.training_mfu);
-    a.basis = Basis::generation_mfu;
-    a.word = hw.generation;
-    a.datum2 = &tm.size_exponent;
-    a.detail = f;
-    a.detail2 = size.active;
-    const double eta = model::chip_scaling_efficiency(t.chips, cat.whatif.chip_scaling_overhead.value);
-    if (eta < 1.0) {
-      Assumption& c = rec.number("chip_scaling", Range::exact(eta), "factor", OriginKind::derived);
-      c.basis = Basis::chip_scaling;
-      c.datum = &cat.whatif.chip_scaling_overhead;
-      c.detail = t.chips;
+    t.efficiency = eff;
+    {
+      Assumption& a = rec.cited("mfu_ceiling", ceiling.range(), "fraction", hw.id, ceiling);
+      a.basis = Basis::mfu_ceiling;
+      a.word = hw.generation;
     }
+    {
+      Assumption& a = rec.number("width_factor", Range::exact(eff.width_factor), "factor", OriginKind::derived);
+      a.basis = Basis::width_factor;
+      a.datum = &tm.width_coefficient;
+      a.detail = su.hidden;
+    }
+    if (eff.communication > 0) {
+      Assumption& a = rec.number("communication", Range::exact(eff.communication), "of step", OriginKind::derived);
+      a.basis = Basis::communication;
+      a.datum = &tm.exposed_communication;
+      a.detail = eff.layout.tokens_per_replica;
+      a.detail2 = (t.chips <= su.scale_up_domain ? su.scale_up_bytes_per_s : su.scale_out_bytes_per_s) / 1e9;
+    }
+    if (eff.bubble > 0) {
+      Assumption& a = rec.number("pipeline_bubble", Range::exact(eff.bubble), "of step", OriginKind::derived);
+      a.basis = Basis::pipeline_bubble;
+      a.detail = eff.layout.pipeline;
+      a.detail2 = std::max(1.0, eff.layout.tokens_per_replica / t.seq_len);
+    }
+    if (eff.routing > 0) {
+      Assumption& a = rec.number("moe_routing", Range::exact(eff.routing), "of step", OriginKind::derived);
+      a.basis = Basis::moe_routing;
+      a.datum = &tm.moe_routing_coefficient;
+    }
+    const Range m = mfu_band(eff.mfu, ceiling, tm.model_error);
+    Assumption& a = rec.number("mfu", m, "fraction", OriginKind::derived);
+    a.basis = Basis::utilisation_model;
+    a.datum = &tm.model_error;
+    r.range(Uncertain::mfu) = m.scaled(t.goodput);
   }
   if (s.power_watts) {
     const Range w = s.power_watts->value;
@@ -298,7 +453,7 @@ void resolve_training(const Scenario& s, const Catalog& cat, const Hardware& hw,
 }
 
 void resolve_inference(const Scenario& s, const Catalog& cat, const Hardware& hw, Size size,
-                       Precision compute, Resolved& r, Recorder& rec) {
+                       const model::Shape& shape, Precision compute, Resolved& r, Recorder& rec) {
   const ServingModel& sm = cat.serving;
   InferenceInputs in;
   in.compute_precision = compute;
@@ -354,7 +509,6 @@ void resolve_inference(const Scenario& s, const Catalog& cat, const Hardware& hw
     a.datum = &sm.default_batch;
   }
 
-  const model::Shape shape = resolve_shape(s, r.model, size.params, rec);
   const double weight_bits = bits_of(r.precision);
   // Serving stacks keep the KV cache in 16 bits unless told otherwise (vLLM kv_cache_dtype
   // "auto"), also for FP8/INT8/INT4 weights; FP32 models keep it in 32 bits.
@@ -500,14 +654,13 @@ Precision default_precision(const Hardware& hw) {
   return Precision::fp32;  // unreachable: the catalog requires one precision
 }
 
-Range default_training_mfu(const Hardware& hw, const Catalog& cat, double active_params, double chips) {
+model::TrainingCoefficients training_coefficients(const Catalog& cat) {
   const TrainingModel& tm = cat.training;
-  const double f = model::mfu_size_factor(active_params, tm.size_reference_params.value,
-                                          tm.size_exponent.value, tm.size_min_factor.value) *
-                   model::chip_scaling_efficiency(chips, cat.whatif.chip_scaling_overhead.value);
-  Range m = hw.training_mfu.range().scaled(f);
-  m.high = std::min(m.high, 1.0);
-  return m;
+  return {.width = tm.width_coefficient.value,
+          .moe_routing = tm.moe_routing_coefficient.value,
+          .exposed_communication = tm.exposed_communication.value,
+          .state_bytes_per_param = tm.state_bytes_per_param.value,
+          .shard_memory_share = tm.shard_memory_share.value};
 }
 
 Grid resolve_grid(const Scenario& s, const Catalog& cat, std::vector<Assumption>* out) {
@@ -630,12 +783,14 @@ Resolved resolve(const Scenario& s, const Catalog& cat) {
     rec.given("market_based_intensity", g, "gCO2e/kWh", s.market_based_intensity->origin);
   }
 
+  const model::Shape shape = resolve_shape(s, r.model, size.active, rec);
+  r.shape = shape;
   if (r.phase != Phase::inference) {
     r.peak_flops_per_s = hw.peak(r.precision)->value * 1e12 / r.cap_time_factor;
-    resolve_training(s, cat, hw, size, r, rec);
+    resolve_training(s, cat, hw, size, shape, r, rec);
   }
   if (r.phase != Phase::training) {
-    resolve_inference(s, cat, hw, size, compute, r, rec);
+    resolve_inference(s, cat, hw, size, shape, compute, r, rec);
   }
   return r;
 }

@@ -34,7 +34,7 @@ struct Binding {
 };
 
 // The single table of scenario fields: key, kind, unit, help, and where it is stored.
-const std::array<Binding, 37> k_bindings = {{
+const std::array<Binding, 41> k_bindings = {{
     {{"tokens", FieldKind::count, "tokens", "training tokens D (e.g. 1e8, 2T)"}, &Scenario::tokens},
     {{"params", FieldKind::count, "parameters", "model parameters N (e.g. 7e9, 70B)"}, &Scenario::params},
     {{"active_params", FieldKind::count, "parameters", "parameters active per token (MoE); default --params"},
@@ -43,14 +43,27 @@ const std::array<Binding, 37> k_bindings = {{
      &Scenario::recompute},
     {{"hardware", FieldKind::text, "", "accelerator id (see 'llm-energy hardware list'); default h100-sxm"},
      &Scenario::hardware},
-    {{"chips", FieldKind::count, "chips", "accelerators used for training; default 8"}, &Scenario::chips},
+    {{"chips", FieldKind::count, "chips",
+      "accelerators used for training; default the fewest (from 8, powers of two) that finish in 30 days"},
+     &Scenario::chips},
     {{"precision", FieldKind::choice, "",
       "fp32, tf32, bf16, fp16, fp8, int8 or int4; default bf16 (fp16 where the chip has no bf16)",
       k_precisions},
      &Scenario::precision},
     {{"mfu", FieldKind::range, "fraction",
-      "effective training utilisation (0,1], or a range LOW:HIGH; default from the hardware generation"},
+      "model FLOPs utilisation in training steps (0,1], or LOW:HIGH; default from the utilisation model"},
      &Scenario::mfu},
+    {{"goodput", FieldKind::fraction, "fraction",
+      "share of the chip-hours in steps that count (restarts, failures take the rest); default 0.9"},
+     &Scenario::goodput},
+    {{"seq_len", FieldKind::count, "tokens", "training sequence length (attention FLOPs); default 4096"},
+     &Scenario::seq_len},
+    {{"global_batch_tokens", FieldKind::count, "tokens",
+      "tokens per optimizer step; default 0.292 C^0.327 (DeepSeek LLM), 0.5M-64M"},
+     &Scenario::global_batch_tokens},
+    {{"teacher_params", FieldKind::count, "parameters",
+      "distillation: a teacher of this size runs a forward pass on every training token"},
+     &Scenario::teacher_params},
     {{"chip_hours", FieldKind::count, "chip-hours", "known accelerator-hours; the implied MFU is reported"},
      &Scenario::chip_hours},
     {{"power_watts", FieldKind::range, "W",

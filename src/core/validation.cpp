@@ -8,6 +8,7 @@
 #include "llm_energy/error.hpp"
 #include "llm_energy/estimate.hpp"
 #include "llm_energy/scenario.hpp"
+#include "table.hpp"
 
 namespace llm_energy::embedded {
 std::string_view training_runs();
@@ -17,86 +18,7 @@ std::string_view inference_points();
 namespace llm_energy {
 namespace {
 
-// A CSV table addressed by column name.
-class Table {
- public:
-  Table(std::string_view text, std::string_view name, const std::vector<std::string>& required)
-      : m_name(name), m_reader(text) {
-    std::size_t line = 0;
-    if (!m_reader.next(m_header, line)) {
-      throw InputError(m_name + ": empty dataset");
-    }
-    for (std::size_t i = 0; i < m_header.size(); ++i) {
-      m_index[m_header[i]] = i;
-    }
-    for (const auto& r : required) {
-      if (m_index.find(r) == m_index.end()) {
-        throw InputError(m_name + ": missing column '" + r + "'");
-      }
-    }
-  }
-
-  bool next() {
-    while (m_reader.next(m_row, m_line)) {
-      if (m_row.size() == 1 && m_row[0].empty()) {
-        continue;  // blank line
-      }
-      if (m_row.size() != m_header.size()) {
-        throw InputError(m_name + ":" + std::to_string(m_line) + ": " + std::to_string(m_row.size()) +
-                         " fields, the header has " + std::to_string(m_header.size()));
-      }
-      return true;
-    }
-    return false;
-  }
-
-  [[nodiscard]] std::string get(const std::string& col) const {
-    auto it = m_index.find(col);
-    return it == m_index.end() ? std::string() : m_row[it->second];
-  }
-
-  [[nodiscard]] std::optional<double> number(const std::string& col) const {
-    const std::string v = get(col);
-    if (v.empty()) {
-      return std::nullopt;
-    }
-    try {
-      return parse_count(v, col);
-    } catch (const InputError& e) {
-      throw InputError(where() + e.what());
-    }
-  }
-
-  [[nodiscard]] double required(const std::string& col) const {
-    auto v = number(col);
-    if (!v) {
-      throw InputError(where() + col + ": missing value");
-    }
-    return *v;
-  }
-
-  [[nodiscard]] std::string where() const { return m_name + ":" + std::to_string(m_line) + ": "; }
-
-  // Set `key` in `s` from column `col` when it has a value.
-  void copy(Scenario& s, const std::string& col, const std::string& key) const {
-    const std::string v = get(col);
-    if (!v.empty()) {
-      try {
-        set_field(s, key, v, Origin::config);
-      } catch (const InputError& e) {
-        throw InputError(where() + e.what());
-      }
-    }
-  }
-
- private:
-  std::string m_name;
-  CsvReader m_reader;
-  std::vector<std::string> m_header;
-  std::vector<std::string> m_row;
-  std::map<std::string, std::size_t> m_index;
-  std::size_t m_line = 0;
-};
+using detail::Table;
 
 double median(std::vector<double> v) {
   if (v.empty()) {
@@ -144,6 +66,11 @@ TrainingValidation validate_training(std::string_view csv, std::string_view name
     t.copy(base, "hardware", "hardware");
     t.copy(base, "chips", "chips");
     t.copy(base, "precision", "precision");
+    // Published facts of the run, where the dataset has them (else the tool's defaults).
+    for (const char* key : {"seq_len", "global_batch_tokens", "layers", "hidden_size", "experts",
+                            "active_experts", "teacher_params"}) {
+      t.copy(base, key, key);
+    }
 
     // Reproduce: the source's conventions.
     if (!t.get("power_w_per_chip").empty()) {

@@ -60,6 +60,11 @@ void pin_shape(Scenario& s, double base_params) {
   }
 }
 
+Scenario with_phase(Scenario s, Phase p) {
+  s.phase = given(p);
+  return s;
+}
+
 // What the baseline resolves to, without its phases (they may lack inputs the variant adds).
 Resolved facts(const Scenario& base, const Catalog& cat) {
   Scenario s = base;
@@ -224,15 +229,6 @@ Variant distill(const Scenario& base, const Catalog& cat, double student_params,
   Variant v = baseline_variant(base);
   v.label = "distill-to=" + label_num(student_params);
 
-  // Teacher forward passes: 2*N*D = the training FLOPs (6*N*D') of D' = D/3 tokens, at the
-  // training utilisation and power of the baseline hardware.
-  Scenario teacher = base;
-  teacher.phase = given(Phase::training);
-  teacher.tokens = given(distill_tokens * 2.0 / 6.0);
-  teacher.recompute.reset();
-  teacher.chip_hours.reset();
-  v.teacher_forward = teacher;
-
   auto as_student = [&](Scenario s) {
     s.params = given(student_params);
     s.active_params.reset();
@@ -249,17 +245,25 @@ Variant distill(const Scenario& base, const Catalog& cat, double student_params,
     s.mfu.reset();
     return s;
   };
+  // The student's training with the teacher's forward pass on every token (estimate
+  // --teacher-params: 2 N_teacher + its attention FLOPs per token, in the same run).
   Scenario student = as_student(base);
   student.phase = given(Phase::training);
   student.tokens = given(distill_tokens);
+  student.teacher_params = given(r.active_params);
   v.student_training = student;
   v.inference = as_student(base);
   v.notes.push_back({NoteKind::distillation, ""});
   return v;
 }
 
-double scaling_efficiency(const Catalog& cat, double chips) {
-  return model::chip_scaling_efficiency(chips, cat.whatif.chip_scaling_overhead.value);
+double training_utilisation(const Scenario& s, const Catalog& cat, double chips) {
+  Scenario t = with_phase(s, Phase::training);
+  t.chips = given(chips);
+  t.mfu.reset();
+  t.chip_hours.reset();
+  const Resolved r = resolve(t, cat);
+  return r.range(Uncertain::mfu).value;
 }
 
 Variant with_chips(const Scenario& base, const Catalog& cat, double chips) {
@@ -268,22 +272,23 @@ Variant with_chips(const Scenario& base, const Catalog& cat, double chips) {
   }
   Variant v = baseline_variant(base);
   v.label = "chips=" + label_num(chips);
-  const double base_chips = base.chips ? base.chips->value : 8.0;
-  const double factor = scaling_efficiency(cat, chips) / scaling_efficiency(cat, base_chips);
   Scenario& s = v.training;
   s.chips = given(chips);
-  // The default utilisation already follows the chip count (resolve()); given chip-hours or
-  // a given utilisation describe the baseline's scale and are carried over by the same factor.
-  if (s.chip_hours) {
-    s.chip_hours = given(s.chip_hours->value / factor);
-  } else if (s.mfu) {
-    Range m = s.mfu->value.scaled(factor);
-    m.high = std::min(m.high, 1.0);
-    s.mfu = given(m);
+  // The default utilisation follows the chip count (resolve()); given chip-hours or a given
+  // utilisation describe the baseline's scale and are carried over by the model's ratio.
+  if (s.chip_hours || s.mfu) {
+    const double base_chips = resolve(with_phase(base, Phase::training), cat).training->chips;
+    const double factor = training_utilisation(base, cat, chips) / training_utilisation(base, cat, base_chips);
+    if (s.chip_hours) {
+      s.chip_hours = given(s.chip_hours->value / factor);
+    } else {
+      Range m = s.mfu->value.scaled(factor);
+      m.high = std::min(m.high, 1.0);
+      s.mfu = given(m);
+    }
+    v.notes.push_back({NoteKind::chips_factor, v.label, "", label_num(base_chips), "", factor});
   }
-  v.notes.push_back({NoteKind::chips_factor, v.label, "", label_num(base_chips), "", factor});
-  const Datum& c = cat.whatif.chip_scaling_overhead;
-  v.notes.push_back({NoteKind::chips_scaling, "", "", "", "", c.value, c.low, c.high});
+  v.notes.push_back({NoteKind::chips_scaling, ""});
   return v;
 }
 
@@ -350,8 +355,7 @@ double Totals::time() const {
 
 namespace {
 
-Totals totals_of(const Estimate& e, const std::optional<Distillation>& d, const Estimate* teacher,
-                 const Estimate* student) {
+Totals totals_of(const Estimate& e, const std::optional<Distillation>& d, const Estimate* run) {
   Totals t;
   t.energy_kwh = e.total.energy_kwh;
   t.co2e_kg = e.total.co2e_kg;
@@ -364,14 +368,11 @@ Totals totals_of(const Estimate& e, const std::optional<Distillation>& d, const 
     t.time_per_output_token_ms = e.inference->time_per_output_token_ms;
     t.energy_per_token_j = e.inference->energy_per_token_j;
   }
-  for (const Estimate* x : {teacher, student}) {
-    if (x == nullptr) {
-      continue;
-    }
-    t.energy_kwh += x->total.energy_kwh;
-    t.co2e_kg += x->total.co2e_kg;
-    if (t.market_based_co2e_kg && x->total.market_based_co2e_kg) {
-      *t.market_based_co2e_kg += *x->total.market_based_co2e_kg;
+  if (run != nullptr) {
+    t.energy_kwh += run->total.energy_kwh;
+    t.co2e_kg += run->total.co2e_kg;
+    if (t.market_based_co2e_kg && run->total.market_based_co2e_kg) {
+      *t.market_based_co2e_kg += *run->total.market_based_co2e_kg;
     }
   }
   if (d && t.wall_clock_hours) {
@@ -399,11 +400,6 @@ Deltas deltas(const Totals& r, const Totals& b) {
   return d;
 }
 
-Scenario with_phase(Scenario s, Phase p) {
-  s.phase = given(p);
-  return s;
-}
-
 Row evaluate(const Variant& v, Phase phase, const Catalog& cat, const Estimate& baseline_inference) {
   Row row;
   row.label = v.label;
@@ -417,19 +413,22 @@ Row evaluate(const Variant& v, Phase phase, const Catalog& cat, const Estimate& 
     infer = estimate(with_phase(v.inference, Phase::inference), cat);
   }
   row.estimate = merge_phases(train ? &*train : nullptr, infer ? &*infer : nullptr, phase);
-  std::optional<Estimate> teacher;
-  std::optional<Estimate> student;
-  if (v.teacher_forward && v.student_training) {
-    teacher = estimate(*v.teacher_forward, cat);
-    student = estimate(*v.student_training, cat);
+  std::optional<Estimate> run;  // the distillation run: student training + teacher forward passes
+  if (v.student_training) {
+    // One estimate of the run (estimate --teacher-params); the teacher's share is what the run
+    // costs beyond the student's training alone.
+    Scenario alone = *v.student_training;
+    alone.teacher_params.reset();
+    run = estimate(*v.student_training, cat);
+    const Estimate student = estimate(alone, cat);
     const Estimate student_inf = infer ? *infer : estimate(with_phase(v.inference, Phase::inference), cat);
     Distillation d;
-    d.teacher_energy_kwh = teacher->training->energy_kwh;
-    d.teacher_co2e_kg = teacher->training->co2e_kg;
-    d.teacher_hours = teacher->training->wall_clock_hours;
-    d.student_training_energy_kwh = student->training->energy_kwh;
-    d.student_training_co2e_kg = student->training->co2e_kg;
-    d.student_training_hours = student->training->wall_clock_hours;
+    d.student_training_energy_kwh = student.training->energy_kwh;
+    d.student_training_co2e_kg = student.training->co2e_kg;
+    d.student_training_hours = student.training->wall_clock_hours;
+    d.teacher_energy_kwh = run->training->energy_kwh - d.student_training_energy_kwh;
+    d.teacher_co2e_kg = run->training->co2e_kg - d.student_training_co2e_kg;
+    d.teacher_hours = run->training->wall_clock_hours - d.student_training_hours;
     d.saving_per_token_j =
         baseline_inference.inference->energy_per_token_j - student_inf.inference->energy_per_token_j;
     if (d.saving_per_token_j > 0) {
@@ -440,8 +439,7 @@ Row evaluate(const Variant& v, Phase phase, const Catalog& cat, const Estimate& 
     }
     row.distillation = d;
   }
-  row.totals =
-      totals_of(row.estimate, row.distillation, teacher ? &*teacher : nullptr, student ? &*student : nullptr);
+  row.totals = totals_of(row.estimate, row.distillation, run ? &*run : nullptr);
   return row;
 }
 
@@ -451,7 +449,7 @@ Comparison compare(const Scenario& base, const Catalog& cat, const std::vector<V
   Comparison c;
   c.baseline.label = "baseline";
   c.baseline.estimate = estimate(base, cat);
-  c.baseline.totals = totals_of(c.baseline.estimate, std::nullopt, nullptr, nullptr);
+  c.baseline.totals = totals_of(c.baseline.estimate, std::nullopt, nullptr);
   if (base.renewable_share) {
     c.baseline.notes.push_back({NoteKind::market_share, "", "", "", "", base.renewable_share->value});
   } else if (base.market_based_intensity) {
@@ -461,7 +459,7 @@ Comparison compare(const Scenario& base, const Catalog& cat, const std::vector<V
   const Phase phase = c.baseline.estimate.phase;
   std::optional<Estimate> baseline_inference;
   for (const auto& v : variants) {
-    if (v.teacher_forward && !baseline_inference) {
+    if (v.student_training && !baseline_inference) {
       baseline_inference = estimate(with_phase(base, Phase::inference), cat);
     }
     try {

@@ -111,8 +111,11 @@ std::string origin_text(const Assumption& a) {
 }
 
 std::string value_text(const Assumption& a, const Estimate& e) {
-  if (a.key == "shape" && e.inference) {
-    return shape_text(e.inference->shape);
+  if (a.key == "shape") {
+    return shape_text(e.shape);
+  }
+  if (a.key == "training_layout") {
+    return "TP" + f0(a.detail) + " x PP" + f0(a.detail2) + " x DP" + sig3(a.value.value);
   }
   if (!a.text.empty()) {
     return std::string(a.text);
@@ -192,7 +195,9 @@ std::string source_text(const Assumption& a, std::size_t cap) {
       t << "8*N*D with full activation recomputation";
       break;
     case Basis::default_chips:
-      t << "one 8-accelerator server; affects wall-clock only";
+      t << "the fewest chips (powers of two from " << f0(a.detail2) << ") that finish within " << f0(a.detail)
+        << " days, at most one sequence per replica; ";
+      t.cite(*a.datum);
       break;
     case Basis::peak:
       t << a.word << " dense; ";
@@ -202,18 +207,43 @@ std::string source_text(const Assumption& a, std::size_t cap) {
       t << "weight-only quantisation: " << a.word << " weights, dequantised and computed at the chip's "
         << a.text << " peak";
       break;
-    case Basis::generation_mfu:
-      t << "effective utilisation (MFU x goodput) of the " << a.word << " generation; ";
+    case Basis::mfu_ceiling:
+      t << "large dense model MFU without communication, " << a.word << " generation; ";
       t.cite(*a.datum);
-      if (a.detail < 1.0) {
-        t << "; x" << f2(a.detail) << " for a " << g3(a.detail2) << "-parameter model (size factor: ";
-        t.cite(*a.datum2) << ")";
-      }
       break;
-    case Basis::chip_scaling:
-      t << "scaling efficiency on " << f0(a.detail) << " chips: 1/(1 + " << g3(a.datum->value)
-        << " x log2(chips/8)) (communication per step); ";
+    case Basis::width_factor:
+      t << "1/(1 + k x (peak/HBM bandwidth)/d_model) at d_model " << f0(a.detail)
+        << " (memory-bound non-GEMM work); k: ";
       t.cite(*a.datum);
+      break;
+    case Basis::communication:
+      t << "exposed data-parallel all-reduce: eps x (2/3) x ceiling x peak / (" << g3(a.detail)
+        << " tokens per replica x " << g3(a.detail2) << " GB/s); eps: ";
+      t.cite(*a.datum);
+      break;
+    case Basis::pipeline_bubble:
+      t << "(p-1)/(v m) for p = " << f0(a.detail) << " stages interleaved over v = layers/p, m = "
+        << g3(a.detail2) << " micro-batches (Narayanan et al. 2021)";
+      break;
+    case Basis::moe_routing:
+      t << "MoE routing and all-to-all: a x (peak/HBM bandwidth)/d_model; a: ";
+      t.cite(*a.datum);
+      break;
+    case Basis::utilisation_model:
+      t << "ceiling x width / (1 + communication + bubble + routing); 80% range x/÷ exp(model error): ";
+      t.cite(*a.datum);
+      break;
+    case Basis::training_layout:
+      t << "TP" << f0(a.detail) << " x PP" << f0(a.detail2) << " x DP" << g3(a.value.value)
+        << ": the smallest model-parallel degree whose 16-bit weights and gradients fit ";
+      t.cite(*a.datum);
+      break;
+    case Basis::batch_law:
+      t << "B = a C^b tokens within [0.5M, 64M] (C = 6ND); a: ";
+      t.cite(*a.datum);
+      break;
+    case Basis::attention_flops:
+      t << "6 x layers x seq_len x d_attn per token (causal), " << f2(a.detail * 100) << "% of 6ND";
       break;
     case Basis::power_override:
       t << "whole per-chip figure (accelerator and host share)";
@@ -260,7 +290,7 @@ json assumptions_json(const Estimate& e) {
   for (const auto& x : e.assumptions) {
     json item;
     const std::string shown = value_text(x, e);
-    if (!x.text.empty() || x.key == "shape") {
+    if (!x.text.empty() || x.key == "shape" || x.key == "training_layout") {
       item["value"] = shown;
     } else {
       item["value"] = round6(x.value.value);

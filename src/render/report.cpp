@@ -145,7 +145,7 @@ std::string render_html_report(const Estimate& e, std::string_view command) {
     const std::string range =
         a.text.empty() && !a.value.is_exact() ? sig3(a.value.low) + " \u2013 " + sig3(a.value.high) : "";
     const std::string value =
-        a.text.empty() && a.key != "shape"
+        a.text.empty() && a.key != "shape" && a.key != "training_layout"
             ? (a.value.value >= 1e6 ? human_count(a.value.value) : sig3(a.value.value)) +
                   (a.unit.empty() || a.unit == "fraction" || a.unit == "ratio" ? ""
                                                                                : " " + std::string(a.unit))

@@ -223,6 +223,9 @@ std::string verdict_text(const ValidationVerdict& v, bool inference) {
                                      100 * v.value, 100 * v.bound)
                        : fmt::format("predict-mode median |error| {:.1f}% exceeds the bound {:.1f}%",
                                      100 * v.value, 100 * v.bound);
+    case ValidationFailure::coverage:
+      return fmt::format("{:.1f}% of the {} inside their out-of-sample 80% interval, below the bound {:.1f}%",
+                         100 * v.value, inference ? "points" : "runs", 100 * v.bound);
   }
   return "";
 }

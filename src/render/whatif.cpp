@@ -139,17 +139,15 @@ std::string note_text(const whatif::Note& n, const Comparison& c) {
     case NoteKind::no_break_even:
       return l + ": the student saves no energy per served token: no break-even";
     case NoteKind::distillation:
-      return "distillation = teacher forward passes (2*N*D FLOPs, at training utilisation) + student "
-             "training "
-             "(6*N_student*D); the teacher's own training is the baseline's; student quality not modelled";
+      return "distillation = one run of student training (6*N_student*D + attention) with the teacher's "
+             "forward pass on every token (2*N_teacher*D + attention; estimate --teacher-params); the "
+             "teacher's own training is the baseline's; student quality not modelled";
     case NoteKind::chips_factor:
       return l + ": training utilisation x " + num(n.x) + " relative to " + n.text + " chips";
     case NoteKind::chips_scaling:
-      return "chips: scaling efficiency 1/(1+" + num(n.x) + "*log2(n/8)) on the training utilisation (" +
-             num(n.y) + "-" + num(n.z) +
-             " per doubling: communication overhead; Megatron-LM and PaLM ~0.02-0.03, Llama 3 ~0.05 at "
-             "8K-16K GPUs; "
-             "hardware.json whatif_model); energy rises as wall-clock falls; inference unchanged";
+      return "chips: the utilisation model follows the chip count (the data-parallel all-reduce against "
+             "fewer tokens per replica, pipeline bubbles; hardware.json training_model): energy rises as "
+             "wall-clock falls; inference unchanged";
     case NoteKind::default_precision_used:
       return l + ": no " + n.text + " peak: default precision used";
     case NoteKind::catalog_power_used:
