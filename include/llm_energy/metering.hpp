@@ -40,6 +40,13 @@ struct Unreadable {
   std::string reason;
 };
 
+// Something read that is not to be trusted as it stands (a counter that stepped back), and
+// what was done about it.
+struct MeterWarning {
+  std::string source;
+  std::string message;
+};
+
 // One measured run of a command: what ran, how it ended, what was read and its footprint.
 struct MeasurementReport {
   std::vector<std::string> command;
@@ -48,6 +55,7 @@ struct MeasurementReport {
   double duration_s = 0;
   std::vector<DeviceEnergy> devices;
   std::vector<Unreadable> unreadable;
+  std::vector<MeterWarning> warnings;
   Grid grid;
   MeasuredFootprint footprint;
 };

@@ -100,8 +100,12 @@ class MeasureCommand final : public Command {
     for (auto& d : powercap.devices()) {
       report.devices.push_back(std::move(d));
     }
+    report.warnings = nvml.warnings();
+    for (auto& w : powercap.warnings()) {
+      report.warnings.push_back(std::move(w));
+    }
     report.footprint = account(report.devices, report.grid);
-    if (const std::string w = render::unreadable_warning(report); !w.empty()) {
+    if (const std::string w = render::warning_line(report); !w.empty()) {
       io.err << "llm-energy: " << w << "\n";
       io.err.flush();
     }

@@ -30,16 +30,23 @@ std::string command_text(const std::vector<std::string>& cmd) {
   return s;
 }
 
-std::string unreadable_warning(const MeasurementReport& r) {
-  if (r.unreadable.empty()) {
+std::string warning_line(const MeasurementReport& r) {
+  if (r.unreadable.empty() && r.warnings.empty()) {
     return "";
   }
   std::string line = "warning: ";
-  for (std::size_t i = 0; i < r.unreadable.size(); ++i) {
-    line += (i ? "; " : "") + std::string("cannot read ") + r.unreadable[i].source + ": " +
-            r.unreadable[i].reason;
+  std::string sep;
+  for (const auto& u : r.unreadable) {
+    line += sep + "cannot read " + u.source + ": " + u.reason;
+    sep = "; ";
   }
-  line += r.devices.empty() ? " (nothing measured)" : " (measured the rest)";
+  if (!r.unreadable.empty()) {
+    line += r.devices.empty() ? " (nothing measured)" : " (measured the rest)";
+  }
+  for (const auto& w : r.warnings) {
+    line += sep + w.source + ": " + w.message;
+    sep = "; ";
+  }
   return line;
 }
 
@@ -60,6 +67,10 @@ std::string render_measurement(const MeasurementReport& r, Format f) {
     for (const auto& u : r.unreadable) {
       unread.push_back({{"source", u.source}, {"reason", u.reason}});
     }
+    json warnings = json::array();
+    for (const auto& w : r.warnings) {
+      warnings.push_back({{"source", w.source}, {"message", w.message}});
+    }
     json j{{"schema", "llm-energy/measure/1"},
            {"version", k_version},
            {"command", r.command},
@@ -76,7 +87,8 @@ std::string render_measurement(const MeasurementReport& r, Format f) {
            {"interval",
             {{"energy_kwh", json::array({round6(fp.energy_interval.low), round6(fp.energy_interval.high)})},
              {"co2e_kg", json::array({round6(fp.co2e_interval.low), round6(fp.co2e_interval.high)})}}},
-           {"unreadable", unread}};
+           {"unreadable", unread},
+           {"warnings", warnings}};
     return j.dump(2) + "\n";
   }
   if (f != Format::table) {

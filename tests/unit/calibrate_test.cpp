@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -301,13 +302,53 @@ TEST_CASE("profiles round-trip through JSON and are validated", "[calibrate]") {
 // ---- measure's samplers ----
 
 TEST_CASE("a wrapping counter adds each wrap past the range", "[measure]") {
+  using Step = measure::WrappingCounter::Step;
   measure::WrappingCounter c(900, 1000);
-  c.update(950);
-  c.update(100);  // wrapped: 50 to the top, then 100
+  CHECK(c.update(950) == Step::forward);
+  CHECK(c.update(100) == Step::wrap);  // wrapped: 50 to the top, then 100
   c.update(300);
-  c.update(50);  // wrapped again: 700 + 50
-  CHECK(c.total() == 50 + 150 + 200 + 750);
+  c.update(990);
+  CHECK(c.update(40) == Step::wrap);  // wrapped again: 10 + 40
+  CHECK(c.total() == 50 + 150 + 200 + 690 + 50);
   CHECK(c.wraps() == 2);
+  CHECK(c.steps_back() == 0);
+  CHECK(measure::step_back_warning(c, "uJ").empty());
+}
+
+TEST_CASE("a counter that steps back a little is a reset or a glitch, not a wrap", "[measure]") {
+  using Step = measure::WrappingCounter::Step;
+  // RAPL's usual range: a wrap counted here would add ~262 kJ that was never drawn.
+  const std::uint64_t range = 262143328850ULL;
+  measure::WrappingCounter c(5'000'000, range);
+  c.update(6'000'000);                       // +1 J
+  CHECK(c.update(5'999'000) == Step::back);  // 1 mJ back: a glitch
+  CHECK(c.update(7'000'000) == Step::forward);
+  CHECK(c.total() == 1'000'000 + 1'001'000);  // the step back is not counted
+  CHECK(c.wraps() == 0);
+  CHECK(c.update(0) == Step::back);  // reset to zero far below the top of the range
+  c.update(500);
+  CHECK(c.total() == 2'001'000 + 500);
+  CHECK(c.steps_back() == 2);
+  CHECK(c.largest_step_back() == 7'000'000);
+  CHECK(measure::step_back_warning(c, "uJ") ==
+        "counter stepped back 2 times (by up to 7000000 uJ of its 262143328850 uJ range; a reset or a "
+        "glitch, not a wrap): those steps are not counted");
+
+  SECTION("the rule's edge: a step back of half the range or more is a wrap") {
+    measure::WrappingCounter h(600, 1000);
+    CHECK(h.update(100) == Step::wrap);  // back 500: 400 to the top + 100
+    CHECK(h.total() == 500);
+    measure::WrappingCounter g(600, 1000);
+    CHECK(g.update(101) == Step::back);  // back 499: would imply 501, over half the range
+    CHECK(g.total() == 0);
+  }
+  SECTION("without a range (0: NVML's counter) every step back is a reset") {
+    measure::WrappingCounter n(1000, 0);
+    CHECK(n.update(10) == Step::back);
+    n.update(30);
+    CHECK(n.total() == 20);
+    CHECK(measure::step_back_warning(n, "mJ").find("range") == std::string::npos);
+  }
 }
 
 TEST_CASE("power samples integrate with the trapezoid rule", "[measure]") {
@@ -366,6 +407,18 @@ TEST_CASE("the powercap meter reads packages and DRAM once each, across wraps", 
   CHECK(devices[1].kind == DeviceKind::dram);
   CHECK(devices[1].energy_j == Approx(1000e-6));
 
+  SECTION("a counter that steps back is warned about and not counted as a wrap") {
+    set(pkg, "290");  // 10 uJ back of a 1000 uJ range: not a wrap (which would add 990)
+    m.sample();
+    set(pkg, "310");
+    m.sample();
+    CHECK(m.devices()[0].energy_j == Approx(420e-6));
+    const auto w = m.warnings();
+    REQUIRE(w.size() == 1);
+    CHECK(w[0].source == (pkg / "energy_uj").string());
+    CHECK(w[0].message.find("stepped back 1 time (by up to 10 uJ of its 1000 uJ range") != std::string::npos);
+    CHECK(unreadable.size() == 1);
+  }
   SECTION("a counter that becomes unreadable keeps what it counted") {
     fs::remove(pkg / "energy_uj");
     m.sample();
@@ -416,5 +469,30 @@ TEST_CASE("measure reads the powercap root from LLM_ENERGY_POWERCAP_ROOT", "[mea
   CHECK(out.str().find("\"source\": \"NVML (/nonexistent.so)\"") != std::string::npos);
   const std::string e = err.str();
   CHECK(e.rfind("llm-energy: warning: cannot read NVML (/nonexistent.so): ", 0) == 0);
+  CHECK(std::count(e.begin(), e.end(), '\n') == 1);
+}
+
+TEST_CASE("measure warns about a counter that steps back during the run and does not count it", "[measure]") {
+  TempDir tmp;
+  const fs::path pkg = tmp.path / "intel-rapl:0";
+  write(pkg / "name", "package-0\n");
+  write(pkg / "energy_uj", "5000000\n");
+  write(pkg / "max_energy_range_uj", "262143328850\n");
+  const std::string energy = (pkg / "energy_uj").string();
+  const std::string root = tmp.path.string();
+  std::ostringstream out;
+  std::ostringstream err;
+  const std::string script = "echo 4999000 > '" + energy + "'";
+  const char* argv[] = {
+      "llm-energy",      "measure",         "--format",   "json", "--output", "-",  "--nvml-library",
+      "/nonexistent.so", "--powercap-root", root.c_str(), "--",   "sh",       "-c", script.c_str()};
+  const int rc = cli::run(static_cast<int>(std::size(argv)), argv, out, err);
+  CHECK(rc == 0);
+  const auto j = nlohmann::json::parse(out.str());
+  CHECK(j["devices"][0]["energy_j"] == 0);  // not 262 kJ of a phantom wrap
+  REQUIRE(j["warnings"].size() == 1);
+  CHECK(j["warnings"][0]["source"] == energy);
+  const std::string e = err.str();
+  CHECK(e.find("stepped back 1 time (by up to 1000 uJ") != std::string::npos);
   CHECK(std::count(e.begin(), e.end(), '\n') == 1);
 }
