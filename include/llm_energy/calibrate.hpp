@@ -112,12 +112,23 @@ struct CalibrationResult {
 [[nodiscard]] std::string profile_to_json(const Profile& p);
 
 // Parse a profile written by profile_to_json; throws InputError naming `name` for malformed
-// JSON, a wrong schema, a missing or invalid field. Sets Profile::file to `name`.
+// JSON, a wrong schema, a missing or invalid field, or a value check_profile refuses. Sets
+// Profile::file to `name`.
 [[nodiscard]] Profile parse_profile(std::string_view text, std::string_view name);
 
-// Return a copy of `cat` in which the profile's hardware has the fitted training_mfu,
-// avg_power_fraction and host_power_w (value, low, high), each with the source
-// "profile FILE (fitted on N runs)". Throws InputError when the hardware id is unknown.
+// Throw InputError naming `name` unless the profile is as plausible as a hardware file's
+// datums must be: low <= value <= high, all finite; training_mfu in (0, 1];
+// avg_power_fraction in (0, 1.5]; host_power_w >= 0; a hardware id; runs >= 1.
+void check_profile(const Profile& p, std::string_view name);
+
+// Return true when `hardware` names the profile's hardware entry in `cat`: ids match as
+// Catalog::find_hardware matches them (case-insensitively). Throws InputError for an unknown id.
+[[nodiscard]] bool profile_matches_hardware(const Profile& p, std::string_view hardware, const Catalog& cat);
+
+// Return a copy of `cat` in which the profile's hardware (found case-insensitively) has the
+// fitted training_mfu, avg_power_fraction and host_power_w (value, low, high), each with the
+// source "profile FILE (fitted on N runs)". Throws InputError when the hardware id is unknown
+// or check_profile refuses the profile.
 [[nodiscard]] Catalog apply_profile(const Catalog& cat, const Profile& p);
 
 }  // namespace llm_energy

@@ -23,6 +23,7 @@ namespace {
 using json = nlohmann::ordered_json;
 
 constexpr double k_seconds_per_hour = 3600.0;
+constexpr double k_max_power_fraction = 1.5;  // as a hardware file's avg_power_fraction
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -268,9 +269,9 @@ CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog&
   if (runs.empty()) {
     throw InputError("calibrate: no runs");
   }
-  std::set<std::string> ids;
+  std::set<std::string> ids;  // the catalog's ids: "H100-SXM" and "h100-sxm" are one
   for (const auto& r : runs) {
-    ids.insert(r.hardware);
+    ids.insert(cat.find_hardware(r.hardware).id);
   }
   if (ids.size() > 1) {
     std::string list;
@@ -403,7 +404,7 @@ Profile parse_profile(std::string_view text, std::string_view name) {
     throw InputError(where + ": key 'source': expected a string, got " + std::string(json_type_name(src)));
   }
   p.source = src.get<std::string>();
-  auto fitted = [&](const char* key, bool fraction) {
+  auto fitted = [&](const char* key) {
     const json& o = need(key);
     if (!o.is_object()) {
       throw InputError(where + ": key '" + key + "': expected an object {value, low, high}");
@@ -422,25 +423,48 @@ Profile parse_profile(std::string_view text, std::string_view name) {
         throw InputError(where + ": key '" + key + "': unknown key '" + it.key() + "'");
       }
     }
-    if (!(f.low <= f.value && f.value <= f.high) || !std::isfinite(f.low) || !std::isfinite(f.high)) {
-      throw InputError(where + ": key '" + key + "': needs low <= value <= high");
-    }
-    if (fraction ? !(f.low > 0) : !(f.low >= 0)) {
-      throw InputError(where + ": key '" + key + "': must be " +
-                       (fraction ? "greater than zero" : "non-negative"));
-    }
     return f;
   };
-  p.training_mfu = fitted("training_mfu", true);
-  if (p.training_mfu.high > 1.0) {
-    throw InputError(where + ": key 'training_mfu': must lie in (0, 1]");
-  }
-  p.avg_power_fraction = fitted("avg_power_fraction", true);
-  p.host_power_w = fitted("host_power_w", false);
+  p.training_mfu = fitted("training_mfu");
+  p.avg_power_fraction = fitted("avg_power_fraction");
+  p.host_power_w = fitted("host_power_w");
+  check_profile(p, where);
   return p;
 }
 
+void check_profile(const Profile& p, std::string_view name) {
+  const std::string where(name);
+  if (p.hardware.empty()) {
+    throw InputError(where + ": key 'hardware': expected a hardware id");
+  }
+  if (p.runs == 0) {
+    throw InputError(where + ": key 'runs': expected a positive whole number");
+  }
+  // The bounds a hardware file's datums must meet (catalog.cpp), so that a profile is as strict.
+  auto check = [&](const char* key, const Fitted& f, bool ok, const char* rule) {
+    if (!std::isfinite(f.low) || !std::isfinite(f.value) || !std::isfinite(f.high) ||
+        !(f.low <= f.value && f.value <= f.high)) {
+      throw InputError(where + ": key '" + key + "': needs low <= value <= high");
+    }
+    if (!ok) {
+      throw InputError(where + ": key '" + key + "': " + rule + " (low " + number_text(f.low) + ", high " +
+                       number_text(f.high) + ")");
+    }
+  };
+  check("training_mfu", p.training_mfu, p.training_mfu.low > 0 && p.training_mfu.high <= 1.0,
+        "must lie in (0, 1]");
+  check("avg_power_fraction", p.avg_power_fraction,
+        p.avg_power_fraction.low > 0 && p.avg_power_fraction.high <= k_max_power_fraction,
+        "must lie in (0, 1.5], as in a hardware file");
+  check("host_power_w", p.host_power_w, p.host_power_w.low >= 0, "must not be negative");
+}
+
+bool profile_matches_hardware(const Profile& p, std::string_view hardware, const Catalog& cat) {
+  return &cat.find_hardware(p.hardware) == &cat.find_hardware(hardware);
+}
+
 Catalog apply_profile(const Catalog& cat, const Profile& p) {
+  check_profile(p, p.file.empty() ? std::string_view("profile") : std::string_view(p.file));
   Catalog out = cat;
   const Hardware& found = cat.find_hardware(p.hardware);  // throws with suggestions
   auto it = std::find_if(out.hardware.begin(), out.hardware.end(),

@@ -42,3 +42,9 @@ cli_case(calibrate_codecarbon_no_params RC 2 ARGS calibrate tests/fake/runs/emis
 cli_case(calibrate_bad_row RC 2 ARGS calibrate tests/fake/runs/bad-row.csv --output ${profile_out}.5
          ERR "bad-row.csv:4: duration_h: must be greater than zero")
 cli_case(calibrate_no_output RC 2 ARGS calibrate tests/fake/runs/h100-runs.csv ERR "--output")
+
+# Profiles are as strict as a hardware file, and their ids as case-insensitive as the catalog's.
+cli_case(profile_power_fraction_50 RC 2 ARGS estimate --profile tests/fake/runs/profile-power-50.json
+         --params 7e9 --tokens 1e11 ERR "key 'avg_power_fraction': must lie in (0, 1.5], as in a hardware file")
+cli_case(profile_upper_case_id RC 0 ARGS estimate --profile tests/fake/runs/profile-upper-case.json
+         --params 7e9 --tokens 1e11 --phase training --format json OUT "\"hardware\": \"h100-sxm\"")

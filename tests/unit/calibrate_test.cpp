@@ -299,6 +299,77 @@ TEST_CASE("profiles round-trip through JSON and are validated", "[calibrate]") {
   CHECK_THROWS_WITH(apply_profile(builtin_catalog(), unknown), Catch::Contains("did you mean"));
 }
 
+TEST_CASE("profiles are as strict as a hardware file's datums", "[calibrate]") {
+  Profile p;
+  p.hardware = "h100-sxm";
+  p.runs = 2;
+  p.training_mfu = {0.42, 0.4, 0.44};
+  p.avg_power_fraction = {0.78, 0.74, 0.8};
+  p.host_power_w = {150, 140, 160};
+  p.source = "test";
+  CHECK_NOTHROW(parse_profile(profile_to_json(p), "p.json"));
+  auto refused = [&](auto change) {
+    Profile q = p;
+    change(q);
+    const std::string text = profile_to_json(q);
+    std::string message;
+    try {
+      (void)parse_profile(text, "p.json");
+    } catch (const InputError& e) {
+      message = e.what();
+    }
+    // An in-memory profile is refused alike where it is applied.
+    CHECK_THROWS_AS(apply_profile(builtin_catalog(), q), InputError);
+    return message;
+  };
+  CHECK(refused([](Profile& q) {
+          q.avg_power_fraction = {50, 40, 60};
+        }) ==
+        "p.json: key 'avg_power_fraction': must lie in (0, 1.5], as in a hardware file (low 40, high 60)");
+  CHECK(refused([](Profile& q) {
+          q.avg_power_fraction = {1.2, 1.0, 1.6};
+        }).find("must lie in (0, 1.5]") != std::string::npos);
+  CHECK(refused([](Profile& q) {
+          q.avg_power_fraction = {0.5, 0, 0.6};
+        }).find("must lie in (0, 1.5]") != std::string::npos);
+  CHECK(refused([](Profile& q) {
+          q.training_mfu = {0.9, 0.8, 1.2};
+        }).find("training_mfu': must lie in (0, 1]") != std::string::npos);
+  CHECK(refused([](Profile& q) {
+          q.host_power_w = {10, -5, 20};
+        }).find("host_power_w': must not be negative") != std::string::npos);
+  // The edges a hardware file allows are allowed.
+  Profile edge = p;
+  edge.training_mfu = {1.0, 1.0, 1.0};
+  edge.avg_power_fraction = {1.5, 1.5, 1.5};
+  edge.host_power_w = {0, 0, 0};
+  CHECK_NOTHROW(apply_profile(builtin_catalog(), parse_profile(profile_to_json(edge), "edge.json")));
+}
+
+TEST_CASE("profile hardware ids match case-insensitively, as the catalog's", "[calibrate]") {
+  const Catalog& cat = builtin_catalog();
+  Profile p;
+  p.hardware = "H100-SXM";
+  p.runs = 1;
+  p.training_mfu = {0.5, 0.5, 0.5};
+  p.avg_power_fraction = {0.7, 0.7, 0.7};
+  p.host_power_w = {100, 100, 100};
+  p.source = "test";
+  const Profile q = parse_profile(profile_to_json(p), "upper.json");
+  CHECK(profile_matches_hardware(q, "h100-sxm", cat));
+  CHECK(profile_matches_hardware(q, "H100-sxm", cat));
+  CHECK_FALSE(profile_matches_hardware(q, "a100-sxm4-80gb", cat));
+  CHECK_THROWS_WITH(profile_matches_hardware(q, "h100", cat), Catch::Contains("did you mean"));
+  const Catalog c = apply_profile(cat, q);
+  CHECK(c.find_hardware("h100-sxm").training_mfu.value == 0.5);
+
+  // Runs that spell one id two ways are one hardware id; the profile takes the catalog's spelling.
+  std::vector<MeasuredRun> runs{synth(cat, "h100-sxm", 7e9, 2e11, 64, {0.4, 0.7, 100}, true),
+                                synth(cat, "h100-sxm", 7e9, 2e11, 64, {0.4, 0.7, 100}, true)};
+  runs[1].hardware = "H100-SXM";
+  CHECK(calibrate(runs, cat, "x").profile.hardware == "h100-sxm");
+}
+
 // ---- measure's samplers ----
 
 TEST_CASE("a wrapping counter adds each wrap past the range", "[measure]") {
