@@ -37,6 +37,8 @@
 //  Runs without gpu_energy_kwh still count for training_mfu; when some runs have it, only
 //  those fit the two power figures.
 //  Each fitted value is the median over the runs; low and high are the minimum and maximum.
+//  A run whose figures fall outside the bounds of a hardware file (training_mfu in (0, 1],
+//  avg_power_fraction in (0, 1.5], host_power_w >= 0) is refused by name, not fitted.
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -100,8 +102,12 @@ struct CalibrationResult {
 
 // Return the profile fitted on `runs` (all on one hardware id). `source` describes the
 // inputs (file names) for the profile's source text. Throws InputError when there are no
-// runs, several hardware ids, an unknown id, or a run whose measured power per chip is below
-// the catalog's host power when the host power has to be taken from the catalog.
+// runs, several hardware ids (matched case-insensitively), an unknown id, or, naming the
+// run's MeasuredRun::where, a run whose fit is implausible: a utilisation above 1 (after the
+// model-size and chip-count factor is undone), a power fraction (accelerator power / TDP) of
+// 0 or less or above 1.5, a measured power per chip not above the catalog's host power when
+// the host power has to be taken from the catalog. So the profile it returns always passes
+// check_profile (what estimate --profile requires).
 [[nodiscard]] CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog& cat,
                                           std::string_view source);
 

@@ -67,7 +67,10 @@ class CalibrateCommand final : public Command {
       names += (names.empty() ? "" : ", ") + f;
     }
     const CalibrationResult r = calibrate(runs, *cat, names);
-    write_file_atomic(m_output, profile_to_json(r.profile));
+    const std::string profile = profile_to_json(r.profile);
+    // What estimate --profile does with the file (calibrate() already refuses implausible runs).
+    (void)apply_profile(*cat, parse_profile(profile, m_output));
+    write_file_atomic(m_output, profile);
     const render::Format f = render::parse_format(m_format);
     io.out << render::render_calibration(r, cat->find_hardware(r.profile.hardware), names, m_output, f);
     return static_cast<int>(Exit::ok);

@@ -289,15 +289,37 @@ CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog&
   std::vector<double> mfu;
   std::vector<double> fraction;
   std::vector<double> host;
+  // Each run's figures must be plausible as a hardware file's datums (check_profile): a run
+  // that is not is named, and no profile is written that estimate --profile would refuse.
   for (const auto& r : runs) {
     const double flops = model::training_flops(r.active_params, r.tokens, false);
     const double chip_hours = r.chips * r.duration_h;
-    mfu.push_back(model::implied_mfu(flops, peak, chip_hours) /
-                  mfu_factor(cat, hw, r.active_params, r.chips));
+    const double implied = model::implied_mfu(flops, peak, chip_hours);
+    const double factor = mfu_factor(cat, hw, r.active_params, r.chips);
+    if (!(implied / factor <= 1.0)) {
+      throw InputError(r.where + ": implied utilisation " + number_text(implied) +
+                       (factor < 1.0
+                            ? " is " + number_text(implied / factor) +
+                                  " once the catalog's model-size and chip-count factor " +
+                                  number_text(factor) + " is taken out (what a profile holds), and that"
+                            : std::string()) +
+                       " is above 1: " + number_text(r.chips) + " x " + hw.id + " cannot compute 6*N*D in " +
+                       number_text(r.duration_h) + " h; check params, tokens, chips and duration");
+    }
+    mfu.push_back(implied / factor);
     if (r.gpu_energy_kwh) {
       ++res.runs_with_gpu_energy;
-      fraction.push_back(*r.gpu_energy_kwh * 1000.0 / (chip_hours * tdp));
-      host.push_back((r.server_energy_kwh - *r.gpu_energy_kwh) * 1000.0 / chip_hours);
+      const double f = *r.gpu_energy_kwh * 1000.0 / (chip_hours * tdp);
+      if (!(f > 0 && f <= k_max_power_fraction)) {
+        throw InputError(
+            r.where + ": average accelerator power " + number_text(f * tdp) + " W per chip is " +
+            number_text(f) + " x the TDP " + number_text(tdp) +
+            " W (a power fraction must lie in (0, 1.5]); check gpu_energy_kwh, chips and duration");
+      }
+      fraction.push_back(f);
+      // check_run allows the accelerator energy to exceed the server's by rounding (1e-9).
+      const double h = (r.server_energy_kwh - *r.gpu_energy_kwh) * 1000.0 / chip_hours;
+      host.push_back(std::max(0.0, h));
     }
   }
   Profile& p = res.profile;
@@ -317,7 +339,15 @@ CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog&
                          " W is not above the catalog's host power " + number_text(host_w) +
                          " W; give gpu_energy_kwh to fit the host power");
       }
-      fraction.push_back((per_chip_w - host_w) / tdp);
+      const double f = (per_chip_w - host_w) / tdp;
+      if (!(f <= k_max_power_fraction)) {
+        throw InputError(
+            r.where + ": measured power per chip " + number_text(per_chip_w) +
+            " W less the catalog's host power " + number_text(host_w) + " W is " + number_text(f) +
+            " x the TDP " + number_text(tdp) +
+            " W (a power fraction must lie in (0, 1.5]); check energy_kwh, pue, chips and duration");
+      }
+      fraction.push_back(f);
     }
     p.avg_power_fraction = fit(fraction);
     p.host_power_w = {host_w, hw.host_power_w.low, hw.host_power_w.high};
@@ -331,6 +361,7 @@ CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog&
                 " runs with accelerator energy";
   }
 
+  check_profile(p, "calibrate");  // each run passed: the medians, minima and maxima do too
   const Catalog fitted = apply_profile(cat, p);
   std::vector<double> before;
   std::vector<double> after;

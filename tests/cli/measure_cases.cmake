@@ -48,3 +48,11 @@ cli_case(profile_power_fraction_50 RC 2 ARGS estimate --profile tests/fake/runs/
          --params 7e9 --tokens 1e11 ERR "key 'avg_power_fraction': must lie in (0, 1.5], as in a hardware file")
 cli_case(profile_upper_case_id RC 0 ARGS estimate --profile tests/fake/runs/profile-upper-case.json
          --params 7e9 --tokens 1e11 --phase training --format json OUT "\"hardware\": \"h100-sxm\"")
+
+# calibrate refuses implausible fits by line, and writes no profile that estimate --profile refuses.
+cli_case(calibrate_implausible_mfu RC 2 ARGS calibrate tests/fake/runs/implausible-mfu.csv --output ${profile_out}.6
+         ERR "implausible-mfu.csv:3: implied utilisation")
+cli_case(calibrate_implausible_power RC 2 ARGS calibrate tests/fake/runs/implausible-power.csv
+         --output ${profile_out}.7 ERR "implausible-power.csv:2: average accelerator power")
+cli_case(calibrate_implausible_total RC 2 ARGS calibrate tests/fake/runs/implausible-total.csv
+         --output ${profile_out}.8 ERR "implausible-total.csv:2: measured power per chip")

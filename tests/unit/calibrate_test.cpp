@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -172,6 +173,77 @@ TEST_CASE("calibrate refuses mixed hardware and unknown ids", "[calibrate]") {
   runs[0].hardware = "h100";
   CHECK_THROWS_WITH(calibrate(runs, cat, "x"), Catch::Contains("did you mean"));
   CHECK_THROWS_AS(calibrate({}, cat, "x"), InputError);
+}
+
+TEST_CASE("calibrate refuses implausible runs by name", "[calibrate]") {
+  const Catalog& cat = builtin_catalog();
+  auto message = [&](std::vector<MeasuredRun> runs) {
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      runs[i].where = "runs.csv:" + std::to_string(i + 2);
+    }
+    try {
+      (void)calibrate(runs, cat, "runs.csv");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(accepted)");
+  };
+  const MeasuredRun good = synth(cat, "h100-sxm", 7e9, 2e11, 64, {0.4, 0.7, 120}, true);
+  // Faster than the chips' peak allows.
+  CHECK_THAT(
+      message({good, synth(cat, "h100-sxm", 70e9, 2e11, 8, {1.3, 0.7, 120}, true)}),
+      Catch::StartsWith("runs.csv:3: implied utilisation 1.3 is above 1: 8 x h100-sxm cannot compute"));
+  // A small model: raw utilisation under 1, but above 1 once the size factor is undone.
+  CHECK_THAT(
+      message({synth(cat, "h100-sxm", 1e8, 1e10, 8, {1.2, 0.7, 120}, true)}),
+      Catch::StartsWith("runs.csv:2: implied utilisation") &&
+          Catch::Contains("is 1.2 once the catalog's model-size and chip-count factor 0.6762 is taken out"));
+  CHECK_THAT(
+      message({good, synth(cat, "h100-sxm", 7e9, 2e11, 64, {0.4, 1.8, 120}, true)}),
+      Catch::StartsWith("runs.csv:3: average accelerator power 1260 W per chip is 1.8 x the TDP 700 W"));
+  CHECK_THAT(message({synth(cat, "h100-sxm", 7e9, 2e11, 64, {0.4, 0.0, 120}, true), good}),
+             Catch::StartsWith("runs.csv:2: average accelerator power 0 W per chip"));
+  // Without accelerator energy: the whole power above the catalog's host power is the chips'.
+  CHECK_THAT(message({synth(cat, "h100-sxm", 7e9, 2e11, 64, {0.4, 2.0, 120}, false)}),
+             Catch::StartsWith("runs.csv:2: measured power per chip") && Catch::Contains("x the TDP 700 W"));
+  CHECK(message({good, good}) == "(accepted)");
+}
+
+TEST_CASE("the profile calibrate returns is always one estimate --profile accepts", "[calibrate]") {
+  const Catalog& cat = builtin_catalog();
+  const std::vector<std::string> ids{"h100-sxm", "a100-sxm4-80gb", "v100-sxm2-32gb", "b200"};
+  std::mt19937 rng(20261124);
+  auto uniform = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
+  std::size_t accepted = 0;
+  std::size_t refused = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    const std::string& id = ids[static_cast<std::size_t>(trial) % ids.size()];
+    const int n = 1 + static_cast<int>(uniform(0, 4));
+    const bool with_gpu = uniform(0, 1) < 0.7;
+    std::vector<MeasuredRun> runs;
+    for (int i = 0; i < n; ++i) {
+      const Truth t{uniform(0.02, 1.3), uniform(0.0, 1.8), uniform(0, 400)};
+      MeasuredRun r = synth(cat, id, std::pow(10.0, uniform(8, 11.5)), std::pow(10.0, uniform(9, 13)),
+                            std::round(std::pow(2.0, uniform(0, 12))), t, with_gpu);
+      r.where = "trial" + std::to_string(trial) + ".csv:" + std::to_string(i + 2);
+      runs.push_back(r);
+    }
+    try {
+      const CalibrationResult res = calibrate(runs, cat, "trial");
+      const Profile back = parse_profile(profile_to_json(res.profile), "written.json");
+      const Catalog applied = apply_profile(cat, back);
+      CHECK(applied.find_hardware(id).training_mfu.high <= 1.0);
+      ++accepted;
+    } catch (const InputError& e) {
+      // Refused: by a run's name, never by the profile check.
+      const std::string m = e.what();
+      INFO(m);
+      CHECK(m.rfind("trial" + std::to_string(trial) + ".csv:", 0) == 0);
+      ++refused;
+    }
+  }
+  CHECK(accepted > 40);
+  CHECK(refused > 40);
 }
 
 TEST_CASE("parse_runs_csv reads the plain format and recovers the fit end to end", "[calibrate]") {
