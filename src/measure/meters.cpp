@@ -215,7 +215,8 @@ std::vector<MeterWarning> PowercapMeter::warnings() const {
 std::vector<DeviceEnergy> PowercapMeter::devices() const {
   std::vector<DeviceEnergy> out;
   for (const auto& z : m_zones) {
-    out.push_back({z.name, z.kind, MeterMethod::counter, static_cast<double>(z.counter.total()) * 1e-6});
+    out.push_back(
+        {z.name, z.kind, MeterMethod::counter, static_cast<double>(z.counter.total()) * 1e-6, std::nullopt});
   }
   return out;
 }
@@ -385,10 +386,10 @@ std::vector<DeviceEnergy> NvmlMeter::devices() const {
   std::vector<DeviceEnergy> out;
   for (const auto& g : m_gpus) {
     if (g.counter) {
-      out.push_back(
-          {g.name, DeviceKind::gpu, MeterMethod::counter, static_cast<double>(g.energy_mj.total()) * 1e-3});
+      out.push_back({g.name, DeviceKind::gpu, MeterMethod::counter,
+                     static_cast<double>(g.energy_mj.total()) * 1e-3, std::nullopt});
     } else {
-      out.push_back({g.name, DeviceKind::gpu, MeterMethod::power_sampling, g.power.joules()});
+      out.push_back({g.name, DeviceKind::gpu, MeterMethod::power_sampling, g.power.joules(), std::nullopt});
     }
   }
   return out;
