@@ -22,6 +22,15 @@
 //    chips from gpu_count, else RunDefaults (--chips). Other CodeCarbon columns are ignored.
 //  A row with a missing or invalid value throws InputError "NAME:LINE: ...": no row is
 //  skipped (blank lines are not rows).
+//  * a JSON report of llm-energy measure (parse_runs: text starting with '{'), one run: schema
+//    llm-energy/measure/1 (one node) or llm-energy/measure-merged/1 (measure --merge):
+//    duration_s -> duration; server_energy_kwh -> server energy; accelerator_energy_kwh ->
+//    accelerator energy when the report read a GPU ("gpus" > 0). params and tokens come from
+//    RunDefaults (--params, --tokens; a report does not record them); the hardware from
+//    --hardware, else the report's "hardware" (measure --hardware); chips from --chips, else
+//    the GPUs the report read. A report that is an estimate (method other than "measured") or
+//    whose command failed (exit code not 0) is refused: it is not a measured, complete run.
+//    Errors name the file ("NAME: ...").
 //
 // The fit (calibrate), over runs on one hardware id, FLOPs = 6 * active params * tokens and
 // the peak at the hardware's default precision (bf16, else fp16, tf32, fp32, as estimate):
@@ -61,7 +70,7 @@ struct MeasuredRun {
   std::optional<double> gpu_energy_kwh;
 };
 
-// Values for rows that lack a column (the calibrate command's flags).
+// Values for rows that lack a column, and for measure reports (the calibrate command's flags).
 struct RunDefaults {
   std::optional<double> params;
   std::optional<double> tokens;
@@ -73,6 +82,11 @@ struct RunDefaults {
 // file and line of the first bad row, or the file for a bad header.
 [[nodiscard]] std::vector<MeasuredRun> parse_runs_csv(std::string_view text, std::string_view name,
                                                       const RunDefaults& defaults);
+
+// Return the runs of one file: a JSON measure report (text starting with '{') or a CSV file
+// (parse_runs_csv). Throws InputError naming the file (and line, for CSV).
+[[nodiscard]] std::vector<MeasuredRun> parse_runs(std::string_view text, std::string_view name,
+                                                  const RunDefaults& defaults);
 
 struct Fitted {
   double value = 0;  // median over the runs

@@ -154,6 +154,7 @@ struct NodeMeasurement {
 struct MergedMeasurement {
   std::vector<std::string> command;
   JobInfo job;                         // launcher, job id and name, world size (no node fields)
+  std::string hardware;                // the nodes' --hardware when they all give the same one; else empty
   std::vector<NodeMeasurement> nodes;  // by node id, then node name; footprints on `grid`
   double duration_s = 0;               // the longest node's
   int exit_code = 0;                   // the first non-zero node exit code in that order, else 0

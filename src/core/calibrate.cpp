@@ -14,6 +14,7 @@
 #include "llm_energy/csv.hpp"
 #include "llm_energy/error.hpp"
 #include "llm_energy/json_util.hpp"
+#include "llm_energy/metering.hpp"
 #include "llm_energy/model.hpp"
 #include "llm_energy/units.hpp"
 
@@ -131,20 +132,110 @@ double non_negative(const Rows& r, double v, const std::string& col) {
   return v;
 }
 
-void check_run(const Rows& r, MeasuredRun& run) {
+// `where` prefixes messages ("NAME:LINE: "); `hardware_hint` says how to give a missing id.
+void check_values(const std::string& where, const MeasuredRun& run, const char* hardware_hint) {
   if (run.active_params > run.params) {
-    throw InputError(r.where() + "active_params exceeds params");
+    throw InputError(where + "active_params exceeds params");
   }
   if (run.chips != std::floor(run.chips)) {
-    throw InputError(r.where() + "chips: must be a whole number");
+    throw InputError(where + "chips: must be a whole number");
   }
   if (run.gpu_energy_kwh && *run.gpu_energy_kwh > run.server_energy_kwh * (1 + 1e-9)) {
-    throw InputError(r.where() + "the accelerator energy exceeds the server energy");
+    throw InputError(where + "the accelerator energy exceeds the server energy");
   }
   if (run.hardware.empty()) {
-    throw InputError(r.where() + "hardware: missing (add a hardware column or give --hardware ID)");
+    throw InputError(where + "hardware: missing (" + hardware_hint + ")");
   }
+}
+
+void check_run(const Rows& r, MeasuredRun& run) {
+  check_values(r.where(), run, "add a hardware column or give --hardware ID");
   run.where = r.location();
+}
+
+// One run from a JSON report of llm-energy measure: one node's, or a merged one.
+MeasuredRun parse_measure_report(std::string_view text, std::string_view name, const RunDefaults& d) {
+  const json j = parse_json(text, name);
+  const std::string file(name);
+  const std::string where = file + ": ";
+  if (!j.is_object()) {
+    throw InputError(where + "expected a JSON object (a report of llm-energy measure --format json)");
+  }
+  const std::string schema =
+      j.contains("schema") && j.at("schema").is_string() ? j.at("schema").get<std::string>() : "";
+  if (schema != k_measure_schema && schema != k_merged_schema) {
+    throw InputError(where + "schema " + (schema.empty() ? std::string("missing") : "'" + schema + "'") +
+                     ": not a report of llm-energy measure (" + std::string(k_measure_schema) + " or " +
+                     std::string(k_merged_schema) + "), nor a CSV of runs");
+  }
+  auto number = [&](const char* key) {
+    if (!j.contains(key) || !j.at(key).is_number()) {
+      throw InputError(where + "key '" + key + "': expected a number");
+    }
+    return j.at(key).get<double>();
+  };
+  const std::string method =
+      j.contains("method") && j.at("method").is_string() ? j.at("method").get<std::string>() : "measured";
+  if (method != "measured") {
+    throw InputError(where + "the report is " +
+                     (method == "estimated" ? "an estimate" : "partly an estimate") + " (method: " + method +
+                     "; no counter could be read), not a measurement: a fit on it would return the catalog's "
+                     "own figures");
+  }
+  if (j.contains("exit_code") && j.at("exit_code").is_number_integer() && j.at("exit_code").get<int>() != 0) {
+    throw InputError(where + "the measured command exited with code " +
+                     std::to_string(j.at("exit_code").get<int>()) +
+                     ": not a complete run (calibrate on runs that finished)");
+  }
+  std::size_t gpus = 0;
+  if (j.contains("gpus") && j.at("gpus").is_number_unsigned()) {
+    gpus = j.at("gpus").get<std::size_t>();
+  } else if (j.contains("devices") && j.at("devices").is_array()) {
+    for (const auto& dev : j.at("devices")) {
+      gpus += dev.is_object() && dev.value("kind", "") == "gpu" ? 1U : 0U;
+    }
+  }
+  MeasuredRun run;
+  run.where = file;
+  auto given = [&](const std::optional<double>& v, const char* what) {
+    if (!v) {
+      throw InputError(where + what + ": missing (a measure report does not record it: give --" + what + ")");
+    }
+    if (!(*v > 0)) {
+      throw InputError(where + what + ": must be greater than zero");
+    }
+    return *v;
+  };
+  run.params = run.active_params = given(d.params, "params");
+  run.tokens = given(d.tokens, "tokens");
+  run.hardware = d.hardware;
+  if (run.hardware.empty() && j.contains("hardware") && j.at("hardware").is_string()) {
+    run.hardware = j.at("hardware").get<std::string>();
+  }
+  if (d.chips) {
+    run.chips = given(d.chips, "chips");
+  } else if (gpus > 0) {
+    run.chips = static_cast<double>(gpus);
+  } else {
+    throw InputError(where + "chips: the report read no GPU: give --chips");
+  }
+  const double duration_s = number("duration_s");
+  if (!(duration_s > 0)) {
+    throw InputError(where + "duration_s: must be greater than zero");
+  }
+  run.duration_h = duration_s / k_seconds_per_hour;
+  run.server_energy_kwh = number("server_energy_kwh");
+  if (!(run.server_energy_kwh > 0)) {
+    throw InputError(where + "server_energy_kwh: must be greater than zero");
+  }
+  if (gpus > 0) {
+    run.gpu_energy_kwh = number("accelerator_energy_kwh");
+    if (!(*run.gpu_energy_kwh >= 0)) {
+      throw InputError(where + "accelerator_energy_kwh: must not be negative");
+    }
+  }
+  check_values(where, run, "give --hardware ID, or measure with --hardware");
+  return run;
 }
 
 std::vector<MeasuredRun> parse_plain(Rows& r, const RunDefaults& d) {
@@ -251,6 +342,15 @@ std::vector<MeasuredRun> parse_runs_csv(std::string_view text, std::string_view 
     throw InputError(std::string(name) + ": no runs (only a header)");
   }
   return runs;
+}
+
+std::vector<MeasuredRun> parse_runs(std::string_view text, std::string_view name,
+                                    const RunDefaults& defaults) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && text[first] == '{') {
+    return {parse_measure_report(text, name, defaults)};
+  }
+  return parse_runs_csv(text, name, defaults);
 }
 
 double predicted_server_energy_kwh(const MeasuredRun& run, const Catalog& cat) {

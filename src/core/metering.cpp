@@ -471,6 +471,12 @@ MergedMeasurement merge_measurements(std::vector<NodeMeasurement> nodes,
   m.job.job_name = first.report.job.job_name;
   m.job.world_size = first.report.job.world_size;
   m.grid = grid ? *grid : first.report.grid;
+  m.hardware = first.report.hardware;
+  for (const auto& n : nodes) {
+    if (n.report.hardware != m.hardware) {
+      m.hardware.clear();
+    }
+  }
   std::stable_sort(nodes.begin(), nodes.end(), [](const NodeMeasurement& a, const NodeMeasurement& b) {
     const JobInfo& x = a.report.job;
     const JobInfo& y = b.report.job;

@@ -319,6 +319,7 @@ std::string render_merged(const MergedMeasurement& m, Format f) {
            {"method", method_of(all)},
            {"exit_code", m.exit_code},
            {"duration_s", round6(m.duration_s)},
+           {"hardware", text_or_null(m.hardware)},
            {"job",
             {{"launcher", text_or_null(m.job.launcher)},
              {"job_id", text_or_null(m.job.job_id)},

@@ -145,3 +145,13 @@ env_case(measure_output_pattern_file RC 0 ARGS measure --merge ${nodes}/run-9001
 env_case(measure_output_bad_pattern RC 2 ARGS measure --output {host}.json -- true ERR "unknown placeholder {host}")
 env_case(measure_output_dir_table RC 2 ARGS measure --output-dir ${nodes}/t --format table -- true
          ERR "--output-dir writes JSON reports")
+
+# calibrate reads measure's JSON reports: one node's, or a merge of measured nodes; not an estimate.
+env_case(calibrate_measure_json RC 0 ARGS calibrate ${nodes}/node-a.json --hardware h100-sxm --params 1e6
+         --tokens 1e6 --output ${profile_out}.9 OUT "calibrated h100-sxm on 1 run" REQUIRES node_a node_a_rank1)
+env_case(calibrate_measure_estimate RC 2 ARGS calibrate ${nodes}/node-b.json --params 1e6 --tokens 1e6
+         --output ${profile_out}.10 ERR "node-b.json: the report is an estimate (method: estimated" REQUIRES node_b)
+env_case(measure_merge_to_file RC 0 ARGS measure --merge ${nodes}/node-a.json --format json
+         --output ${nodes}/merged-a.json SETUP merged_a REQUIRES node_a node_a_rank1)
+env_case(calibrate_merged_json RC 0 ARGS calibrate ${nodes}/merged-a.json --hardware h100-sxm --params 1e6
+         --tokens 1e6 --output ${profile_out}.11 --format json OUT "\"runs_with_gpu_energy\": 1" REQUIRES merged_a)

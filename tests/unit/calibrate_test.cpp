@@ -18,10 +18,12 @@
 #include "llm_energy/catalog.hpp"
 #include "llm_energy/error.hpp"
 #include "llm_energy/estimate.hpp"
+#include "llm_energy/metering.hpp"
 #include "llm_energy/model.hpp"
 #include "llm_energy/resolve.hpp"
 #include "llm_energy/scenario.hpp"
 #include "measure/meters.hpp"
+#include "render/measure.hpp"
 
 using namespace llm_energy;
 namespace fs = std::filesystem;
@@ -330,6 +332,83 @@ TEST_CASE("parse_runs_csv reads CodeCarbon's emissions.csv", "[calibrate]") {
   no_chips.chips.reset();
   CHECK_THROWS_WITH(parse_runs_csv(text, "emissions.csv", no_chips),
                     Catch::Contains("emissions.csv:3: gpu_count: missing value (give --chips)"));
+}
+
+TEST_CASE("calibrate reads llm-energy measure's JSON reports as runs", "[calibrate]") {
+  const Catalog& cat = builtin_catalog();
+  const Truth t{0.4, 0.75, 140};
+  const MeasuredRun truth = synth(cat, "h100-sxm", 1.3e9, 2e10, 8, t, true);
+  // What measure writes for that run: 8 GPUs and one CPU package.
+  MeasurementReport m;
+  m.command = {"python", "train.py"};
+  m.duration_s = truth.duration_h * 3600;
+  const double gpu_j = *truth.gpu_energy_kwh * 3.6e6;
+  for (int i = 0; i < 8; ++i) {
+    m.devices.push_back(
+        {"gpu" + std::to_string(i), DeviceKind::gpu, MeterMethod::counter, gpu_j / 8, std::nullopt});
+  }
+  m.devices.push_back({"package-0 (intel-rapl:0)", DeviceKind::cpu_package, MeterMethod::counter,
+                       truth.server_energy_kwh * 3.6e6 - gpu_j, std::nullopt});
+  m.hardware = "h100-sxm";
+  m.job.node = "n1";
+  m.grid.pue = Range::exact(1.2);
+  m.grid.intensity = Range::exact(100);
+  m.footprint = account(m.devices, m.grid);
+  const std::string text = render::render_measurement(m, render::Format::json);
+  RunDefaults d;
+  d.params = 1.3e9;
+  d.tokens = 2e10;
+  const auto runs = parse_runs(text, "run.json", d);
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0].where == "run.json");
+  CHECK(runs[0].hardware == "h100-sxm");  // the report's (measure --hardware)
+  CHECK(runs[0].chips == 8);              // the GPUs it read
+  CHECK(runs[0].duration_h == Approx(truth.duration_h).epsilon(1e-5));
+  CHECK(runs[0].server_energy_kwh == Approx(truth.server_energy_kwh).epsilon(1e-5));  // IT, not facility
+  CHECK(*runs[0].gpu_energy_kwh == Approx(*truth.gpu_energy_kwh).epsilon(1e-5));
+  const Profile p = calibrate(runs, cat, "run.json").profile;
+  CHECK(p.training_mfu.value == Approx(t.mfu).epsilon(1e-3));
+  CHECK(p.avg_power_fraction.value == Approx(t.fraction).epsilon(1e-3));
+  CHECK(p.host_power_w.value == Approx(t.host_w).epsilon(1e-3));
+
+  // A merged report (measure --merge) is one run of all its nodes' GPUs.
+  MeasurementReport other = m;
+  other.job.node = "n2";
+  const MergedMeasurement merged = merge_measurements({{"a.json", m}, {"b.json", other}}, std::nullopt);
+  const auto two = parse_runs(render::render_merged(merged, render::Format::json), "merged.json", d);
+  CHECK(two[0].chips == 16);
+  CHECK(two[0].server_energy_kwh == Approx(2 * truth.server_energy_kwh).epsilon(1e-5));
+
+  RunDefaults flags = d;
+  flags.hardware = "a100-sxm4-80gb";
+  flags.chips = 4;
+  CHECK(parse_runs(text, "run.json", flags)[0].hardware == "a100-sxm4-80gb");  // flags first
+  CHECK(parse_runs(text, "run.json", flags)[0].chips == 4);
+
+  auto bad = [&](const std::string& from, const std::string& to) {
+    std::string x = text;
+    x.replace(x.find(from), from.size(), to);
+    return x;
+  };
+  RunDefaults no_params = d;
+  no_params.params.reset();
+  CHECK_THROWS_WITH(
+      parse_runs(text, "run.json", no_params),
+      Catch::Equals("run.json: params: missing (a measure report does not record it: give --params)"));
+  CHECK_THROWS_WITH(parse_runs(bad("\"method\": \"measured\"", "\"method\": \"estimated\""), "run.json", d),
+                    Catch::StartsWith("run.json: the report is an estimate (method: estimated"));
+  CHECK_THROWS_WITH(parse_runs(bad("\"exit_code\": 0", "\"exit_code\": 1"), "run.json", d),
+                    Catch::Contains("exited with code 1: not a complete run"));
+  CHECK_THROWS_WITH(parse_runs(bad("\"gpus\": 8", "\"gpus\": 0"), "run.json", d),
+                    Catch::Contains("run.json: chips: the report read no GPU: give --chips"));
+  CHECK_THROWS_WITH(
+      parse_runs(bad("\"hardware\": \"h100-sxm\"", "\"hardware\": null"), "run.json", d),
+      Catch::Contains("run.json: hardware: missing (give --hardware ID, or measure with --hardware)"));
+  CHECK_THROWS_WITH(parse_runs(bad("llm-energy/measure/1", "llm-energy/profile/1"), "run.json", d),
+                    Catch::Contains("schema 'llm-energy/profile/1': not a report of llm-energy measure"));
+  CHECK(
+      parse_runs("params,tokens,chips,duration_h,energy_kwh\n7e9,2e11,64,10,500\n", "r.csv", flags).size() ==
+      1);
 }
 
 TEST_CASE("profiles round-trip through JSON and are validated", "[calibrate]") {
