@@ -28,9 +28,9 @@
 //    accelerator energy when the report read a GPU ("gpus" > 0). params and tokens come from
 //    RunDefaults (--params, --tokens; a report does not record them); the hardware from
 //    --hardware, else the report's "hardware" (measure --hardware); chips from --chips, else
-//    the GPUs the report read. A report that is an estimate (method other than "measured") or
-//    whose command failed (exit code not 0) is refused: it is not a measured, complete run.
-//    Errors name the file ("NAME: ...").
+//    the report's "chips" (measure --chips), else the GPUs the report read. A report that is an estimate
+//    (method other than "measured") or whose command failed (exit code not 0) is refused: it is not a
+//    measured, complete run. Errors name the file ("NAME: ...").
 //
 // The fit (calibrate), over runs on one hardware id, FLOPs = 6 * active params * tokens and
 // the peak at the hardware's default precision (bf16, else fp16, tf32, fp32, as estimate):

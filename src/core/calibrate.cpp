@@ -214,6 +214,8 @@ MeasuredRun parse_measure_report(std::string_view text, std::string_view name, c
   }
   if (d.chips) {
     run.chips = given(d.chips, "chips");
+  } else if (j.contains("chips") && j.at("chips").is_number()) {
+    run.chips = given(j.at("chips").get<double>(), "chips");  // measure --chips
   } else if (gpus > 0) {
     run.chips = static_cast<double>(gpus);
   } else {

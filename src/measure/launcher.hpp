@@ -2,9 +2,9 @@
 // The launcher measure runs under (srun, torchrun, mpirun), read from its environment.
 //
 // A run that outgrows one machine is started by a launcher on every node; measure runs inside
-// it (`srun llm-energy measure -- python train.py`, `torchrun ... -m llm_energy ...` is not
-// needed: `torchrun --nproc-per-node 8 llm-energy measure -- python train.py` works too) and
-// reads the node's counters, which are the whole node's: one process per node measures.
+// it, not instead of it (`srun llm-energy measure -- python train.py`, `torchrun --no-python
+// --nproc-per-node 8 llm-energy measure -- python train.py`, `mpirun llm-energy measure -- ./app`)
+// and reads the node's counters, which are the whole node's: one process per node measures.
 //
 // The ranks, innermost launcher first (a torchrun started by srun sees Slurm's variables too):
 //   torchrun  (LOCAL_RANK set)            RANK, LOCAL_RANK, WORLD_SIZE, GROUP_RANK (node id)

@@ -384,6 +384,10 @@ TEST_CASE("calibrate reads llm-energy measure's JSON reports as runs", "[calibra
   flags.chips = 4;
   CHECK(parse_runs(text, "run.json", flags)[0].hardware == "a100-sxm4-80gb");  // flags first
   CHECK(parse_runs(text, "run.json", flags)[0].chips == 4);
+  MeasurementReport with_chips = m;
+  with_chips.chips = 6;  // measure --chips 6
+  CHECK(parse_runs(render::render_measurement(with_chips, render::Format::json), "run.json", d)[0].chips ==
+        6);
 
   auto bad = [&](const std::string& from, const std::string& to) {
     std::string x = text;
