@@ -2,6 +2,8 @@
 // The hardware, region and model catalogs: typed views of configs/*.json, with every
 // figure's source. Parsed from text (the embedded copies, or the user's override files).
 #include <array>
+#include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,14 +15,28 @@
 
 namespace llm_energy {
 
+// The catalogs' text (ids, names, sources, notes) is held as views: into the binary's string
+// literals for the built-in catalog (nothing is copied at start-up), and into a Catalog's
+// TextStore for text read from files. A view lives as long as its catalog (or a copy of it).
+class TextStore {
+ public:
+  // Return a view of `text` that stays valid while any copy of this store lives.
+  std::string_view keep(std::string text);
+  // The store holds text, not data: two catalogs are equal when their views are.
+  bool operator==(const TextStore& /*other*/) const { return true; }
+
+ private:
+  std::shared_ptr<std::deque<std::string>> m_texts;
+};
+
 // A sourced figure from a catalog.
 struct Datum {
   double value = 0;
   double low = 0;
   double high = 0;
-  std::string source;
+  std::string_view source;
   int year = 0;
-  std::string note;
+  std::string_view note;
 
   [[nodiscard]] Range range() const { return {low, value, high}; }
   // Every field, by construction: a field added later is compared too (tests/unit/builtin_catalog_test).
@@ -28,12 +44,12 @@ struct Datum {
 };
 
 struct Hardware {
-  std::string id;
-  std::string name;
-  std::string vendor;
-  std::string generation;
+  std::string_view id;
+  std::string_view name;
+  std::string_view vendor;
+  std::string_view generation;
   int release_year = 0;
-  std::string notes;
+  std::string_view notes;
   Datum tdp_w;
   std::array<std::optional<Datum>, 7> peak_tflops;  // indexed by Precision; dense peak
   std::optional<Datum> sparse_speedup;
@@ -55,28 +71,28 @@ struct Hardware {
 };
 
 struct Operator {
-  std::string id;
-  std::string name;
+  std::string_view id;
+  std::string_view name;
   Datum pue;
   Datum wue_l_per_kwh;
   bool operator==(const Operator&) const = default;
 };
 
 struct Region {
-  std::string id;
-  std::string name;
-  std::string kind;  // world, bloc, country, cloud
-  std::string provider;
-  std::string country;
-  std::string operator_id;  // empty: the catalog's default operator
-  Datum carbon_intensity;   // gCO2e/kWh
-  std::string basis;        // life-cycle, operational, direct
+  std::string_view id;
+  std::string_view name;
+  std::string_view kind;  // world, bloc, country, cloud
+  std::string_view provider;
+  std::string_view country;
+  std::string_view operator_id;  // empty: the catalog's default operator
+  Datum carbon_intensity;        // gCO2e/kWh
+  std::string_view basis;        // life-cycle, operational, direct
   bool operator==(const Region&) const = default;
 };
 
 struct ModelArch {
-  std::string id;
-  std::string name;
+  std::string_view id;
+  std::string_view name;
   double params = 0;
   double active_params = 0;
   int layers = 0;
@@ -87,9 +103,9 @@ struct ModelArch {
   int experts = 0;
   int active_experts = 0;
   double context_length = 0;
-  std::string source;
+  std::string_view source;
   int year = 0;
-  std::string note;
+  std::string_view note;
   bool operator==(const ModelArch&) const = default;
 };
 
@@ -143,9 +159,9 @@ struct Catalog {
   std::vector<Operator> operators;
   std::vector<Region> regions;
   std::vector<ModelArch> models;
-  std::string default_operator;
-  std::string hardware_version;
-  std::string regions_version;
+  std::string_view default_operator;
+  std::string_view hardware_version;
+  std::string_view regions_version;
 
   // Return the entry with this id; throws InputError suggesting the nearest ids.
   [[nodiscard]] const Hardware& find_hardware(std::string_view id) const;
@@ -159,6 +175,8 @@ struct Catalog {
   // binary search (there are ~300 regions). index_ids() builds it; load_catalog and the
   // built-in catalog call it. A stale or empty index only makes find_region scan instead.
   std::vector<std::pair<std::string, std::size_t>> region_index;
+  // The text of entries read from files (empty for the built-in catalog, whose text is static).
+  TextStore text;
   void index_ids();
 
   // Every member, entries and index included (the generated catalog is tested against the parsed one).

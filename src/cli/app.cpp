@@ -85,8 +85,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
       "llm-energy"};
   app.set_version_flag("--version", [] {
     const Catalog& c = builtin_catalog();
-    return std::string("llm-energy ") + k_version + " (catalogs: hardware " + c.hardware_version +
-           ", regions " + c.regions_version + ")";
+    return std::string("llm-energy ") + k_version + " (catalogs: hardware " +
+           std::string(c.hardware_version) + ", regions " + std::string(c.regions_version) + ")";
   });
   app.require_subcommand(1);
   app.footer(

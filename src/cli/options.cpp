@@ -43,7 +43,6 @@ bool is_budget(std::string_view key) {
 }  // namespace
 
 void ScenarioOptions::add(CLI::App& cmd, Budgets budgets, const std::map<std::string, std::string>& renamed) {
-  m_cmd = &cmd;
   m_renamed = renamed;
   for (const auto& f : scenario_fields()) {
     const std::string key(f.key);
@@ -59,10 +58,10 @@ void ScenarioOptions::add(CLI::App& cmd, Budgets budgets, const std::map<std::st
     if (f.kind == FieldKind::boolean) {
       auto& b = m_switches[key];
       b = std::make_unique<bool>(false);
-      cmd.add_flag(flag, *b, help);
+      m_options.emplace_back(key, cmd.add_flag(flag, *b, help));
       continue;
     }
-    cmd.add_option(flag, m_values[key], help)->type_name(type_name(f.kind));
+    m_options.emplace_back(key, cmd.add_option(flag, m_values[key], help)->type_name(type_name(f.kind)));
   }
 }
 
@@ -78,18 +77,17 @@ std::string ScenarioOptions::flag_of(const std::string& key) const {
 
 std::vector<std::pair<std::string, std::string>> ScenarioOptions::given() const {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& f : scenario_fields()) {
-    const std::string key(f.key);
+  for (const auto& [key, option] : m_options) {
+    if (option->count() == 0) {
+      continue;
+    }
     if (const auto sw = m_switches.find(key); sw != m_switches.end()) {
       if (*sw->second) {
         out.emplace_back(key, "true");
       }
       continue;
     }
-    const auto v = m_values.find(key);
-    if (v != m_values.end() && m_cmd->count(flag_of(key)) > 0) {
-      out.emplace_back(key, v->second);
-    }
+    out.emplace_back(key, m_values.at(key));
   }
   return out;
 }

@@ -9,6 +9,10 @@
 #include <vector>
 
 #include "cli/command.hpp"
+
+namespace CLI {
+class Option;
+}  // namespace CLI
 #include "llm_energy/budget.hpp"
 #include "llm_energy/catalog.hpp"
 #include "llm_energy/scenario.hpp"
@@ -37,9 +41,9 @@ class ScenarioOptions {
 
  private:
   [[nodiscard]] std::string flag_of(const std::string& key) const;
-  CLI::App* m_cmd = nullptr;
   std::map<std::string, std::string> m_values;
-  std::map<std::string, std::unique_ptr<bool>> m_switches;  // one bool per boolean field
+  std::map<std::string, std::unique_ptr<bool>> m_switches;      // one bool per boolean field
+  std::vector<std::pair<std::string, CLI::Option*>> m_options;  // in field order (count() is cheap)
   std::map<std::string, std::string> m_renamed;
   std::string m_config;
 };

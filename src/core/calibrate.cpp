@@ -373,7 +373,7 @@ CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog&
   }
   std::set<std::string> ids;  // the catalog's ids: "H100-SXM" and "h100-sxm" are one
   for (const auto& r : runs) {
-    ids.insert(cat.find_hardware(r.hardware).id);
+    ids.insert(std::string(cat.find_hardware(r.hardware).id));
   }
   if (ids.size() > 1) {
     std::string list;
@@ -405,7 +405,7 @@ CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog&
                                   " once the catalog's model-size and chip-count factor " +
                                   number_text(factor) + " is taken out (what a profile holds), and that"
                             : std::string()) +
-                       " is above 1: " + number_text(r.chips) + " x " + hw.id + " cannot compute 6*N*D in " +
+                       " is above 1: " + number_text(r.chips) + " x " + std::string(hw.id) + " cannot compute 6*N*D in " +
                        number_text(r.duration_h) + " h; check params, tokens, chips and duration");
     }
     mfu.push_back(implied / factor);
@@ -602,16 +602,16 @@ Catalog apply_profile(const Catalog& cat, const Profile& p) {
   const Hardware& found = cat.find_hardware(p.hardware);  // throws with suggestions
   auto it = std::find_if(out.hardware.begin(), out.hardware.end(),
                          [&](const Hardware& h) { return h.id == found.id; });
-  const std::string source = "profile " + (p.file.empty() ? std::string("(in memory)") : p.file) +
-                             " (fitted on " + std::to_string(p.runs) + " run" + (p.runs == 1 ? "" : "s") +
-                             ")";
+  const std::string_view source =
+      out.text.keep("profile " + (p.file.empty() ? std::string("(in memory)") : p.file) + " (fitted on " +
+                    std::to_string(p.runs) + " run" + (p.runs == 1 ? "" : "s") + ")");
   auto set = [&](Datum& d, const Fitted& f) {
     d.value = f.value;
     d.low = f.low;
     d.high = f.high;
     d.source = source;
     d.year = 0;
-    d.note.clear();
+    d.note = {};
   };
   set(it->training_mfu, p.training_mfu);
   set(it->avg_power_fraction, p.avg_power_fraction);

@@ -130,6 +130,22 @@ const json* find(const json& obj, std::string_view key) {
   return it == obj.end() ? nullptr : &*it;
 }
 
+// The store that text read while loading goes to (load_catalog sets it for its duration;
+// loading is single-threaded and not re-entrant).
+thread_local TextStore* t_store = nullptr;
+
+std::string_view kept(std::string text) {
+  return t_store->keep(std::move(text));
+}
+
+class StoreScope {
+ public:
+  explicit StoreScope(TextStore& s) { t_store = &s; }
+  StoreScope(const StoreScope&) = delete;
+  StoreScope& operator=(const StoreScope&) = delete;
+  ~StoreScope() { t_store = nullptr; }
+};
+
 // Reading context: the file a value came from, for messages ("FILE: PATH: problem").
 struct Reader {
   std::string_view file;
@@ -173,16 +189,17 @@ struct Reader {
     return d;
   }
 
-  std::string text(const json& v, const std::string& where) const {
+  // A string value, kept in the catalog's text store.
+  std::string_view text(const json& v, const std::string& where) const {
     if (!v.is_string()) {
       fail(where, "expected a string, got " + std::string(json_type_name(v)));
     }
-    return v.get<std::string>();
+    return kept(v.get<std::string>());
   }
 
-  std::string opt_text(const json& obj, std::string_view key, const std::string& where) const {
+  std::string_view opt_text(const json& obj, std::string_view key, const std::string& where) const {
     const json* v = find(obj, key);
-    return v == nullptr ? std::string() : text(*v, where + "." + std::string(key));
+    return v == nullptr ? std::string_view() : text(*v, where + "." + std::string(key));
   }
 
   int integer(const json& v, const std::string& where) const {
@@ -199,7 +216,7 @@ struct Reader {
     Datum d;
     if (v.is_number()) {
       d.value = d.low = d.high = number(v, where);
-      d.source = file;
+      d.source = kept(std::string(file));
       return d;
     }
     if (!v.is_object()) {
@@ -215,7 +232,7 @@ struct Reader {
       fail(where, "needs low <= value <= high");
     }
     const json* source = find(v, "source");
-    d.source = source != nullptr ? text(*source, where + ".source") : std::string(file);
+    d.source = source != nullptr ? text(*source, where + ".source") : kept(std::string(file));
     const json* year = find(v, "year");
     d.year = year != nullptr ? integer(*year, where + ".year") : 0;
     d.note = opt_text(v, "note", where);
@@ -396,7 +413,7 @@ void merge_members(Document& d, const std::string& key, json& patch, const Reade
 
 // Return the entry's id; an entry must be an object with a non-empty string id.
 std::string entry_id(const Reader& r, const json& e, const std::string& where) {
-  std::string id = r.text(r.member(e, "id", where), where + ".id");
+  std::string id(r.text(r.member(e, "id", where), where + ".id"));
   if (id.empty()) {
     r.fail(where + ".id", "must not be empty");
   }
@@ -550,7 +567,7 @@ Generations read_generations(const Document& d) {
 Hardware read_hardware(const json& e, const Origins& o, const Generations& gens, const std::string& where) {
   Hardware h;
   h.id = o.at("id").text(o.at("id").member(e, "id", where), where + ".id");
-  const std::string w = "hardware '" + h.id + "'";
+  const std::string w = "hardware '" + std::string(h.id) + "'";
   known_keys(e, hardware_keys(), o, w);
   h.name = o.at("name").opt_text(e, "name", w);
   if (h.name.empty()) {
@@ -609,7 +626,7 @@ Hardware read_hardware(const json& e, const Origins& o, const Generations& gens,
     }
     o.at("generation")
         .fail(w + ".generation",
-              "unknown generation '" + h.generation + "'" + did_you_mean(h.generation, names));
+              "unknown generation '" + std::string(h.generation) + "'" + did_you_mean(h.generation, names));
   }
   // The generation's defaults, unless the entry gives its own.
   Datum* fields[] = {&h.training_mfu, &h.avg_power_fraction,   &h.idle_power_fraction,
@@ -625,9 +642,10 @@ Hardware read_hardware(const json& e, const Origins& o, const Generations& gens,
     } else if (gen->second.fields[i]) {
       files[i] = gen->second.files[i];
       *fields[i] = *gen->second.fields[i];
-      paths[i] += " (from generation '" + h.generation + "')";
+      paths[i] += " (from generation '" + std::string(h.generation) + "')";
     } else {
-      Reader{gen->second.file}.fail("generation '" + h.generation + "'", "missing key '" + key + "'");
+      Reader{gen->second.file}.fail("generation '" + std::string(h.generation) + "'",
+                                    "missing key '" + key + "'");
     }
   }
   auto check = [&](std::size_t i, bool ok, const char* msg) {
@@ -720,7 +738,7 @@ void read_hardware_file(const Document& d, Catalog& cat) {
 
 Operator read_operator(const std::string& id, const json& v, const Origins& o) {
   Operator op;
-  op.id = id;
+  op.id = kept(id);
   const std::string w = "operator '" + id + "'";
   Reader{o.file}.object(v, w);
   known_keys(v, operator_keys(), o, w);
@@ -738,7 +756,7 @@ Operator read_operator(const std::string& id, const json& v, const Origins& o) {
 Region read_region(const json& e, const Origins& o, const std::string& where) {
   Region g;
   g.id = o.at("id").text(o.at("id").member(e, "id", where), where + ".id");
-  const std::string w = "region '" + g.id + "'";
+  const std::string w = "region '" + std::string(g.id) + "'";
   known_keys(e, region_keys(), o, w);
   g.name = o.at("name").opt_text(e, "name", w);
   if (g.name.empty()) {
@@ -783,7 +801,7 @@ void read_regions_file(const Document& d, Catalog& cat) {
       or_.fail(where, "unknown operator '" + printable(id) + "'" + did_you_mean(id, op_names));
     }
   };
-  check_operator(dr, cat.default_operator, "default_operator");
+  check_operator(dr, std::string(cat.default_operator), "default_operator");
   const json& list = *find(d.doc, "regions");  // an array: merge() checked
   cat.regions.reserve(list.size());
   for (std::size_t i = 0; i < list.size(); ++i) {
@@ -791,7 +809,8 @@ void read_regions_file(const Document& d, Catalog& cat) {
     cat.regions.push_back(read_region(list[i], o, "regions[" + std::to_string(i) + "]"));
     const Region& g = cat.regions.back();
     if (!g.operator_id.empty()) {
-      check_operator(o.at("operator"), g.operator_id, "region '" + g.id + "'.operator");
+      check_operator(o.at("operator"), std::string(g.operator_id),
+                     "region '" + std::string(g.id) + "'.operator");
     }
   }
 }
@@ -799,7 +818,7 @@ void read_regions_file(const Document& d, Catalog& cat) {
 ModelArch read_model(const Reader& r, const json& e, const std::string& where) {
   ModelArch m;
   m.id = r.text(r.member(e, "id", where), where + ".id");
-  const std::string w = "model '" + m.id + "'";
+  const std::string w = "model '" + std::string(m.id) + "'";
   r.known_keys(e, model_keys(), w);
   m.name = r.opt_text(e, "name", w);
   m.params = r.number(r.member(e, "params", w), w + ".params");
@@ -873,7 +892,7 @@ const T& find_by_id(const std::vector<T>& items, std::string_view id, std::strin
   std::vector<std::string> ids;
   ids.reserve(items.size());
   for (const auto& item : items) {
-    ids.push_back(item.id);
+    ids.emplace_back(item.id);
   }
   std::string printable;
   for (char c : id.substr(0, 40)) {
@@ -968,8 +987,17 @@ CatalogSources builtin_sources() {
           {}};
 }
 
+std::string_view TextStore::keep(std::string text) {
+  if (!m_texts) {
+    m_texts = std::make_shared<std::deque<std::string>>();
+  }
+  m_texts->push_back(std::move(text));
+  return m_texts->back();
+}
+
 Catalog load_catalog(const CatalogSources& sources) {
   Catalog cat;
+  const StoreScope scope(cat.text);
   read_hardware_file(merge(sources.hardware, sources.hardware_overrides, hardware_kind()), cat);
   read_regions_file(merge(sources.regions, sources.regions_overrides, regions_kind()), cat);
   read_models_file(merge(sources.models, {}, models_kind()), cat);

@@ -378,7 +378,7 @@ void resolve_inference(const Scenario& s, const Catalog& cat, const Hardware& hw
   double sparse_peak = 1.0;
   if (s.sparsity && s.sparsity->value == Sparsity::two_four) {
     if (!hw.sparse_speedup || !(hw.sparse_speedup->value > 1.0)) {
-      throw InputError("sparsity: " + hw.id +
+      throw InputError("sparsity: " + std::string(hw.id) +
                        " has no sparse tensor-core peak (2:4 gives no speed-up there)");
     }
     sparse_params = cat.whatif.two_four_weight_bytes.value;
@@ -412,8 +412,8 @@ void resolve_inference(const Scenario& s, const Catalog& cat, const Hardware& hw
       std::snprintf(buf, sizeof buf,
                     "inference_chips: %.0f x %s (%.0f GB) cannot hold %.0f GB (weights + KV cache at batch "
                     "%.0f, x%.1f headroom)",
-                    chips, hw.id.c_str(), chips * hw.memory_gb.value, in.memory_required_gb, batch.value,
-                    sm.memory_headroom.value);
+                    chips, std::string(hw.id).c_str(), chips * hw.memory_gb.value, in.memory_required_gb,
+                    batch.value, sm.memory_headroom.value);
       throw InputError(buf);
     }
     rec.given("inference_chips", chips, "chips", s.inference_chips->origin);
@@ -427,8 +427,8 @@ void resolve_inference(const Scenario& s, const Catalog& cat, const Hardware& hw
           buf, sizeof buf,
           "the model needs %.0f GB (weights + KV cache at batch %.0f, x%.1f headroom), more than %.0f x %s "
           "(%.0f GB each); use a smaller --batch-size, a lower --precision or other hardware",
-          in.memory_required_gb, batch.value, sm.memory_headroom.value, k_max_replica, hw.id.c_str(),
-          hw.memory_gb.value);
+          in.memory_required_gb, batch.value, sm.memory_headroom.value, k_max_replica,
+          std::string(hw.id).c_str(), hw.memory_gb.value);
       throw InputError(buf);
     }
     Assumption& a = rec.number("inference_chips", Range::exact(chips), "chips", OriginKind::derived);
@@ -573,8 +573,8 @@ Resolved resolve(const Scenario& s, const Catalog& cat) {
     r.precision = s.precision->value;
     if (!hw.peak(r.precision)) {
       if (r.phase != Phase::inference || bits_of(r.precision) >= 16) {
-        throw InputError("precision: " + hw.id + " has no " + std::string(to_string(r.precision)) +
-                         " peak (it has " + precisions_of(hw) + ")");
+        throw InputError("precision: " + std::string(hw.id) + " has no " +
+                         std::string(to_string(r.precision)) + " peak (it has " + precisions_of(hw) + ")");
       }
     } else {
       compute = r.precision;

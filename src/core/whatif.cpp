@@ -117,7 +117,7 @@ Variant quantize(const Scenario& base, const Catalog& cat, Precision p) {
       v.notes.push_back({NoteKind::fp8_training_optimistic, v.label});
     }
   } else if (p == Precision::fp8 && trains(base)) {
-    v.notes.push_back({NoteKind::no_fp8_training, v.label, hw.id, base_name});
+    v.notes.push_back({NoteKind::no_fp8_training, v.label, std::string(hw.id), base_name});
   } else if (p != base_prec && trains(base)) {
     v.notes.push_back({NoteKind::inference_format, v.label, name, base_name});
   }
@@ -125,8 +125,8 @@ Variant quantize(const Scenario& base, const Catalog& cat, Precision p) {
   // has no peak at p (resolve() computes at the chip's 16-bit format then).
   v.inference.precision = given(p);
   if (!hw.peak(p)) {
-    v.notes.push_back(
-        {NoteKind::weight_only, v.label, hw.id, name, std::string(to_string(default_precision(hw)))});
+    v.notes.push_back({NoteKind::weight_only, v.label, std::string(hw.id), name,
+                       std::string(to_string(default_precision(hw)))});
   }
   v.notes.push_back({NoteKind::accuracy_not_modelled, ""});
   return v;
@@ -194,7 +194,7 @@ Variant prune(const Scenario& base, const Catalog& cat, double fraction, PrunePa
       }
       const Hardware& hw = *r.hardware;
       if (!hw.sparse_speedup || !(hw.sparse_speedup->value > 1.0)) {
-        v.notes.push_back({NoteKind::no_sparse_peak, v.label, hw.id});
+        v.notes.push_back({NoteKind::no_sparse_peak, v.label, std::string(hw.id)});
         break;
       }
       s.sparsity = given(Sparsity::two_four);
@@ -290,9 +290,9 @@ Variant with_chips(const Scenario& base, const Catalog& cat, double chips) {
 Variant with_hardware(const Scenario& base, const Catalog& cat, const std::string& id) {
   const Hardware& hw = cat.find_hardware(id);
   Variant v = baseline_variant(base);
-  v.label = "hardware=" + hw.id;
+  v.label = "hardware=" + std::string(hw.id);
   for (Scenario* s : {&v.training, &v.inference}) {
-    s->hardware = given(hw.id);
+    s->hardware = given(std::string(hw.id));
     if (s->precision && !hw.peak(s->precision->value)) {
       s->precision.reset();
     }
@@ -312,9 +312,9 @@ Variant with_hardware(const Scenario& base, const Catalog& cat, const std::strin
 Variant with_region(const Scenario& base, const Catalog& cat, const std::string& id) {
   const Region& r = cat.find_region(id);
   Variant v = baseline_variant(base);
-  v.label = "region=" + r.id;
+  v.label = "region=" + std::string(r.id);
   for (Scenario* s : {&v.training, &v.inference}) {
-    s->region = given(r.id);
+    s->region = given(std::string(r.id));
     s->carbon_intensity.reset();
   }
   return v;

@@ -60,8 +60,9 @@ std::string list_hardware(const Catalog& cat, Format f) {
               "", " ");
   for (const auto& h : cat.hardware) {
     const auto& p16 = h.peak(Precision::bf16) ? h.peak(Precision::bf16) : h.peak(Precision::fp16);
-    t.add({h.id, h.name.substr(0, 34), sig3(h.tdp_w.value), p16 ? sig3(p16->value) : "-",
-           sig3(h.memory_gb.value), sig3(h.memory_bandwidth_gbps.value), std::to_string(h.release_year)});
+    t.add({std::string(h.id), std::string(h.name.substr(0, 34)), sig3(h.tdp_w.value),
+           p16 ? sig3(p16->value) : "-", sig3(h.memory_gb.value), sig3(h.memory_bandwidth_gbps.value),
+           std::to_string(h.release_year)});
   }
   return t.str();
 }
@@ -96,8 +97,8 @@ std::string show_hardware(const Hardware& h, Format f) {
   if (f == Format::json) {
     return j.dump(2) + "\n";
   }
-  std::string out = h.id + ": " + h.name + " (" + h.vendor + ", " + h.generation + ", " +
-                    std::to_string(h.release_year) + ")\n";
+  std::string out = std::string(h.id) + ": " + std::string(h.name) + " (" + std::string(h.vendor) + ", " +
+                    std::string(h.generation) + ", " + std::to_string(h.release_year) + ")\n";
   TextTable peak_rows({{"", Align::left, 4}, {"", Align::left, 6}, {"", Align::right, 10}, {}}, "  ", " ");
   TextTable datum_rows({{"", Align::left, 22}, {"", Align::left, 20}, {}}, "  ", " ");
   for (auto it = j.begin(); it != j.end(); ++it) {
@@ -125,7 +126,7 @@ std::string show_hardware(const Hardware& h, Format f) {
   const std::size_t first_break = datum_text.find('\n');
   out += datum_text.substr(0, first_break + 1) + peak_rows.str(false) + datum_text.substr(first_break + 1);
   if (!h.notes.empty()) {
-    out += "  notes: " + h.notes + "\n";
+    out += "  notes: " + std::string(h.notes) + "\n";
   }
   return out;
 }
@@ -163,8 +164,9 @@ std::string list_regions(const Catalog& cat, Format f) {
                {"PUE", Align::right, 5}},
               "", " ");
   for (const auto& r : cat.regions) {
-    t.add({r.id, r.kind, r.name.substr(0, 34), sig3(r.carbon_intensity.value),
-           std::to_string(r.carbon_intensity.year), r.basis, sig3(cat.operator_for(r).pue.value)});
+    t.add({std::string(r.id), std::string(r.kind), std::string(r.name.substr(0, 34)),
+           sig3(r.carbon_intensity.value), std::to_string(r.carbon_intensity.year), std::string(r.basis),
+           sig3(cat.operator_for(r).pue.value)});
   }
   return t.str();
 }
@@ -188,8 +190,8 @@ std::string show_region(const Catalog& cat, const Region& r, Format f) {
   return fmt::format(
       "{}: {} ({}{})\n  carbon intensity  {} gCO2e/kWh ({}\u2013{}), {} {}, location-based\n"
       "                    {}\n  PUE ({})  {} ({}\u2013{}) {}\n",
-      r.id, r.name, r.kind, r.provider.empty() ? "" : ", " + r.provider, sig3(ci.value), sig3(ci.low),
-      sig3(ci.high), r.basis, ci.year, ci.source, op.id, sig3(op.pue.value), sig3(op.pue.low),
+      r.id, r.name, r.kind, r.provider.empty() ? "" : ", " + std::string(r.provider), sig3(ci.value),
+      sig3(ci.low), sig3(ci.high), r.basis, ci.year, ci.source, op.id, sig3(op.pue.value), sig3(op.pue.low),
       sig3(op.pue.high), op.pue.source);
 }
 
@@ -228,7 +230,7 @@ std::string list_models(const Catalog& cat, Format f) {
                {"experts", Align::right, 8}},
               "", " ");
   for (const auto& m : cat.models) {
-    t.add({m.id, human_count(m.params), human_count(m.active_params), std::to_string(m.layers),
+    t.add({std::string(m.id), human_count(m.params), human_count(m.active_params), std::to_string(m.layers),
            std::to_string(m.hidden_size), std::to_string(m.kv_heads), std::to_string(m.head_dim),
            m.experts ? fmt::format("{}/{}", m.active_experts, m.experts) : "-"});
   }
@@ -241,7 +243,7 @@ std::string show_model(const ModelArch& m, Format f) {
   if (f == Format::json) {
     return j.dump(2) + "\n";
   }
-  std::string out = m.id + ": " + m.name + "\n";
+  std::string out = std::string(m.id) + ": " + std::string(m.name) + "\n";
   TextTable t({{"", Align::left, 16}, {}}, "  ", " ");
   t.add({"params", human_count(m.params)});
   if (m.active_params != m.params) {
@@ -257,10 +259,10 @@ std::string show_model(const ModelArch& m, Format f) {
   if (m.context_length > 0) {
     t.add({"context", human_count(m.context_length) + " tokens"});
   }
-  t.add({"source", m.source + (m.year ? " (" + std::to_string(m.year) + ")" : "")});
+  t.add({"source", std::string(m.source) + (m.year ? " (" + std::to_string(m.year) + ")" : "")});
   out += t.str(false);
   if (!m.note.empty()) {
-    out += "  note: " + m.note + "\n";
+    out += "  note: " + std::string(m.note) + "\n";
   }
   return out;
 }

@@ -83,12 +83,13 @@ Format parse_format(std::string_view text) {
 // ---- Assumptions in words ----
 
 std::string cite(const Datum& d) {
-  std::string s = d.source;
+  std::string s(d.source);
   if (d.year > 0) {
     s += " (" + std::to_string(d.year) + ")";
   }
   if (!d.note.empty()) {
-    s += "; " + d.note;
+    s += "; ";
+    s += d.note;
   }
   return s;
 }
@@ -125,71 +126,133 @@ std::string value_text(const Assumption& a, const Estimate& e) {
   return a.unit.empty() || a.unit == "fraction" || a.unit == "ratio" ? v : v + " " + std::string(a.unit);
 }
 
-std::string source_text(const Assumption& a) {
-  const auto year = [&] {
-    return a.detail > 0 ? " (" + std::to_string(static_cast<int>(a.detail)) + ")" : "";
-  };
+namespace {
+
+// Text built from pieces, up to `cap` bytes (the rest is dropped: a table shows 25 characters
+// of a source that may run to a thousand).
+class Capped {
+ public:
+  explicit Capped(std::size_t cap) : m_cap(cap) {}
+  Capped& operator<<(std::string_view s) {
+    if (m_out.size() < m_cap) {
+      m_out.append(s.substr(0, m_cap - m_out.size()));
+    }
+    return *this;
+  }
+  Capped& cite(const Datum& d) {
+    *this << d.source;
+    if (d.year > 0) {
+      *this << " (" << std::to_string(d.year) << ")";
+    }
+    if (!d.note.empty()) {
+      *this << "; " << d.note;
+    }
+    return *this;
+  }
+  [[nodiscard]] std::string str() && { return std::move(m_out); }
+
+ private:
+  std::size_t m_cap;
+  std::string m_out;
+};
+
+}  // namespace
+
+std::string source_text(const Assumption& a, std::size_t cap) {
+  Capped t(cap);
   switch (a.basis) {
     case Basis::given:
-      return "";
+      break;
     case Basis::cited:
-      return a.datum != nullptr ? cite(*a.datum) : "";
+      if (a.datum != nullptr) {
+        t.cite(*a.datum);
+      }
+      break;
     case Basis::entry_name:
-      return std::string(a.word) +
-             (a.origin == OriginKind::default_value ? " (no --" + std::string(a.key) + " given)" : "");
+      t << a.word;
+      if (a.origin == OriginKind::default_value) {
+        t << " (no --" << a.key << " given)";
+      }
+      break;
     case Basis::model_source:
     case Basis::catalog_shape:
-      return std::string(a.word) + year();
-    case Basis::default_precision:
-      return "bf16, or the chip's best 16-bit format";
-    case Basis::grid_basis:
-      return std::string(a.word) + ", location-based; " + cite(*a.datum);
-    case Basis::recompute:
-      return "8*N*D with full activation recomputation";
-    case Basis::default_chips:
-      return "one 8-accelerator server; affects wall-clock only";
-    case Basis::peak:
-      return std::string(a.word) + " dense; " + cite(*a.datum);
-    case Basis::weight_only:
-      return "weight-only quantisation: " + std::string(a.word) +
-             " weights, dequantised and computed at the chip's " + std::string(a.text) + " peak";
-    case Basis::generation_mfu: {
-      std::string s = "effective utilisation (MFU x goodput) of the " + std::string(a.word) +
-                      " generation; " + cite(*a.datum);
-      if (a.detail < 1.0) {
-        s += "; x" + f2(a.detail) + " for a " + g3(a.detail2) +
-             "-parameter model (size factor: " + cite(*a.datum2) + ")";
+      t << a.word;
+      if (a.detail > 0) {
+        t << " (" << std::to_string(static_cast<int>(a.detail)) << ")";
       }
-      return s;
-    }
+      break;
+    case Basis::default_precision:
+      t << "bf16, or the chip's best 16-bit format";
+      break;
+    case Basis::grid_basis:
+      t << a.word << ", location-based; ";
+      t.cite(*a.datum);
+      break;
+    case Basis::recompute:
+      t << "8*N*D with full activation recomputation";
+      break;
+    case Basis::default_chips:
+      t << "one 8-accelerator server; affects wall-clock only";
+      break;
+    case Basis::peak:
+      t << a.word << " dense; ";
+      t.cite(*a.datum);
+      break;
+    case Basis::weight_only:
+      t << "weight-only quantisation: " << a.word << " weights, dequantised and computed at the chip's "
+        << a.text << " peak";
+      break;
+    case Basis::generation_mfu:
+      t << "effective utilisation (MFU x goodput) of the " << a.word << " generation; ";
+      t.cite(*a.datum);
+      if (a.detail < 1.0) {
+        t << "; x" << f2(a.detail) << " for a " << g3(a.detail2) << "-parameter model (size factor: ";
+        t.cite(*a.datum2) << ")";
+      }
+      break;
     case Basis::chip_scaling:
-      return "scaling efficiency on " + f0(a.detail) + " chips: 1/(1 + " + g3(a.datum->value) +
-             " x log2(chips/8)) (communication per step); " + cite(*a.datum);
+      t << "scaling efficiency on " << f0(a.detail) << " chips: 1/(1 + " << g3(a.datum->value)
+        << " x log2(chips/8)) (communication per step); ";
+      t.cite(*a.datum);
+      break;
     case Basis::power_override:
-      return "whole per-chip figure (accelerator and host share)";
+      t << "whole per-chip figure (accelerator and host share)";
+      break;
     case Basis::average_draw:
-      return "TDP x average-draw fraction " + std::to_string(a.detail).substr(0, 4) + "; " + cite(*a.datum);
+      t << "TDP x average-draw fraction " << std::to_string(a.detail).substr(0, 4) << "; ";
+      t.cite(*a.datum);
+      break;
     case Basis::embodied_split:
-      return "chip " + cite(*a.datum) + "; host share " + cite(*a.datum2);
+      t << "chip ";
+      t.cite(*a.datum) << "; host share ";
+      t.cite(*a.datum2);
+      break;
     case Basis::same_as_tokens:
-      return "same count as --tokens (no --inference-tokens or --requests given)";
+      t << "same count as --tokens (no --inference-tokens or --requests given)";
+      break;
     case Basis::default_shape:
-      return "default shape for the parameter count (d_model=(12N/128)^(1/3), 128-dim heads, 8 KV heads)";
+      t << "default shape for the parameter count (d_model=(12N/128)^(1/3), 128-dim heads, 8 KV heads)";
+      break;
     case Basis::default_kv_bits:
-      return "16-bit KV cache (vLLM kv_cache_dtype auto), 32 for fp32 models";
+      t << "16-bit KV cache (vLLM kv_cache_dtype auto), 32 for fp32 models";
+      break;
     case Basis::smallest_replica:
-      return "smallest power of two holding weights + KV cache x" + std::to_string(a.detail).substr(0, 3);
+      t << "smallest power of two holding weights + KV cache x" << std::to_string(a.detail).substr(0, 3);
+      break;
     case Basis::power_cap:
-      return "time x " + g3(a.detail) + ", accelerator power x " + g3(a.detail2) +
-             " (peaks, bandwidth and TDP shown are the capped figures); time exponent: " + cite(*a.datum) +
-             "; power exponent: " + cite(*a.datum2);
+      t << "time x " << g3(a.detail) << ", accelerator power x " << g3(a.detail2)
+        << " (peaks, bandwidth and TDP shown are the capped figures); time exponent: ";
+      t.cite(*a.datum) << "; power exponent: ";
+      t.cite(*a.datum2);
+      break;
     case Basis::sparse_two_four:
-      return "2:4 sparse weights: half the values plus a 2-bit index (0.5625x the bytes), on sparse tensor "
-             "cores "
-             "at " +
-             g3(a.detail) + "x the dense peak; " + cite(*a.datum);
+      t << "2:4 sparse weights: half the values plus a 2-bit index (0.5625x the bytes), on sparse tensor "
+           "cores at "
+        << g3(a.detail) << "x the dense peak; ";
+      t.cite(*a.datum);
+      break;
   }
-  return "";
+  return std::move(t).str();
 }
 
 json assumptions_json(const Estimate& e) {

@@ -29,7 +29,8 @@ struct Style {
 // ("1 B parameters", "481 (445–490) gCO2e/kWh") and source, in words.
 [[nodiscard]] std::string origin_text(const Assumption& a);
 [[nodiscard]] std::string value_text(const Assumption& a, const Estimate& e);
-[[nodiscard]] std::string source_text(const Assumption& a);
+// The source, cut after `cap` bytes (a table shows only its start).
+[[nodiscard]] std::string source_text(const Assumption& a, std::size_t cap = std::string::npos);
 
 // Return the estimate as JSON (numbers keep 6 significant digits); with "budget" when a
 // verdict is given.

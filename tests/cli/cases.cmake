@@ -6,15 +6,18 @@ cli_case(help RC 0 ARGS --help OUT "estimate")
 cli_case(estimate_help RC 0 ARGS estimate --help OUT "Exit codes")
 cli_case(no_args RC 2 ARGS OUT "Run 'llm-energy COMMAND --help'")
 
-cli_case(headline_table RC 0 GOLDEN ARGS ${headline})
-cli_case(headline_json RC 0 GOLDEN ARGS ${headline} --format json OUT "\"flops\": 6e+17")
+# Figure goldens (no citation in them: editing a source never touches these) ...
+cli_case(headline_json RC 0 GOLDEN FILTER figures ARGS ${headline} --format json OUT "\"flops\": 6e+17")
 cli_case(headline_csv RC 0 GOLDEN ARGS ${headline} --format csv)
+# ... and prose goldens: the assumptions with their sources, and the formats as people read them.
+cli_case(headline_assumptions RC 0 GOLDEN FILTER assumptions ARGS ${headline} --format json)
+cli_case(headline_table RC 0 GOLDEN ARGS ${headline})
 cli_case(headline_markdown RC 0 GOLDEN ARGS ${headline} --format markdown)
 cli_case(spelling_70b RC 0 ARGS estimate --tokens 2k --params 70B --phase training --format json
          OUT "\"flops\": 840000000000000.0")
 
 # Patterson et al.'s GPT-3 figures (1,287 MWh, 552 tCO2e) with the source's conventions.
-cli_case(gpt3_reproduce RC 0 GOLDEN ARGS estimate --params 175e9 --tokens 300e9
+cli_case(gpt3_reproduce RC 0 GOLDEN FILTER figures ARGS estimate --params 175e9 --tokens 300e9
          --hardware v100-sxm2-32gb --chips 10000 --chip-hours 3552000 --power-watts 330
          --pue 1.1 --carbon-intensity 429 --format json)
 

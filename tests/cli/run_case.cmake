@@ -4,6 +4,8 @@
 #   [-DERR_CONTAINS=text]   stderr must contain this fragment (one line, prefixed llm-energy:)
 #   [-DOUT_CONTAINS=text]   stdout must contain this fragment
 #   [-DSTDIN=file]          feed this file on standard input
+#   [-DFILTER=figures|assumptions -DPYTHON=python3]  compare only the JSON's figures (no citation:
+#                           editing a source never touches a figure golden) or only its assumptions
 #   [-DWORKDIR=dir]
 # Set UPDATE_GOLDEN=1 in the environment to rewrite CASE.out/.err (review the diff!).
 string(REPLACE "\\;" ";" ARGS "${ARGS}")
@@ -20,6 +22,16 @@ execute_process(COMMAND "${BIN}" ${ARGS}
                 WORKING_DIRECTORY "${WORKDIR}" ${extra})
 if(NOT "${rc}" STREQUAL "${RC}")
   message(FATAL_ERROR "exit code ${rc}, expected ${RC}\nstdout:\n${out}\nstderr:\n${err}")
+endif()
+if(DEFINED FILTER)
+  set(raw "${out}")
+  file(WRITE "${GOLDEN}.raw" "${raw}")
+  execute_process(COMMAND "${PYTHON}" "${CMAKE_CURRENT_LIST_DIR}/golden_filter.py" "${FILTER}"
+                  INPUT_FILE "${GOLDEN}.raw" RESULT_VARIABLE frc OUTPUT_VARIABLE out ERROR_VARIABLE ferr)
+  file(REMOVE "${GOLDEN}.raw")
+  if(NOT frc EQUAL 0)
+    message(FATAL_ERROR "golden_filter.py ${FILTER} failed: ${ferr}")
+  endif()
 endif()
 if(DEFINED GOLDEN)
   if("$ENV{UPDATE_GOLDEN}" STREQUAL "1")

@@ -88,51 +88,52 @@ TEST_CASE("the catalog comparison sees a change in any field", "[catalog]") {
 
   const Datum d = g.hardware.front().tdp_w;
   const std::vector<std::function<void(Datum&)>> datum_changes = {
-      [](Datum& x) { x.value += 1; },    [](Datum& x) { x.low -= 1; },  [](Datum& x) { x.high += 1; },
-      [](Datum& x) { x.source += "x"; }, [](Datum& x) { x.year += 1; }, [](Datum& x) { x.note += "x"; }};
+      [](Datum& x) { x.value += 1; }, [](Datum& x) { x.low -= 1; },
+      [](Datum& x) { x.high += 1; },  [](Datum& x) { x.source = "a changed text"; },
+      [](Datum& x) { x.year += 1; },  [](Datum& x) { x.note = "a changed text"; }};
   CHECK(detected(d, datum_changes) == datum_changes.size());
 
   const Hardware& h = g.hardware.front();
   const std::vector<std::function<void(Hardware&)>> hardware_changes = {
-      [](Hardware& x) { x.id += "x"; },
-      [](Hardware& x) { x.notes += "x"; },
+      [](Hardware& x) { x.id = "a changed text"; },
+      [](Hardware& x) { x.notes = "a changed text"; },
       [](Hardware& x) { x.release_year += 1; },
       [](Hardware& x) { x.peak_tflops[6] = x.peak_tflops[6] ? std::nullopt : std::optional<Datum>(Datum{}); },
       [](Hardware& x) {
         for (auto& peak : x.peak_tflops) {
           if (peak) {
-            peak->source += "x";
+            peak->source = "a changed text";
           }
         }
       },
       [](Hardware& x) { x.sparse_speedup = x.sparse_speedup ? std::nullopt : std::optional<Datum>(Datum{}); },
-      [](Hardware& x) { x.embodied_kgco2e.note += "x"; },
+      [](Hardware& x) { x.embodied_kgco2e.note = "a changed text"; },
       [](Hardware& x) { x.service_life_years.high += 1; }};
   CHECK(detected(h, hardware_changes) == hardware_changes.size());
 
   const std::vector<std::function<void(Region&)>> region_changes = {
-      [](Region& x) { x.operator_id += "x"; }, [](Region& x) { x.carbon_intensity.year += 1; },
-      [](Region& x) { x.basis += "x"; }};
+      [](Region& x) { x.operator_id = "a changed text"; }, [](Region& x) { x.carbon_intensity.year += 1; },
+      [](Region& x) { x.basis = "a changed text"; }};
   CHECK(detected(g.regions.front(), region_changes) == region_changes.size());
 
   const std::vector<std::function<void(Operator&)>> operator_changes = {
-      [](Operator& x) { x.name += "x"; }, [](Operator& x) { x.wue_l_per_kwh.low -= 1; }};
+      [](Operator& x) { x.name = "a changed text"; }, [](Operator& x) { x.wue_l_per_kwh.low -= 1; }};
   CHECK(detected(g.operators.front(), operator_changes) == operator_changes.size());
 
   const std::vector<std::function<void(ModelArch&)>> model_changes = {
       [](ModelArch& x) { x.kv_heads += 1; }, [](ModelArch& x) { x.context_length += 1; },
-      [](ModelArch& x) { x.note += "x"; }};
+      [](ModelArch& x) { x.note = "a changed text"; }};
   CHECK(detected(g.models.front(), model_changes) == model_changes.size());
 
   const std::vector<std::function<void(Catalog&)>> catalog_changes = {
       [](Catalog& x) { x.training.size_min_factor.value += 1; },
-      [](Catalog& x) { x.whatif.two_four_weight_bytes.source += "x"; },
+      [](Catalog& x) { x.whatif.two_four_weight_bytes.source = "a changed text"; },
       [](Catalog& x) { x.serving.default_output_tokens.high += 1; },
       [](Catalog& x) { x.serving.memory_efficiency.year += 1; },
-      [](Catalog& x) { x.models.back().source += "x"; },
+      [](Catalog& x) { x.models.back().source = "a changed text"; },
       [](Catalog& x) { x.regions.pop_back(); },
-      [](Catalog& x) { x.default_operator += "x"; },
-      [](Catalog& x) { x.hardware_version += "x"; },
-      [](Catalog& x) { x.regions_version += "x"; }};
+      [](Catalog& x) { x.default_operator = "a changed text"; },
+      [](Catalog& x) { x.hardware_version = "a changed text"; },
+      [](Catalog& x) { x.regions_version = "a changed text"; }};
   CHECK(detected(g, catalog_changes) == catalog_changes.size());
 }

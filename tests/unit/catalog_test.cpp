@@ -79,7 +79,7 @@ TEST_CASE("the built-in catalog loads with every documented accelerator", "[cata
 TEST_CASE("every hardware figure is sourced, dated and ordered", "[catalog]") {
   const Catalog& cat = builtin_catalog();
   for (const Hardware& h : cat.hardware) {
-    const std::string w = h.id + ".";
+    const std::string w = std::string(h.id) + ".";
     check_datum(h.tdp_w, w + "tdp_w");
     check_datum(h.memory_gb, w + "memory_gb");
     check_datum(h.memory_bandwidth_gbps, w + "memory_bandwidth_gbps");
