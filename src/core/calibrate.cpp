@@ -399,14 +399,14 @@ CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog&
     const double implied = model::implied_mfu(flops, peak, chip_hours);
     const double factor = mfu_factor(cat, hw, r.active_params, r.chips);
     if (!(implied / factor <= 1.0)) {
-      throw InputError(r.where + ": implied utilisation " + number_text(implied) +
-                       (factor < 1.0
-                            ? " is " + number_text(implied / factor) +
-                                  " once the catalog's model-size and chip-count factor " +
-                                  number_text(factor) + " is taken out (what a profile holds), and that"
-                            : std::string()) +
-                       " is above 1: " + number_text(r.chips) + " x " + std::string(hw.id) + " cannot compute 6*N*D in " +
-                       number_text(r.duration_h) + " h; check params, tokens, chips and duration");
+      throw InputError(
+          r.where + ": implied utilisation " + number_text(implied) +
+          (factor < 1.0 ? " is " + number_text(implied / factor) +
+                              " once the catalog's model-size and chip-count factor " + number_text(factor) +
+                              " is taken out (what a profile holds), and that"
+                        : std::string()) +
+          " is above 1: " + number_text(r.chips) + " x " + std::string(hw.id) + " cannot compute 6*N*D in " +
+          number_text(r.duration_h) + " h; check params, tokens, chips and duration");
     }
     mfu.push_back(implied / factor);
     if (r.gpu_energy_kwh) {
