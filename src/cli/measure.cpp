@@ -39,14 +39,14 @@ class MeasureCommand final : public Command {
         ->type_name("DIR");
     cmd.add_option("--hardware", m_hardware,
                    "the accelerator the run used: with no readable counter, the report is an estimate from "
-                   "its power figures (default: the default hardware, said so)")
+                   "its power figures (without it: the default hardware, and the report says so)")
         ->type_name("ID");
     cmd.add_option("--chips", m_chips,
                    "accelerators for that estimate (default: the GPUs NVML found, else 1)")
         ->type_name("N");
     cmd.add_option("--merge", m_merge,
                    "sum the JSON reports of one run's nodes (measure --output-dir) into one report")
-        ->type_name("FILE...");
+        ->type_name("FILE");
     cmd.add_option("--pue", m_pue,
                    "facility PUE, or a range LO:HI (default: the region's operator, as estimate)")
         ->type_name("X|LO:HI");

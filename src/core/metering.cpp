@@ -222,7 +222,7 @@ class Reader {
     }
     return v.get<std::string>();
   }
-  [[nodiscard]] std::string text_or(const char* key, std::string fallback) const {
+  [[nodiscard]] std::string text_or(const char* key, const std::string& fallback) const {
     return has(key) ? text(key) : fallback;
   }
 

@@ -40,7 +40,7 @@ struct Truth {
 MeasuredRun synth(const Catalog& cat, const std::string& hw_id, double params, double tokens, double chips,
                   const Truth& t, bool with_gpu) {
   const Hardware& hw = cat.find_hardware(hw_id);
-  const double peak = hw.peak(Precision::bf16)->value * 1e12;
+  const double peak = hw.peak(default_precision(hw))->value * 1e12;  // as calibrate: bf16, else fp16 (V100)
   // The factors resolve() applies to the generation's utilisation (model size, chip count).
   const double f = default_training_mfu(hw, cat, params, chips).value / hw.training_mfu.value;
   MeasuredRun r;
