@@ -22,6 +22,15 @@
 //    chips from gpu_count, else RunDefaults (--chips). Other CodeCarbon columns are ignored.
 //  A row with a missing or invalid value throws InputError "NAME:LINE: ...": no row is
 //  skipped (blank lines are not rows).
+//  * a JSON report of llm-energy measure (parse_runs: text starting with '{'), one run: schema
+//    llm-energy/measure/1 (one node) or llm-energy/measure-merged/1 (measure --merge):
+//    duration_s -> duration; server_energy_kwh -> server energy; accelerator_energy_kwh ->
+//    accelerator energy when the report read a GPU ("gpus" > 0). params and tokens come from
+//    RunDefaults (--params, --tokens; a report does not record them); the hardware from
+//    --hardware, else the report's "hardware" (measure --hardware); chips from --chips, else
+//    the report's "chips" (measure --chips), else the GPUs the report read. A report that is an estimate
+//    (method other than "measured") or whose command failed (exit code not 0) is refused: it is not a
+//    measured, complete run. Errors name the file ("NAME: ...").
 //
 // The fit (calibrate), over runs on one hardware id, FLOPs = 6 * active params * tokens and
 // the peak at the hardware's default precision (bf16, else fp16, tf32, fp32, as estimate):
@@ -37,6 +46,8 @@
 //  Runs without gpu_energy_kwh still count for training_mfu; when some runs have it, only
 //  those fit the two power figures.
 //  Each fitted value is the median over the runs; low and high are the minimum and maximum.
+//  A run whose figures fall outside the bounds of a hardware file (training_mfu in (0, 1],
+//  avg_power_fraction in (0, 1.5], host_power_w >= 0) is refused by name, not fitted.
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -59,7 +70,7 @@ struct MeasuredRun {
   std::optional<double> gpu_energy_kwh;
 };
 
-// Values for rows that lack a column (the calibrate command's flags).
+// Values for rows that lack a column, and for measure reports (the calibrate command's flags).
 struct RunDefaults {
   std::optional<double> params;
   std::optional<double> tokens;
@@ -71,6 +82,11 @@ struct RunDefaults {
 // file and line of the first bad row, or the file for a bad header.
 [[nodiscard]] std::vector<MeasuredRun> parse_runs_csv(std::string_view text, std::string_view name,
                                                       const RunDefaults& defaults);
+
+// Return the runs of one file: a JSON measure report (text starting with '{') or a CSV file
+// (parse_runs_csv). Throws InputError naming the file (and line, for CSV).
+[[nodiscard]] std::vector<MeasuredRun> parse_runs(std::string_view text, std::string_view name,
+                                                  const RunDefaults& defaults);
 
 struct Fitted {
   double value = 0;  // median over the runs
@@ -100,8 +116,12 @@ struct CalibrationResult {
 
 // Return the profile fitted on `runs` (all on one hardware id). `source` describes the
 // inputs (file names) for the profile's source text. Throws InputError when there are no
-// runs, several hardware ids, an unknown id, or a run whose measured power per chip is below
-// the catalog's host power when the host power has to be taken from the catalog.
+// runs, several hardware ids (matched case-insensitively), an unknown id, or, naming the
+// run's MeasuredRun::where, a run whose fit is implausible: a utilisation above 1 (after the
+// model-size and chip-count factor is undone), a power fraction (accelerator power / TDP) of
+// 0 or less or above 1.5, a measured power per chip not above the catalog's host power when
+// the host power has to be taken from the catalog. So the profile it returns always passes
+// check_profile (what estimate --profile requires).
 [[nodiscard]] CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog& cat,
                                           std::string_view source);
 
@@ -112,12 +132,23 @@ struct CalibrationResult {
 [[nodiscard]] std::string profile_to_json(const Profile& p);
 
 // Parse a profile written by profile_to_json; throws InputError naming `name` for malformed
-// JSON, a wrong schema, a missing or invalid field. Sets Profile::file to `name`.
+// JSON, a wrong schema, a missing or invalid field, or a value check_profile refuses. Sets
+// Profile::file to `name`.
 [[nodiscard]] Profile parse_profile(std::string_view text, std::string_view name);
 
-// Return a copy of `cat` in which the profile's hardware has the fitted training_mfu,
-// avg_power_fraction and host_power_w (value, low, high), each with the source
-// "profile FILE (fitted on N runs)". Throws InputError when the hardware id is unknown.
+// Throw InputError naming `name` unless the profile is as plausible as a hardware file's
+// datums must be: low <= value <= high, all finite; training_mfu in (0, 1];
+// avg_power_fraction in (0, 1.5]; host_power_w >= 0; a hardware id; runs >= 1.
+void check_profile(const Profile& p, std::string_view name);
+
+// Return true when `hardware` names the profile's hardware entry in `cat`: ids match as
+// Catalog::find_hardware matches them (case-insensitively). Throws InputError for an unknown id.
+[[nodiscard]] bool profile_matches_hardware(const Profile& p, std::string_view hardware, const Catalog& cat);
+
+// Return a copy of `cat` in which the profile's hardware (found case-insensitively) has the
+// fitted training_mfu, avg_power_fraction and host_power_w (value, low, high), each with the
+// source "profile FILE (fitted on N runs)". Throws InputError when the hardware id is unknown
+// or check_profile refuses the profile.
 [[nodiscard]] Catalog apply_profile(const Catalog& cat, const Profile& p);
 
 }  // namespace llm_energy

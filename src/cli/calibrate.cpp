@@ -17,16 +17,23 @@ class CalibrateCommand final : public Command {
   explicit CalibrateCommand(CLI::App& cmd) {
     cmd.add_option("RUNS", m_files,
                    "CSV of runs (params,tokens,hardware,chips,duration_h,energy_kwh[,gpu_energy_kwh,"
-                   "active_params,pue]) or CodeCarbon emissions.csv; several files are pooled")
+                   "active_params,pue]), CodeCarbon emissions.csv, or a JSON report of 'llm-energy measure' "
+                   "(one node's or a --merge); several files are pooled")
         ->required()
         ->type_name("FILE");
-    cmd.add_option("--hardware", m_hardware, "hardware id for rows without a hardware column")
+    cmd.add_option("--hardware", m_hardware,
+                   "hardware id for rows without a hardware column (and for measure reports without one)")
         ->type_name("ID");
-    cmd.add_option("--params", m_params, "parameters, for rows without a params column (CodeCarbon)")
+    cmd.add_option("--params", m_params,
+                   "parameters, for rows without a params column (CodeCarbon) and measure reports")
         ->type_name("N");
-    cmd.add_option("--tokens", m_tokens, "training tokens, for rows without a tokens column (CodeCarbon)")
+    cmd.add_option("--tokens", m_tokens,
+                   "training tokens, for rows without a tokens column (CodeCarbon) and measure reports")
         ->type_name("N");
-    cmd.add_option("--chips", m_chips, "accelerators, for CodeCarbon rows without gpu_count")->type_name("N");
+    cmd.add_option(
+           "--chips", m_chips,
+           "accelerators, for CodeCarbon rows without gpu_count (measure reports: default the GPUs read)")
+        ->type_name("N");
     cmd.add_option("--output,-o", m_output, "profile to write (use it with estimate --profile)")
         ->required()
         ->type_name("FILE");
@@ -40,7 +47,8 @@ class CalibrateCommand final : public Command {
         "power keeps the catalog value. A bad row is an error naming its line (exit 2).\n"
         "Examples:\n"
         "  llm-energy calibrate runs.csv --output h100.json\n"
-        "  llm-energy calibrate emissions.csv --hardware h100-sxm --params 7B --tokens 2e9 -o h100.json");
+        "  llm-energy calibrate emissions.csv --hardware h100-sxm --params 7B --tokens 2e9 -o h100.json\n"
+        "  llm-energy calibrate run.json --hardware h100-sxm --params 1.3B --tokens 2e10 -o h100.json");
   }
 
   int run(Io& io) override {
@@ -62,12 +70,15 @@ class CalibrateCommand final : public Command {
     std::vector<MeasuredRun> runs;
     std::string names;
     for (const auto& f : m_files) {
-      auto more = parse_runs_csv(read_file(f), f, d);
+      auto more = parse_runs(read_file(f), f, d);
       runs.insert(runs.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
       names += (names.empty() ? "" : ", ") + f;
     }
     const CalibrationResult r = calibrate(runs, *cat, names);
-    write_file_atomic(m_output, profile_to_json(r.profile));
+    const std::string profile = profile_to_json(r.profile);
+    // What estimate --profile does with the file (calibrate() already refuses implausible runs).
+    (void)apply_profile(*cat, parse_profile(profile, m_output));
+    write_file_atomic(m_output, profile);
     const render::Format f = render::parse_format(m_format);
     io.out << render::render_calibration(r, cat->find_hardware(r.profile.hardware), names, m_output, f);
     return static_cast<int>(Exit::ok);

@@ -4,6 +4,7 @@
 #include "llm_energy/resolve.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +15,7 @@
 #include "llm_energy/csv.hpp"
 #include "llm_energy/error.hpp"
 #include "llm_energy/json_util.hpp"
+#include "llm_energy/metering.hpp"
 #include "llm_energy/model.hpp"
 #include "llm_energy/units.hpp"
 
@@ -23,6 +25,7 @@ namespace {
 using json = nlohmann::ordered_json;
 
 constexpr double k_seconds_per_hour = 3600.0;
+constexpr double k_max_power_fraction = 1.5;  // as a hardware file's avg_power_fraction
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -39,13 +42,21 @@ double default_peak_flops(const Hardware& hw) {
   return hw.peak(default_precision(hw))->value * 1e12;
 }
 
-// What estimate() makes of a run with the catalog's ceiling: its FLOPs (attention included) and
-// the factor between the generation's MFU ceiling and the effective utilisation (goodput x the
-// utilisation model at the run's size and chip count), so that a fitted ceiling reproduces the
-// run through estimate().
+// What estimate() makes of a run: its FLOPs (attention included) and the terms of the
+// utilisation model at the run's size and chip count (model::training_efficiency), so that the
+// ceiling that reproduces the run through estimate() can be solved for exactly:
+//   u = goodput x ceiling x width / (1 + a x ceiling + b)   (a: communication per unit of
+//   ceiling; b: bubble + routing)  =>  ceiling = u (1 + b) / (goodput x width - u a).
 struct RunModel {
   double flops = 0;
-  double factor = 1;
+  double goodput = 1;
+  double width = 1;
+  double communication_per_ceiling = 0;
+  double other = 0;
+  [[nodiscard]] double ceiling_for(double implied) const {
+    const double d = goodput * width - implied * communication_per_ceiling;
+    return d > 0 ? implied * (1.0 + other) / d : std::numeric_limits<double>::infinity();
+  }
 };
 RunModel run_model(const Catalog& cat, const Hardware& hw, double params, double active_params, double tokens,
                    double chips) {
@@ -57,7 +68,9 @@ RunModel run_model(const Catalog& cat, const Hardware& hw, double params, double
   s.hardware = Given<std::string>{std::string(hw.id)};
   s.chips = Given<double>{chips};
   const Resolved r = resolve(s, cat);
-  return {r.training->flops, r.range(Uncertain::mfu).value / hw.training_mfu.value};
+  const TrainingInputs& t = *r.training;
+  const model::TrainingEfficiency& e = *t.efficiency;
+  return {t.flops, t.goodput, e.width_factor, e.communication / hw.training_mfu.value, e.bubble + e.routing};
 }
 
 // One CSV file addressed by column name, with located errors.
@@ -145,20 +158,112 @@ double non_negative(const Rows& r, double v, const std::string& col) {
   return v;
 }
 
-void check_run(const Rows& r, MeasuredRun& run) {
+// `where` prefixes messages ("NAME:LINE: "); `hardware_hint` says how to give a missing id.
+void check_values(const std::string& where, const MeasuredRun& run, const char* hardware_hint) {
   if (run.active_params > run.params) {
-    throw InputError(r.where() + "active_params exceeds params");
+    throw InputError(where + "active_params exceeds params");
   }
   if (run.chips != std::floor(run.chips)) {
-    throw InputError(r.where() + "chips: must be a whole number");
+    throw InputError(where + "chips: must be a whole number");
   }
   if (run.gpu_energy_kwh && *run.gpu_energy_kwh > run.server_energy_kwh * (1 + 1e-9)) {
-    throw InputError(r.where() + "the accelerator energy exceeds the server energy");
+    throw InputError(where + "the accelerator energy exceeds the server energy");
   }
   if (run.hardware.empty()) {
-    throw InputError(r.where() + "hardware: missing (add a hardware column or give --hardware ID)");
+    throw InputError(where + "hardware: missing (" + hardware_hint + ")");
   }
+}
+
+void check_run(const Rows& r, MeasuredRun& run) {
+  check_values(r.where(), run, "add a hardware column or give --hardware ID");
   run.where = r.location();
+}
+
+// One run from a JSON report of llm-energy measure: one node's, or a merged one.
+MeasuredRun parse_measure_report(std::string_view text, std::string_view name, const RunDefaults& d) {
+  const json j = parse_json(text, name);
+  const std::string file(name);
+  const std::string where = file + ": ";
+  if (!j.is_object()) {
+    throw InputError(where + "expected a JSON object (a report of llm-energy measure --format json)");
+  }
+  const std::string schema =
+      j.contains("schema") && j.at("schema").is_string() ? j.at("schema").get<std::string>() : "";
+  if (schema != k_measure_schema && schema != k_merged_schema) {
+    throw InputError(where + "schema " + (schema.empty() ? std::string("missing") : "'" + schema + "'") +
+                     ": not a report of llm-energy measure (" + std::string(k_measure_schema) + " or " +
+                     std::string(k_merged_schema) + "), nor a CSV of runs");
+  }
+  auto number = [&](const char* key) {
+    if (!j.contains(key) || !j.at(key).is_number()) {
+      throw InputError(where + "key '" + key + "': expected a number");
+    }
+    return j.at(key).get<double>();
+  };
+  const std::string method =
+      j.contains("method") && j.at("method").is_string() ? j.at("method").get<std::string>() : "measured";
+  if (method != "measured") {
+    throw InputError(where + "the report is " +
+                     (method == "estimated" ? "an estimate" : "partly an estimate") + " (method: " + method +
+                     "; no counter could be read), not a measurement: a fit on it would return the catalog's "
+                     "own figures");
+  }
+  if (j.contains("exit_code") && j.at("exit_code").is_number_integer() && j.at("exit_code").get<int>() != 0) {
+    throw InputError(where + "the measured command exited with code " +
+                     std::to_string(j.at("exit_code").get<int>()) +
+                     ": not a complete run (calibrate on runs that finished)");
+  }
+  std::size_t gpus = 0;
+  if (j.contains("gpus") && j.at("gpus").is_number_unsigned()) {
+    gpus = j.at("gpus").get<std::size_t>();
+  } else if (j.contains("devices") && j.at("devices").is_array()) {
+    for (const auto& dev : j.at("devices")) {
+      gpus += dev.is_object() && dev.value("kind", "") == "gpu" ? 1U : 0U;
+    }
+  }
+  MeasuredRun run;
+  run.where = file;
+  auto given = [&](const std::optional<double>& v, const char* what) {
+    if (!v) {
+      throw InputError(where + what + ": missing (a measure report does not record it: give --" + what + ")");
+    }
+    if (!(*v > 0)) {
+      throw InputError(where + what + ": must be greater than zero");
+    }
+    return *v;
+  };
+  run.params = run.active_params = given(d.params, "params");
+  run.tokens = given(d.tokens, "tokens");
+  run.hardware = d.hardware;
+  if (run.hardware.empty() && j.contains("hardware") && j.at("hardware").is_string()) {
+    run.hardware = j.at("hardware").get<std::string>();
+  }
+  if (d.chips) {
+    run.chips = given(d.chips, "chips");
+  } else if (j.contains("chips") && j.at("chips").is_number()) {
+    run.chips = given(j.at("chips").get<double>(), "chips");  // measure --chips
+  } else if (gpus > 0) {
+    run.chips = static_cast<double>(gpus);
+  } else {
+    throw InputError(where + "chips: the report read no GPU: give --chips");
+  }
+  const double duration_s = number("duration_s");
+  if (!(duration_s > 0)) {
+    throw InputError(where + "duration_s: must be greater than zero");
+  }
+  run.duration_h = duration_s / k_seconds_per_hour;
+  run.server_energy_kwh = number("server_energy_kwh");
+  if (!(run.server_energy_kwh > 0)) {
+    throw InputError(where + "server_energy_kwh: must be greater than zero");
+  }
+  if (gpus > 0) {
+    run.gpu_energy_kwh = number("accelerator_energy_kwh");
+    if (!(*run.gpu_energy_kwh >= 0)) {
+      throw InputError(where + "accelerator_energy_kwh: must not be negative");
+    }
+  }
+  check_values(where, run, "give --hardware ID, or measure with --hardware");
+  return run;
 }
 
 std::vector<MeasuredRun> parse_plain(Rows& r, const RunDefaults& d) {
@@ -267,6 +372,15 @@ std::vector<MeasuredRun> parse_runs_csv(std::string_view text, std::string_view 
   return runs;
 }
 
+std::vector<MeasuredRun> parse_runs(std::string_view text, std::string_view name,
+                                    const RunDefaults& defaults) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && text[first] == '{') {
+    return {parse_measure_report(text, name, defaults)};
+  }
+  return parse_runs_csv(text, name, defaults);
+}
+
 double predicted_server_energy_kwh(const MeasuredRun& run, const Catalog& cat) {
   Scenario s;
   s.phase = Given<Phase>{Phase::training, Origin::config};
@@ -283,9 +397,9 @@ CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog&
   if (runs.empty()) {
     throw InputError("calibrate: no runs");
   }
-  std::set<std::string> ids;
+  std::set<std::string> ids;  // the catalog's ids: "H100-SXM" and "h100-sxm" are one
   for (const auto& r : runs) {
-    ids.insert(r.hardware);
+    ids.insert(std::string(cat.find_hardware(r.hardware).id));
   }
   if (ids.size() > 1) {
     std::string list;
@@ -303,14 +417,42 @@ CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog&
   std::vector<double> mfu;
   std::vector<double> fraction;
   std::vector<double> host;
+  // Each run's figures must be plausible as a hardware file's datums (check_profile): a run
+  // that is not is named, and no profile is written that estimate --profile would refuse.
   for (const auto& r : runs) {
-    const RunModel m = run_model(cat, hw, r.params, r.active_params, r.tokens, r.chips);
+    RunModel m;
+    try {
+      m = run_model(cat, hw, r.params, r.active_params, r.tokens, r.chips);
+    } catch (const InputError& e) {
+      throw InputError(r.where + ": " + e.what());
+    }
     const double chip_hours = r.chips * r.duration_h;
-    mfu.push_back(model::implied_mfu(m.flops, peak, chip_hours) / m.factor);
+    const double implied = model::implied_mfu(m.flops, peak, chip_hours);
+    const double ceiling = m.ceiling_for(implied);
+    if (!(ceiling <= 1.0)) {
+      throw InputError(
+          r.where + ": implied utilisation " + number_text(implied) + " needs an MFU ceiling of " +
+          number_text(ceiling) +
+          " once the utilisation model's goodput, width and communication at this size and chip count "
+          "are taken out (what a profile holds), and that" +
+          " is above 1: " + number_text(r.chips) + " x " + std::string(hw.id) + " cannot compute its " +
+          number_text(m.flops) + " FLOPs in " + number_text(r.duration_h) +
+          " h; check params, tokens, chips and duration");
+    }
+    mfu.push_back(ceiling);
     if (r.gpu_energy_kwh) {
       ++res.runs_with_gpu_energy;
-      fraction.push_back(*r.gpu_energy_kwh * 1000.0 / (chip_hours * tdp));
-      host.push_back((r.server_energy_kwh - *r.gpu_energy_kwh) * 1000.0 / chip_hours);
+      const double f = *r.gpu_energy_kwh * 1000.0 / (chip_hours * tdp);
+      if (!(f > 0 && f <= k_max_power_fraction)) {
+        throw InputError(
+            r.where + ": average accelerator power " + number_text(f * tdp) + " W per chip is " +
+            number_text(f) + " x the TDP " + number_text(tdp) +
+            " W (a power fraction must lie in (0, 1.5]); check gpu_energy_kwh, chips and duration");
+      }
+      fraction.push_back(f);
+      // check_run allows the accelerator energy to exceed the server's by rounding (1e-9).
+      const double h = (r.server_energy_kwh - *r.gpu_energy_kwh) * 1000.0 / chip_hours;
+      host.push_back(std::max(0.0, h));
     }
   }
   Profile& p = res.profile;
@@ -330,7 +472,15 @@ CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog&
                          " W is not above the catalog's host power " + number_text(host_w) +
                          " W; give gpu_energy_kwh to fit the host power");
       }
-      fraction.push_back((per_chip_w - host_w) / tdp);
+      const double f = (per_chip_w - host_w) / tdp;
+      if (!(f <= k_max_power_fraction)) {
+        throw InputError(
+            r.where + ": measured power per chip " + number_text(per_chip_w) +
+            " W less the catalog's host power " + number_text(host_w) + " W is " + number_text(f) +
+            " x the TDP " + number_text(tdp) +
+            " W (a power fraction must lie in (0, 1.5]); check energy_kwh, pue, chips and duration");
+      }
+      fraction.push_back(f);
     }
     p.avg_power_fraction = fit(fraction);
     p.host_power_w = {host_w, hw.host_power_w.low, hw.host_power_w.high};
@@ -344,6 +494,7 @@ CalibrationResult calibrate(const std::vector<MeasuredRun>& runs, const Catalog&
                 " runs with accelerator energy";
   }
 
+  check_profile(p, "calibrate");  // each run passed: the medians, minima and maxima do too
   const Catalog fitted = apply_profile(cat, p);
   std::vector<double> before;
   std::vector<double> after;
@@ -417,7 +568,7 @@ Profile parse_profile(std::string_view text, std::string_view name) {
     throw InputError(where + ": key 'source': expected a string, got " + std::string(json_type_name(src)));
   }
   p.source = src.get<std::string>();
-  auto fitted = [&](const char* key, bool fraction) {
+  auto fitted = [&](const char* key) {
     const json& o = need(key);
     if (!o.is_object()) {
       throw InputError(where + ": key '" + key + "': expected an object {value, low, high}");
@@ -436,25 +587,48 @@ Profile parse_profile(std::string_view text, std::string_view name) {
         throw InputError(where + ": key '" + key + "': unknown key '" + it.key() + "'");
       }
     }
-    if (!(f.low <= f.value && f.value <= f.high) || !std::isfinite(f.low) || !std::isfinite(f.high)) {
-      throw InputError(where + ": key '" + key + "': needs low <= value <= high");
-    }
-    if (fraction ? !(f.low > 0) : !(f.low >= 0)) {
-      throw InputError(where + ": key '" + key + "': must be " +
-                       (fraction ? "greater than zero" : "non-negative"));
-    }
     return f;
   };
-  p.training_mfu = fitted("training_mfu", true);
-  if (p.training_mfu.high > 1.0) {
-    throw InputError(where + ": key 'training_mfu': must lie in (0, 1]");
-  }
-  p.avg_power_fraction = fitted("avg_power_fraction", true);
-  p.host_power_w = fitted("host_power_w", false);
+  p.training_mfu = fitted("training_mfu");
+  p.avg_power_fraction = fitted("avg_power_fraction");
+  p.host_power_w = fitted("host_power_w");
+  check_profile(p, where);
   return p;
 }
 
+void check_profile(const Profile& p, std::string_view name) {
+  const std::string where(name);
+  if (p.hardware.empty()) {
+    throw InputError(where + ": key 'hardware': expected a hardware id");
+  }
+  if (p.runs == 0) {
+    throw InputError(where + ": key 'runs': expected a positive whole number");
+  }
+  // The bounds a hardware file's datums must meet (catalog.cpp), so that a profile is as strict.
+  auto check = [&](const char* key, const Fitted& f, bool ok, const char* rule) {
+    if (!std::isfinite(f.low) || !std::isfinite(f.value) || !std::isfinite(f.high) ||
+        !(f.low <= f.value && f.value <= f.high)) {
+      throw InputError(where + ": key '" + key + "': needs low <= value <= high");
+    }
+    if (!ok) {
+      throw InputError(where + ": key '" + key + "': " + rule + " (low " + number_text(f.low) + ", high " +
+                       number_text(f.high) + ")");
+    }
+  };
+  check("training_mfu", p.training_mfu, p.training_mfu.low > 0 && p.training_mfu.high <= 1.0,
+        "must lie in (0, 1]");
+  check("avg_power_fraction", p.avg_power_fraction,
+        p.avg_power_fraction.low > 0 && p.avg_power_fraction.high <= k_max_power_fraction,
+        "must lie in (0, 1.5], as in a hardware file");
+  check("host_power_w", p.host_power_w, p.host_power_w.low >= 0, "must not be negative");
+}
+
+bool profile_matches_hardware(const Profile& p, std::string_view hardware, const Catalog& cat) {
+  return &cat.find_hardware(p.hardware) == &cat.find_hardware(hardware);
+}
+
 Catalog apply_profile(const Catalog& cat, const Profile& p) {
+  check_profile(p, p.file.empty() ? std::string_view("profile") : std::string_view(p.file));
   Catalog out = cat;
   const Hardware& found = cat.find_hardware(p.hardware);  // throws with suggestions
   auto it = std::find_if(out.hardware.begin(), out.hardware.end(),

@@ -31,15 +31,34 @@ namespace fs = std::filesystem;
 
 WrappingCounter::WrappingCounter(std::uint64_t first, std::uint64_t range) : m_last(first), m_range(range) {}
 
-void WrappingCounter::update(std::uint64_t now) {
+WrappingCounter::Step WrappingCounter::update(std::uint64_t now) {
+  Step step = Step::forward;
   if (now >= m_last) {
     m_total += now - m_last;
-  } else {
-    // Wrapped once past `range` back to zero (a range of 0, unknown, counts from zero).
+  } else if (const std::uint64_t back = m_last - now; m_range > 0 && back >= m_range - m_range / 2) {
+    // Ran up to `range`, then on from zero.
     m_total += (m_range > m_last ? m_range - m_last : 0) + now;
     ++m_wraps;
+    step = Step::wrap;
+  } else {
+    // A reset or a glitch: nothing is known of the energy in this step; count on from `now`.
+    ++m_steps_back;
+    m_largest_back = std::max(m_largest_back, back);
+    step = Step::back;
   }
   m_last = now;
+  return step;
+}
+
+std::string step_back_warning(const WrappingCounter& c, const std::string& unit) {
+  if (c.steps_back() == 0) {
+    return {};
+  }
+  const std::uint64_t n = c.steps_back();
+  std::string w = "counter stepped back " + std::to_string(n) + (n == 1 ? " time" : " times") +
+                  " (by up to " + std::to_string(c.largest_step_back()) + " " + unit;
+  w += c.range() > 0 ? " of its " + std::to_string(c.range()) + " " + unit + " range" : "";
+  return w + "; a reset or a glitch, not a wrap): those steps are not counted";
 }
 
 void PowerIntegral::add(double t_s, double watts) {
@@ -183,10 +202,21 @@ void PowercapMeter::sample() {
   }
 }
 
+std::vector<MeterWarning> PowercapMeter::warnings() const {
+  std::vector<MeterWarning> out;
+  for (const auto& z : m_zones) {
+    if (std::string w = step_back_warning(z.counter, "uJ"); !w.empty()) {
+      out.push_back({z.energy_path, std::move(w)});
+    }
+  }
+  return out;
+}
+
 std::vector<DeviceEnergy> PowercapMeter::devices() const {
   std::vector<DeviceEnergy> out;
   for (const auto& z : m_zones) {
-    out.push_back({z.name, z.kind, MeterMethod::counter, static_cast<double>(z.counter.total()) * 1e-6});
+    out.push_back(
+        {z.name, z.kind, MeterMethod::counter, static_cast<double>(z.counter.total()) * 1e-6, std::nullopt});
   }
   return out;
 }
@@ -222,8 +252,7 @@ struct NvmlMeter::Gpu {
   nvmlDevice_t device = nullptr;
   std::string name;
   bool counter = false;
-  unsigned long long first_mj = 0;
-  unsigned long long last_mj = 0;
+  WrappingCounter energy_mj{0, 0};  // NVML's counter does not wrap (64 bits of mJ)
   PowerIntegral power;
   bool failed = false;
 };
@@ -285,6 +314,7 @@ NvmlMeter::NvmlMeter(const std::string& library, std::vector<Unreadable>& unread
     unreadable.push_back({source, "nvmlDeviceGetCount_v2: " + a.why(rc)});
     return;
   }
+  m_found = n;
   if (n == 0) {
     unreadable.push_back({source, "no GPU"});
     return;
@@ -307,7 +337,7 @@ NvmlMeter::NvmlMeter(const std::string& library, std::vector<Unreadable>& unread
     nvmlReturn_t rc = -1;
     if (a.total_energy != nullptr && (rc = a.total_energy(g.device, &mj)) == k_nvml_success) {
       g.counter = true;
-      g.first_mj = g.last_mj = mj;
+      g.energy_mj = WrappingCounter(mj, 0);
     } else if (a.power != nullptr && (rc = a.power(g.device, &mw)) == k_nvml_success) {
       g.counter = false;
     } else {
@@ -336,8 +366,8 @@ void NvmlMeter::sample(double t_s) {
     nvmlReturn_t rc = k_nvml_success;
     if (g.counter) {
       unsigned long long mj = 0;
-      if ((rc = a.total_energy(g.device, &mj)) == k_nvml_success && mj >= g.last_mj) {
-        g.last_mj = mj;
+      if ((rc = a.total_energy(g.device, &mj)) == k_nvml_success) {
+        g.energy_mj.update(mj);  // a step back (a driver reset) is not counted: warnings()
         continue;
       }
     } else {
@@ -348,9 +378,7 @@ void NvmlMeter::sample(double t_s) {
       }
     }
     g.failed = true;
-    m_unreadable->push_back(
-        {"NVML " + g.name, (rc == k_nvml_success ? std::string("counter went backwards") : a.why(rc)) +
-                               " (during the run; counted until then)"});
+    m_unreadable->push_back({"NVML " + g.name, a.why(rc) + " (during the run; counted until then)"});
   }
 }
 
@@ -359,9 +387,19 @@ std::vector<DeviceEnergy> NvmlMeter::devices() const {
   for (const auto& g : m_gpus) {
     if (g.counter) {
       out.push_back({g.name, DeviceKind::gpu, MeterMethod::counter,
-                     static_cast<double>(g.last_mj - g.first_mj) * 1e-3});
+                     static_cast<double>(g.energy_mj.total()) * 1e-3, std::nullopt});
     } else {
-      out.push_back({g.name, DeviceKind::gpu, MeterMethod::power_sampling, g.power.joules()});
+      out.push_back({g.name, DeviceKind::gpu, MeterMethod::power_sampling, g.power.joules(), std::nullopt});
+    }
+  }
+  return out;
+}
+
+std::vector<MeterWarning> NvmlMeter::warnings() const {
+  std::vector<MeterWarning> out;
+  for (const auto& g : m_gpus) {
+    if (std::string w = step_back_warning(g.energy_mj, "mJ"); g.counter && !w.empty()) {
+      out.push_back({"NVML " + g.name, std::move(w)});
     }
   }
   return out;

@@ -5,7 +5,9 @@
 //  * CPU package and DRAM counters of the Linux powercap interface (intel-rapl zones under
 //    /sys/class/powercap, or --powercap-root DIR, or $LLM_ENERGY_POWERCAP_ROOT): each zone's
 //    energy_uj, which wraps to zero after max_energy_range_uj (sampling often catches every
-//    wrap; a zone is counted once even when it appears both flat and nested). Zones named
+//    wrap; a zone is counted once even when it appears both flat and nested). A counter that
+//    steps back by less than half its range is not a wrap but a reset or a glitch: that step
+//    is not counted and is named on the warning line (WrappingCounter). Zones named
 //    package-N are "cpu-package", zones named dram are "dram"; core, uncore and psys zones are
 //    skipped (they are parts of a package, or the whole platform) so nothing is counted twice.
 //  * NVIDIA GPUs through NVML, loaded at run time (dlopen of libnvidia-ml.so.1, or
@@ -28,21 +30,40 @@
 
 namespace llm_energy::measure {
 
-// A cumulative counter that wraps to zero after `range` (RAPL's max_energy_range_uj).
+// A cumulative counter that wraps to zero after `range` (RAPL's max_energy_range_uj; 0: none).
+//
+// A value below the previous one is one wrap only when it stepped back by at least half the
+// range: the counter ran up to the top and on from zero, adding range - previous + now, which
+// is then at most half the range (a sampling interval is far shorter than the time half a
+// range takes: 262 kJ, the usual package range, is 22 minutes at 200 W; --interval is at most
+// 60 s). Any smaller step back (and any step back when the range is 0: a counter that does not
+// wrap, as NVML's) is a reset or a glitch: it is not counted (counting goes on from the new
+// value) and steps_back() counts it, for the warning line. Counting it as a wrap would add
+// almost a whole range of energy that was never drawn.
 class WrappingCounter {
  public:
+  enum class Step { forward, wrap, back };
   WrappingCounter(std::uint64_t first, std::uint64_t range);
-  // Account the increase up to `now`; a value below the previous one is one wrap.
-  void update(std::uint64_t now);
+  // Account the increase up to `now`, and return what the step was.
+  Step update(std::uint64_t now);
   [[nodiscard]] std::uint64_t total() const { return m_total; }
   [[nodiscard]] std::uint64_t wraps() const { return m_wraps; }
+  [[nodiscard]] std::uint64_t steps_back() const { return m_steps_back; }
+  [[nodiscard]] std::uint64_t largest_step_back() const { return m_largest_back; }
+  [[nodiscard]] std::uint64_t range() const { return m_range; }
 
  private:
   std::uint64_t m_last;
   std::uint64_t m_range;
   std::uint64_t m_total = 0;
   std::uint64_t m_wraps = 0;
+  std::uint64_t m_steps_back = 0;
+  std::uint64_t m_largest_back = 0;
 };
+
+// Return the warning for a counter that stepped back (empty when it never did); `unit` is
+// the counter's unit ("uJ", "mJ").
+[[nodiscard]] std::string step_back_warning(const WrappingCounter& c, const std::string& unit);
 
 // The trapezoid integral of power samples (seconds, watts) given in time order.
 class PowerIntegral {
@@ -65,6 +86,8 @@ class PowercapMeter {
   // Read every zone's counter (call at the start, every interval, and at the end).
   void sample();
   [[nodiscard]] std::vector<DeviceEnergy> devices() const;
+  // Counters that stepped back during the run (not counted), one entry per zone.
+  [[nodiscard]] std::vector<MeterWarning> warnings() const;
 
  private:
   struct Zone {
@@ -90,6 +113,10 @@ class NvmlMeter {
   // Read every GPU at `t_s` seconds since the start (call at the start, every interval, and at the end).
   void sample(double t_s);
   [[nodiscard]] std::vector<DeviceEnergy> devices() const;
+  // Energy counters that stepped back during the run (a driver reset: not counted).
+  [[nodiscard]] std::vector<MeterWarning> warnings() const;
+  // The GPUs NVML reported (read or not); 0 when NVML could not be loaded or initialised.
+  [[nodiscard]] unsigned int gpus_found() const { return m_found; }
 
   struct Api;
 
@@ -98,6 +125,7 @@ class NvmlMeter {
   struct Gpu;
   std::vector<Gpu> m_gpus;
   std::vector<Unreadable>* m_unreadable;
+  unsigned int m_found = 0;
 };
 
 // Return the sampling interval in seconds from "100ms", "0.5s" or a bare number of

@@ -11,10 +11,14 @@
 
 namespace llm_energy::render {
 
-// The one warning line for sources that could not be read; empty when all were read.
-[[nodiscard]] std::string unreadable_warning(const MeasurementReport& r);
-// The report as a table or JSON (schema "llm-energy/measure/1"); InputError for other formats.
+// The one warning line for sources that could not be read and readings not counted (a counter
+// that stepped back); empty when there is neither.
+[[nodiscard]] std::string warning_line(const MeasurementReport& r);
+// The report as a table or JSON (schema "llm-energy/measure/1", which parse_measurement
+// reads back); InputError for other formats.
 [[nodiscard]] std::string render_measurement(const MeasurementReport& r, Format f);
+// The merged report of several nodes as a table or JSON (schema "llm-energy/measure-merged/1").
+[[nodiscard]] std::string render_merged(const MergedMeasurement& m, Format f);
 // The command line as a shell would read it ('quoted' where needed).
 [[nodiscard]] std::string command_text(const std::vector<std::string>& cmd);
 

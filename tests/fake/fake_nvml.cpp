@@ -1,7 +1,9 @@
 // A fake NVML for the measure tests (loaded with --nvml-library): two GPUs whose energy grows
 // with wall time since nvmlInit_v2. gpu0 has a total-energy counter (200 W); gpu1 has none
 // (NVML_ERROR_NOT_SUPPORTED) and reports a steady 150 W power draw, exercising power sampling.
-// FAKE_NVML_INIT_FAIL=1 makes nvmlInit_v2 fail (NVML_ERROR_DRIVER_NOT_LOADED).
+// FAKE_NVML_INIT_FAIL=1 makes nvmlInit_v2 fail (NVML_ERROR_DRIVER_NOT_LOADED);
+// FAKE_NVML_NO_ENERGY=1 leaves both GPUs without energy counter and power reading (found but
+// unreadable, as on a locked-down node).
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +18,11 @@ constexpr int k_invalid_argument = 2;
 constexpr int k_not_supported = 3;
 constexpr int k_driver_not_loaded = 9;
 bool g_init = false;
+
+bool no_energy() {
+  const char* v = std::getenv("FAKE_NVML_NO_ENERGY");
+  return v != nullptr && std::strcmp(v, "1") == 0;
+}
 
 int index_of(void* device) {
   for (int i = 0; i < 2; ++i) {
@@ -98,7 +105,7 @@ __attribute__((visibility("default"))) int nvmlDeviceGetTotalEnergyConsumption(v
   if (i < 0) {
     return k_invalid_argument;
   }
-  if (i == 1) {
+  if (i == 1 || no_energy()) {
     return k_not_supported;
   }
   const double s = std::chrono::duration<double>(Clock::now() - g_start).count();
@@ -111,6 +118,9 @@ __attribute__((visibility("default"))) int nvmlDeviceGetPowerUsage(void* device,
   const int i = index_of(device);
   if (i < 0) {
     return k_invalid_argument;
+  }
+  if (no_energy()) {
+    return k_not_supported;
   }
   *mw = i == 0 ? 200000U : 150000U;
   return k_success;
