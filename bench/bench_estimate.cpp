@@ -10,10 +10,10 @@
 
 #include "batch/engine.hpp"
 #include "batch/sweep.hpp"
-#include "render/estimate.hpp"
 #include "llm_energy/catalog.hpp"
 #include "llm_energy/estimate.hpp"
 #include "llm_energy/scenario.hpp"
+#include "render/estimate.hpp"
 
 namespace {
 

@@ -106,6 +106,7 @@ struct ModelArch {
   int head_dim = 0;
   int experts = 0;
   int active_experts = 0;
+  int moe_layers = 0;  // layers with experts (0 with experts: every layer)
   double context_length = 0;
   std::string_view source;
   int year = 0;
@@ -122,19 +123,26 @@ struct CatalogText {
 // Constants of the serving (inference) model, calibrated on measured points and kept with
 // their sources in hardware.json "serving_model".
 struct ServingModel {
-  Datum memory_efficiency;      // achieved fraction of peak bandwidth reading weights in decode
-  Datum kv_efficiency;          // achieved fraction of peak bandwidth reading the KV cache
-  Datum quantized_efficiency;   // bandwidth factor for weights stored below 16 bits
-  Datum compute_efficiency;     // achieved fraction of peak FLOP/s in decode
-  Datum prefill_efficiency;     // achieved fraction of peak FLOP/s in prefill
-  Datum power_memory_weight;    // dynamic power share at full memory activity
-  Datum power_compute_weight;   // dynamic power share at full tensor activity
-  Datum tp_overhead;            // extra decode time per doubling of chips per replica
-  Datum serving_overhead;       // time outside the roofline at unchanged power (its range is the spread)
-  Datum memory_headroom;        // memory needed = (weights + KV cache) * headroom
-  Datum default_batch;          // concurrent sequences when --batch-size is not given
-  Datum default_input_tokens;   // prompt tokens per request when not given
-  Datum default_output_tokens;  // output tokens per request when not given
+  Datum memory_efficiency;       // achieved fraction of peak bandwidth streaming weights in decode
+  Datum kv_efficiency;           // achieved fraction of peak bandwidth reading the KV cache
+  Datum compute_efficiency;      // achieved fraction of peak FLOP/s in decode GEMMs
+  Datum prefill_efficiency;      // achieved fraction of peak FLOP/s in prefill
+  Datum layer_time_us;           // fixed GPU time per dense layer per decode step
+  Datum moe_layer_time_us;       // fixed time per MoE layer per step
+  Datum fp8_moe_layer_time_us;   // extra per MoE layer with FP8 GEMMs
+  Datum allreduce_time_us;       // one small all-reduce (two per layer under tensor parallelism)
+  Datum all_to_all_time_us;      // dispatch + combine per MoE layer under expert parallelism
+  Datum sequence_time_us;        // per sequence per decode step (sampling, scheduling)
+  Datum dequant_ops_per_weight;  // vector ops per weight-only element per step
+  Datum active_floor;            // draw / TDP of a busy accelerator before its dynamic share
+  Datum power_memory_weight;     // dynamic power share at full memory activity
+  Datum power_compute_weight;    // dynamic power share at full tensor activity
+  Datum legacy_busy_share;       // --serving-stack legacy: share of a step the GPU works
+  Datum model_error;             // 80th percentile of |ln(measured / predicted)| J per token out of sample
+  Datum memory_headroom;         // memory needed = (weights + KV cache) * headroom
+  Datum default_batch;           // concurrent sequences when --batch-size is not given
+  Datum default_input_tokens;    // prompt tokens per request when not given
+  Datum default_output_tokens;   // output tokens per request when not given
   bool operator==(const ServingModel&) const = default;
 };
 

@@ -53,8 +53,8 @@ struct CrossValidation {
   std::size_t groups = 0;
   std::string group_column;  // "organisation", "family" or "id" (each case its own group)
   std::vector<std::pair<std::string, double>> constants;  // the fit on every case, by catalog key
-  CrossValidationScore in_sample;                          // the fit on every case, its model error
-  CrossValidationScore out_of_sample;                      // each group predicted by its fold
+  CrossValidationScore in_sample;                         // the fit on every case, its model error
+  CrossValidationScore out_of_sample;                     // each group predicted by its fold
 };
 
 struct TrainingCrossValidation : CrossValidation {
@@ -90,6 +90,13 @@ struct InferenceCrossValidation : CrossValidation {
 // validate_inference; groups from its `family` column, else `model`, else one per point).
 [[nodiscard]] InferenceCrossValidation cross_validate_inference(std::string_view csv, std::string_view name,
                                                                 const Catalog& catalog);
+
+// Return the constants fitted on every case of a dataset (what cross-validation reports as
+// "fitted", without the folds; model_error is left 0): the catalog ships these values.
+[[nodiscard]] TrainingConstants fit_training_constants(std::string_view csv, std::string_view name,
+                                                       const Catalog& catalog);
+[[nodiscard]] InferenceConstants fit_serving_constants(std::string_view csv, std::string_view name,
+                                                       const Catalog& catalog);
 
 // Return `catalog` with the training constants `c` (every hardware entry of a fitted generation
 // takes its ceiling; its low and high move with it).

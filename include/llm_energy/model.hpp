@@ -43,20 +43,20 @@ struct TrainingSetup {
   double seq_len = 4096;
   double global_batch_tokens = 0;
   double chips = 8;
-  double peak_flops_per_s = 0;          // per chip
-  double memory_bytes_per_s = 0;        // HBM bandwidth per chip
-  double memory_bytes = 0;              // HBM capacity per chip
-  double scale_up_bytes_per_s = 0;      // NVLink / xGMI / ICI per chip and direction
-  double scale_up_domain = 1;           // chips in one scale-up domain
-  double scale_out_bytes_per_s = 0;     // network (InfiniBand, RoCE, DCN) per chip and direction
+  double peak_flops_per_s = 0;       // per chip
+  double memory_bytes_per_s = 0;     // HBM bandwidth per chip
+  double memory_bytes = 0;           // HBM capacity per chip
+  double scale_up_bytes_per_s = 0;   // NVLink / xGMI / ICI per chip and direction
+  double scale_up_domain = 1;        // chips in one scale-up domain
+  double scale_out_bytes_per_s = 0;  // network (InfiniBand, RoCE, DCN) per chip and direction
   bool operator==(const TrainingSetup&) const = default;
 };
 
 // The constants of the utilisation model (hardware.json "training_model", sourced there).
 struct TrainingCoefficients {
-  double width = 0;                 // k: memory-bound non-GEMM work, 1/(1 + k (peak/BW)/d_model)
-  double moe_routing = 0;           // a: MoE routing and all-to-all, + a (peak/BW)/d_model per step
-  double exposed_communication = 0; // share of the gradient all-reduce not hidden behind backward
+  double width = 0;                  // k: memory-bound non-GEMM work, 1/(1 + k (peak/BW)/d_model)
+  double moe_routing = 0;            // a: MoE routing and all-to-all, + a (peak/BW)/d_model per step
+  double exposed_communication = 0;  // share of the gradient all-reduce not hidden behind backward
   double state_bytes_per_param = 16;
   double shard_memory_share = 0.5;  // weights + gradients per model-parallel shard <= this x memory
   bool operator==(const TrainingCoefficients&) const = default;
@@ -99,7 +99,8 @@ struct TrainingEfficiency {
 // `target_hours`, and no more than one sequence per data-parallel replica allows.
 // `s.chips` is ignored.
 [[nodiscard]] double default_training_chips(TrainingSetup s, double ceiling, const TrainingCoefficients& k,
-                                            double flops, double goodput, double target_hours, double min_chips);
+                                            double flops, double goodput, double target_hours,
+                                            double min_chips);
 
 // Return kWh drawn by `hours` of a load of `watts`.
 [[nodiscard]] double energy_kwh(double hours, double watts);
@@ -124,6 +125,10 @@ struct Shape {
   double head_dim = 0;
   double experts = 0;         // 0 = dense
   double active_experts = 0;  // routed experts per token
+  double moe_layers = 0;      // layers with experts (0 with experts > 0: every layer)
+  [[nodiscard]] double expert_layers() const {
+    return experts > 0 ? (moe_layers > 0 ? moe_layers : layers) : 0;
+  }
   bool operator==(const Shape&) const = default;
 };
 
@@ -150,9 +155,9 @@ struct Shape {
 // Return the roofline time: max(flops / compute, bytes / bandwidth).
 [[nodiscard]] double roofline_seconds(double flops, double flops_per_s, double bytes, double bytes_per_s);
 
-// Return the accelerator's power fraction of TDP from its activity: idle plus the dynamic
-// share driven by memory traffic (u_mem) and tensor work (u_compute), capped at 1.
-[[nodiscard]] double power_fraction(double idle_fraction, double u_mem, double u_compute, double mem_weight,
+// Return a busy accelerator's power fraction of TDP from its activity: the active floor plus the
+// dynamic share driven by memory traffic (u_mem) and tensor work (u_compute), capped at 1.
+[[nodiscard]] double power_fraction(double floor, double u_mem, double u_compute, double mem_weight,
                                     double compute_weight);
 
 // ---- One serving replica in steady state (continuous batching) ----
@@ -163,10 +168,13 @@ struct ServingSetup {
   Shape shape;
   double weight_bits = 16;
   double kv_bits = 16;
-  double peak_flops_per_s = 0;       // per chip, at the compute precision
+  double peak_flops_per_s = 0;       // per chip, at the compute precision (tensor cores)
+  double vector_flops_per_s = 0;     // per chip, non-tensor FP32 (dequantisation)
   double bandwidth_bytes_per_s = 0;  // per chip
-  double chips = 1;                  // per replica (tensor parallel)
-  double batch = 1;                  // concurrent sequences
+  bool weight_only = false;          // weights stored below the compute precision (dequantised)
+  bool fp8_compute = false;          // FP8 GEMMs (activations quantised per layer)
+  double chips = 1;                  // per replica (tensor / expert parallel)
+  double batch = 1;                  // concurrent sequences (what the KV cache admits)
   double input_tokens = 0;           // per request
   double output_tokens = 1;          // per request
   double tdp_w = 0;
@@ -174,17 +182,24 @@ struct ServingSetup {
 };
 
 struct ServingFactors {
-  double memory_efficiency = 0.6;     // achieved fraction of peak bandwidth reading weights
-  double kv_efficiency = 0.45;        // achieved fraction of peak bandwidth reading the KV cache
-  double quantized_efficiency = 0.5;  // bandwidth factor for weights stored below 16 bits
-  double compute_efficiency = 0.6;    // achieved fraction of peak FLOP/s in decode
+  double memory_efficiency = 0.85;    // achieved fraction of peak bandwidth streaming weights
+  double kv_efficiency = 0.6;         // achieved fraction of peak bandwidth reading the KV cache
+  double compute_efficiency = 0.6;    // achieved fraction of peak FLOP/s in decode GEMMs
   double prefill_efficiency = 0.6;    // achieved fraction of peak FLOP/s in prefill
-  double idle_fraction = 0.1;         // idle draw / TDP
-  double power_memory_weight = 0.7;   // dynamic power share at full memory activity
-  double power_compute_weight = 1.0;  // dynamic power share at full tensor activity
-  double tp_overhead = 0.1;           // extra step time per doubling of chips (communication)
-  double time_overhead = 1.0;         // time outside the roofline (scheduling gaps, kernel launches,
-                                      // sampling, software version) at unchanged power
+  double layer_time_s = 50e-6;        // fixed GPU time per dense layer per step (small kernels)
+  double moe_layer_time_s = 70e-6;    // fixed time per MoE layer (router, top-k, permute, experts)
+  double fp8_moe_layer_time_s = 0;    // extra per MoE layer with FP8 GEMMs (block-scaled kernels)
+  double allreduce_time_s = 10e-6;    // one small all-reduce; two per layer under tensor parallelism
+  double all_to_all_time_s = 50e-6;   // dispatch + combine per MoE layer under expert parallelism
+  double sequence_time_s = 5e-6;      // per sequence per step (sampling over the vocabulary, logits,
+                                      // scheduler bookkeeping)
+  double dequant_ops_per_weight = 2;  // vector ops to dequantise a weight-only element
+  double idle_fraction = 0.1;         // idle draw / TDP (the GPU waiting for the host)
+  double active_floor = 0.55;         // draw / TDP of a busy GPU before its dynamic share
+  double power_memory_weight = 0.3;   // dynamic share at full memory activity
+  double power_compute_weight = 0.5;  // dynamic share at full tensor activity
+  double host_busy_share = 1;         // share of a step the GPU works (the rest: host scheduling)
+  double time_overhead = 1.0;         // the model error on time (central 1), at unchanged power
   double host_w = 0;                  // host power per chip
   double pue = 1;
   bool operator==(const ServingFactors&) const = default;
@@ -192,10 +207,11 @@ struct ServingFactors {
 
 struct ServingPoint {
   double step_s = 0;     // one decode step for the whole batch
+  double fixed_s = 0;    // its fixed part (per-layer kernels, collectives)
   double prefill_s = 0;  // prefill of one request
   double itl_s = 0;      // time per output token seen by a sequence (incl. prefill stalls)
-  double u_mem = 0;      // decode memory activity (fraction of peak bandwidth)
-  double u_compute = 0;  // decode tensor activity (fraction of peak FLOP/s)
+  double u_mem = 0;      // decode memory activity (fraction of peak bandwidth, GPU-busy time)
+  double u_compute = 0;  // decode tensor activity (fraction of peak FLOP/s, GPU-busy time)
   bool compute_bound = false;
   double decode_power_w = 0;                  // per chip
   double prefill_power_w = 0;                 // per chip
@@ -208,13 +224,22 @@ struct ServingPoint {
 
 // Return the steady-state energy and time of one replica serving requests of
 // `input_tokens` + `output_tokens` at batch `batch`:
-//   decode step  = max(FLOPs/(chips*peak*eff_c),
-//                      weights read/(chips*BW*eff_w*q) + KV read/(chips*BW*eff_kv))
-//                  (q = quantized_efficiency when weights are stored below 16 bits, else 1)
-//                  * (1 + tp_overhead*log2(chips))
+//   decode step  = [max(GEMM FLOPs/(chips*peak*eff_c) + dequantisation ops/(chips*vector peak),
+//                       weights read/(chips*BW*eff_w) + KV read/(chips*BW*eff_kv))
+//                   + fixed time: dense layers*t_layer + MoE layers*(t_moe [+ t_fp8_moe])
+//                     [+ 2*layers*t_allreduce, MoE layers*t_all_to_all on several chips]
+//                     + batch*t_sequence]
+//                  / host_busy_share
+//                  (weights read = params touched * bits/8: FP8 and INT4 stream fewer bytes)
 //   prefill      = prefill FLOPs/(chips*peak*eff_p) per request, interleaved with decode
-//   power/chip   = TDP * power_fraction(idle, activity)
+//   power/chip   = TDP * (busy * (floor + (1-floor)*min(1, w_m u_mem + w_c u_c)) + (1-busy) * idle)
 //   J per token  = chips * (P_decode*step/B + P_prefill*prefill/output_tokens)
 [[nodiscard]] ServingPoint serve(const ServingSetup& setup, const ServingFactors& f);
+
+// Return the most sequences whose KV cache fits beside the weights on `chips` chips of
+// `chip_bytes` each, with `headroom` (memory needed = (weights + KV) x headroom); 0 when the
+// weights alone do not fit.
+[[nodiscard]] double admitted_batch(double weight_bytes, double kv_bytes_per_sequence, double chips,
+                                    double chip_bytes, double headroom);
 
 }  // namespace llm_energy::model

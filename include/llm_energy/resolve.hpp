@@ -41,16 +41,19 @@ enum class Basis : std::uint8_t {
   training_layout,    // TP x PP x DP (`word`), from memory (datum: shard share)
   batch_law,          // B = a C^b tokens (datum: a, datum2: b)
   attention_flops,    // 6 L s d_attn per token, `detail` = share of 6 N
-  power_override,     // --power-watts: the whole per-chip figure (accelerator and host share)
-  average_draw,       // TDP x average-draw fraction `detail`, and the datum
-  embodied_split,     // the chip's datum and the host share's datum2
-  same_as_tokens,     // same count as --tokens (no --inference-tokens or --requests given)
-  catalog_shape,      // the model entry's source (`word`) and year (`detail`)
-  default_shape,      // the default-shape rule for the parameter count
-  default_kv_bits,    // 16-bit KV cache (vLLM auto), 32 for fp32 models
-  smallest_replica,   // smallest power of two holding weights + KV cache x `detail` headroom
-  power_cap,          // time x `detail`, accelerator power x `detail2` (datum: the time exponent)
-  sparse_two_four,    // 2:4 sparse weights at `detail` x the dense peak (datum: the speed-up)
+  kv_admission,       // the sequences whose KV cache (`detail` MB each) fits on `detail2` chips
+  fixed_step_time,   // per-layer fixed time of `detail` layers on `detail2` chips (datum: dense, datum2: MoE)
+  model_error,       // x/÷ exp(datum): the 80% interval from out-of-sample errors
+  power_override,    // --power-watts: the whole per-chip figure (accelerator and host share)
+  average_draw,      // TDP x average-draw fraction `detail`, and the datum
+  embodied_split,    // the chip's datum and the host share's datum2
+  same_as_tokens,    // same count as --tokens (no --inference-tokens or --requests given)
+  catalog_shape,     // the model entry's source (`word`) and year (`detail`)
+  default_shape,     // the default-shape rule for the parameter count
+  default_kv_bits,   // 16-bit KV cache (vLLM auto), 32 for fp32 models
+  smallest_replica,  // smallest power of two holding weights + KV cache x `detail` headroom
+  power_cap,         // time x `detail`, accelerator power x `detail2` (datum: the time exponent)
+  sparse_two_four,   // 2:4 sparse weights at `detail` x the dense peak (datum: the speed-up)
 };
 
 // One resolved input: its value (with range) or text, its origin and what it rests on. The
@@ -86,7 +89,7 @@ struct TrainingInputs {
   double tokens = 0;
   bool recompute = false;
   double chips = 8;
-  double flops = 0;                  // 6 N D (8 with recompute) + attention + a teacher's forward passes
+  double flops = 0;  // 6 N D (8 with recompute) + attention + a teacher's forward passes
   double seq_len = 0;
   double global_batch_tokens = 0;
   double goodput = 1;

@@ -74,6 +74,8 @@ struct Scenario {
   std::optional<Given<double>> head_dim;
   std::optional<Given<double>> experts;
   std::optional<Given<double>> active_experts;
+  std::optional<Given<double>> moe_layers;
+  std::optional<Given<std::string>> serving_stack;  // "current" or "legacy"
   // Budgets (checked by check_budgets; carried here so config files and batch rows hold them).
   std::optional<Given<double>> max_energy;
   std::optional<Given<double>> max_co2e;

@@ -24,7 +24,7 @@ enum class Uncertain : std::uint8_t {
   memory_efficiency,
   kv_efficiency,
   compute_efficiency,
-  serving_overhead,
+  serving_model_error,
   host_power,
   pue,
   carbon_intensity,

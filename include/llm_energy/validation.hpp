@@ -90,10 +90,10 @@ struct InferenceValidation {
 
 // The pass/fail rule of `llm-energy validate`: reproduce mode must match every published
 // figure within 2%, and predict mode's median |error| must not exceed the bound (by default
-// the README's: 20% on training chip-hours, 15% on inference J per output token).
+// the README's: 20% on training chip-hours, 20% on inference J per output token).
 inline constexpr double k_reproduce_tolerance = 0.02;
 inline constexpr double k_default_training_bound = 0.20;
-inline constexpr double k_default_inference_bound = 0.15;
+inline constexpr double k_default_inference_bound = 0.20;
 
 enum class ValidationFailure { none, reproduce, median_error, coverage };
 

@@ -28,7 +28,7 @@ class ValidateCommand final : public Command {
                  "and 80%-interval coverage beside the in-sample figures");
     cmd.add_option(
         "--max-median-error", m_max_median,
-        "exit 1 when the median |error| exceeds this (predict mode: default 20% training, 15% inference; "
+        "exit 1 when the median |error| exceeds this (predict mode: default 20% training, 20% inference; "
         "--cross-validate: the out-of-sample median, default 25% training, 20% inference)");
     cmd.add_option("--min-coverage", m_min_coverage,
                    "--cross-validate: exit 1 when fewer than this share of the cases lie inside their "
@@ -57,13 +57,14 @@ class ValidateCommand final : public Command {
     ValidationVerdict verdict;
     std::string report;
     if (m_cross) {
-      const double median_bound = m_max_median.empty()
-                                      ? (m_inference ? k_default_cv_inference_bound : k_default_cv_training_bound)
-                                      : bound;
+      const double median_bound =
+          m_max_median.empty() ? (m_inference ? k_default_cv_inference_bound : k_default_cv_training_bound)
+                               : bound;
       const double coverage_bound =
           m_min_coverage.empty() ? k_default_cv_coverage : parse_fraction(m_min_coverage, "min-coverage");
-      const CrossValidation v = m_inference ? static_cast<CrossValidation>(cross_validate_inference(text_in, name, *cat))
-                                            : static_cast<CrossValidation>(cross_validate_training(text_in, name, *cat));
+      const CrossValidation v =
+          m_inference ? static_cast<CrossValidation>(cross_validate_inference(text_in, name, *cat))
+                      : static_cast<CrossValidation>(cross_validate_training(text_in, name, *cat));
       report = render::render_cross_validation(v, f);
       verdict = judge(v, median_bound, coverage_bound);
     } else if (m_inference) {

@@ -95,24 +95,23 @@ std::string model(const ModelArch& m) {
          ", .kv_heads = " + std::to_string(m.kv_heads) + ", .head_dim = " + std::to_string(m.head_dim) +
          ", .experts = " + std::to_string(m.experts) +
          ", .active_experts = " + std::to_string(m.active_experts) +
-         ", .context_length = " + num(m.context_length) + ", .source = " + lit(m.source) +
-         ", .year = " + std::to_string(m.year) + ", .note = " + lit(m.note) + "}";
+         ", .moe_layers = " + std::to_string(m.moe_layers) + ", .context_length = " + num(m.context_length) +
+         ", .source = " + lit(m.source) + ", .year = " + std::to_string(m.year) + ", .note = " + lit(m.note) +
+         "}";
 }
 
 std::string training(const TrainingModel& t) {
   return std::string("TrainingModel{") + "\n      .width_coefficient = " + datum(t.width_coefficient) +
          ",\n      .moe_routing_coefficient = " + datum(t.moe_routing_coefficient) +
          ",\n      .exposed_communication = " + datum(t.exposed_communication) +
-         ",\n      .goodput = " + datum(t.goodput) +
-         ",\n      .seq_len = " + datum(t.seq_len) +
+         ",\n      .goodput = " + datum(t.goodput) + ",\n      .seq_len = " + datum(t.seq_len) +
          ",\n      .batch_coefficient = " + datum(t.batch_coefficient) +
          ",\n      .batch_exponent = " + datum(t.batch_exponent) +
          ",\n      .batch_min_tokens = " + datum(t.batch_min_tokens) +
          ",\n      .batch_max_tokens = " + datum(t.batch_max_tokens) +
          ",\n      .state_bytes_per_param = " + datum(t.state_bytes_per_param) +
          ",\n      .shard_memory_share = " + datum(t.shard_memory_share) +
-         ",\n      .target_days = " + datum(t.target_days) +
-         ",\n      .min_chips = " + datum(t.min_chips) +
+         ",\n      .target_days = " + datum(t.target_days) + ",\n      .min_chips = " + datum(t.min_chips) +
          ",\n      .model_error = " + datum(t.model_error) +
          ",\n      .fallback_scale_out_gbps = " + datum(t.fallback_scale_out_gbps) + "}";
 }
@@ -124,15 +123,22 @@ std::string whatif(const WhatIfModel& w) {
 }
 
 std::string serving(const ServingModel& s) {
-  return "ServingModel{\n      .memory_efficiency = " + datum(s.memory_efficiency) +
+  return std::string("ServingModel{") + "\n      .memory_efficiency = " + datum(s.memory_efficiency) +
          ",\n      .kv_efficiency = " + datum(s.kv_efficiency) +
-         ",\n      .quantized_efficiency = " + datum(s.quantized_efficiency) +
          ",\n      .compute_efficiency = " + datum(s.compute_efficiency) +
          ",\n      .prefill_efficiency = " + datum(s.prefill_efficiency) +
+         ",\n      .layer_time_us = " + datum(s.layer_time_us) +
+         ",\n      .moe_layer_time_us = " + datum(s.moe_layer_time_us) +
+         ",\n      .fp8_moe_layer_time_us = " + datum(s.fp8_moe_layer_time_us) +
+         ",\n      .allreduce_time_us = " + datum(s.allreduce_time_us) +
+         ",\n      .all_to_all_time_us = " + datum(s.all_to_all_time_us) +
+         ",\n      .sequence_time_us = " + datum(s.sequence_time_us) +
+         ",\n      .dequant_ops_per_weight = " + datum(s.dequant_ops_per_weight) +
+         ",\n      .active_floor = " + datum(s.active_floor) +
          ",\n      .power_memory_weight = " + datum(s.power_memory_weight) +
          ",\n      .power_compute_weight = " + datum(s.power_compute_weight) +
-         ",\n      .tp_overhead = " + datum(s.tp_overhead) +
-         ",\n      .serving_overhead = " + datum(s.serving_overhead) +
+         ",\n      .legacy_busy_share = " + datum(s.legacy_busy_share) +
+         ",\n      .model_error = " + datum(s.model_error) +
          ",\n      .memory_headroom = " + datum(s.memory_headroom) +
          ",\n      .default_batch = " + datum(s.default_batch) +
          ",\n      .default_input_tokens = " + datum(s.default_input_tokens) +

@@ -26,11 +26,27 @@ using Keys = std::vector<std::string>;
 
 constexpr std::array<std::string_view, 7> k_precision_names = {"fp32", "tf32", "bf16", "fp16",
                                                                "fp8",  "int8", "int4"};
-constexpr std::array<std::string_view, 15> k_training_fields = {
-    "width_coefficient", "moe_routing_coefficient", "exposed_communication", "goodput",
-    "seq_len",           "batch_coefficient",       "batch_exponent",        "batch_min_tokens",
-    "batch_max_tokens",  "state_bytes_per_param",   "shard_memory_share",    "target_days",
-    "min_chips",         "model_error",             "fallback_scale_out_gbps"};
+constexpr std::array<std::string_view, 15> k_training_fields = {"width_coefficient",
+                                                                "moe_routing_coefficient",
+                                                                "exposed_communication",
+                                                                "goodput",
+                                                                "seq_len",
+                                                                "batch_coefficient",
+                                                                "batch_exponent",
+                                                                "batch_min_tokens",
+                                                                "batch_max_tokens",
+                                                                "state_bytes_per_param",
+                                                                "shard_memory_share",
+                                                                "target_days",
+                                                                "min_chips",
+                                                                "model_error",
+                                                                "fallback_scale_out_gbps"};
+constexpr std::array<std::string_view, 20> k_serving_fields = {
+    "memory_efficiency",   "kv_efficiency",        "compute_efficiency",     "prefill_efficiency",
+    "layer_time_us",       "moe_layer_time_us",    "fp8_moe_layer_time_us",  "allreduce_time_us",
+    "all_to_all_time_us",  "sequence_time_us",     "dequant_ops_per_weight", "active_floor",
+    "power_memory_weight", "power_compute_weight", "legacy_busy_share",      "model_error",
+    "memory_headroom",     "default_batch",        "default_input_tokens",   "default_output_tokens"};
 constexpr std::array<std::string_view, 6> k_generation_fields = {
     "training_mfu", "avg_power_fraction",   "idle_power_fraction",
     "host_power_w", "host_embodied_kgco2e", "service_life_years"};
@@ -61,10 +77,21 @@ const Keys& generation_keys() {
 }
 const Keys& hardware_keys() {
   static const Keys k = [] {
-    Keys keys = {
-        "id",    "name",        "vendor",         "generation", "release_year",          "notes",
-        "tdp_w", "peak_tflops", "sparse_speedup", "memory_gb",  "memory_bandwidth_gbps", "scale_up_gbps",
-        "scale_up_domain", "scale_out_gbps", "embodied_kgco2e"};
+    Keys keys = {"id",
+                 "name",
+                 "vendor",
+                 "generation",
+                 "release_year",
+                 "notes",
+                 "tdp_w",
+                 "peak_tflops",
+                 "sparse_speedup",
+                 "memory_gb",
+                 "memory_bandwidth_gbps",
+                 "scale_up_gbps",
+                 "scale_up_domain",
+                 "scale_out_gbps",
+                 "embodied_kgco2e"};
     keys.insert(keys.end(), k_generation_fields.begin(), k_generation_fields.end());
     return keys;
   }();
@@ -80,8 +107,9 @@ const Keys& region_keys() {
 }
 const Keys& model_keys() {
   static const Keys k = {
-      "id",       "name",    "params",         "active_params",  "layers", "hidden_size", "heads", "kv_heads",
-      "head_dim", "experts", "active_experts", "context_length", "source", "year",        "note"};
+      "id",       "name",     "params",  "active_params",  "layers",     "hidden_size",    "heads",
+      "kv_heads", "head_dim", "experts", "active_experts", "moe_layers", "context_length", "source",
+      "year",     "note"};
   return k;
 }
 const Keys& training_keys() {
@@ -89,16 +117,11 @@ const Keys& training_keys() {
   return k;
 }
 const Keys& whatif_keys() {
-  static const Keys k = {"power_cap_time_exponent", "power_cap_power_exponent",
-                         "two_four_weight_bytes"};
+  static const Keys k = {"power_cap_time_exponent", "power_cap_power_exponent", "two_four_weight_bytes"};
   return k;
 }
 const Keys& serving_keys() {
-  static const Keys k = {"memory_efficiency",    "kv_efficiency",      "quantized_efficiency",
-                         "compute_efficiency",   "prefill_efficiency", "power_memory_weight",
-                         "power_compute_weight", "tp_overhead",        "serving_overhead",
-                         "memory_headroom",      "default_batch",      "default_input_tokens",
-                         "default_output_tokens"};
+  static const Keys k(k_serving_fields.begin(), k_serving_fields.end());
   return k;
 }
 
@@ -565,7 +588,7 @@ Generations read_generations(const Document& d) {
         g.fields[i] = Reader{g.files[i]}.datum(*v, w + "." + key);
       }
     }
-    out.emplace(it.key(), std::move(g));
+    out.emplace(it.key(), g);
   }
   return out;
 }
@@ -618,9 +641,9 @@ Hardware read_hardware(const json& e, const Origins& o, const Generations& gens,
   }
   h.memory_gb = o.at("memory_gb").positive(e, "memory_gb", w);
   h.memory_bandwidth_gbps = o.at("memory_bandwidth_gbps").positive(e, "memory_bandwidth_gbps", w);
-  for (auto [key, field] : {std::pair{"scale_up_gbps", &h.scale_up_gbps},
-                            std::pair{"scale_up_domain", &h.scale_up_domain},
-                            std::pair{"scale_out_gbps", &h.scale_out_gbps}}) {
+  for (auto [key, field] :
+       {std::pair{"scale_up_gbps", &h.scale_up_gbps}, std::pair{"scale_up_domain", &h.scale_up_domain},
+        std::pair{"scale_out_gbps", &h.scale_out_gbps}}) {
     if (const json* v = find(e, key); v != nullptr && !v->is_null()) {
       *field = o.at(key).positive(e, key, w);
     }
@@ -694,11 +717,21 @@ void read_hardware_file(const Document& d, Catalog& cat) {
     const Origins& o = d.block(w);
     const json& b = block(d, w, training_keys());
     TrainingModel& t = cat.training;
-    Datum* fields[] = {&t.width_coefficient,  &t.moe_routing_coefficient, &t.exposed_communication,
-                       &t.goodput,            &t.seq_len,                 &t.batch_coefficient,
-                       &t.batch_exponent,     &t.batch_min_tokens,        &t.batch_max_tokens,
-                       &t.state_bytes_per_param, &t.shard_memory_share,   &t.target_days,
-                       &t.min_chips,          &t.model_error,             &t.fallback_scale_out_gbps};
+    Datum* fields[] = {&t.width_coefficient,
+                       &t.moe_routing_coefficient,
+                       &t.exposed_communication,
+                       &t.goodput,
+                       &t.seq_len,
+                       &t.batch_coefficient,
+                       &t.batch_exponent,
+                       &t.batch_min_tokens,
+                       &t.batch_max_tokens,
+                       &t.state_bytes_per_param,
+                       &t.shard_memory_share,
+                       &t.target_days,
+                       &t.min_chips,
+                       &t.model_error,
+                       &t.fallback_scale_out_gbps};
     static_assert(std::size(fields) == k_training_fields.size());
     for (std::size_t i = 0; i < k_training_fields.size(); ++i) {
       const std::string key(k_training_fields[i]);
@@ -727,31 +760,27 @@ void read_hardware_file(const Document& d, Catalog& cat) {
     const std::string w = "serving_model";
     const Origins& o = d.block(w);
     const json& b = block(d, w, serving_keys());
-    auto pos = [&](const char* key) { return o.at(key).positive(b, key, w); };
     ServingModel& s = cat.serving;
-    s.memory_efficiency = pos("memory_efficiency");
-    s.kv_efficiency = pos("kv_efficiency");
-    s.quantized_efficiency = pos("quantized_efficiency");
-    s.compute_efficiency = pos("compute_efficiency");
-    s.prefill_efficiency = pos("prefill_efficiency");
-    s.power_memory_weight = pos("power_memory_weight");
-    s.power_compute_weight = pos("power_compute_weight");
-    s.tp_overhead =
-        o.at("tp_overhead").datum(o.at("tp_overhead").member(b, "tp_overhead", w), w + ".tp_overhead");
-    s.serving_overhead = pos("serving_overhead");
-    s.memory_headroom = pos("memory_headroom");
-    s.default_batch = pos("default_batch");
-    s.default_input_tokens = pos("default_input_tokens");
-    s.default_output_tokens = pos("default_output_tokens");
-    const std::pair<const char*, const Datum*> efficiencies[] = {
-        {"memory_efficiency", &s.memory_efficiency},
-        {"kv_efficiency", &s.kv_efficiency},
-        {"quantized_efficiency", &s.quantized_efficiency},
-        {"compute_efficiency", &s.compute_efficiency},
-        {"prefill_efficiency", &s.prefill_efficiency}};
-    for (const auto& [key, datum] : efficiencies) {
+    Datum* fields[] = {
+        &s.memory_efficiency,   &s.kv_efficiency,        &s.compute_efficiency,     &s.prefill_efficiency,
+        &s.layer_time_us,       &s.moe_layer_time_us,    &s.fp8_moe_layer_time_us,  &s.allreduce_time_us,
+        &s.all_to_all_time_us,  &s.sequence_time_us,     &s.dequant_ops_per_weight, &s.active_floor,
+        &s.power_memory_weight, &s.power_compute_weight, &s.legacy_busy_share,      &s.model_error,
+        &s.memory_headroom,     &s.default_batch,        &s.default_input_tokens,   &s.default_output_tokens};
+    static_assert(std::size(fields) == k_serving_fields.size());
+    for (std::size_t i = 0; i < k_serving_fields.size(); ++i) {
+      const std::string key(k_serving_fields[i]);
+      *fields[i] = o.at(key).positive(b, key, w);
+    }
+    const std::pair<const char*, const Datum*> fractions[] = {{"memory_efficiency", &s.memory_efficiency},
+                                                              {"kv_efficiency", &s.kv_efficiency},
+                                                              {"compute_efficiency", &s.compute_efficiency},
+                                                              {"prefill_efficiency", &s.prefill_efficiency},
+                                                              {"active_floor", &s.active_floor},
+                                                              {"legacy_busy_share", &s.legacy_busy_share}};
+    for (const auto& [key, datum] : fractions) {
       if (datum->high > 1.0) {
-        o.at(key).fail(w + "." + key, "efficiencies must lie in (0, 1]");
+        o.at(key).fail(w + "." + key, "must lie in (0, 1]");
       }
     }
   }
@@ -868,6 +897,7 @@ ModelArch read_model(const Reader& r, const json& e, const std::string& where) {
   m.head_dim = int_field("head_dim", true);
   m.experts = int_field("experts", false);
   m.active_experts = int_field("active_experts", false);
+  m.moe_layers = int_field("moe_layers", false);
   const json* context = find(e, "context_length");
   m.context_length = context != nullptr ? r.number(*context, w + ".context_length") : 0;
   m.source = r.opt_text(e, "source", w);
@@ -882,6 +912,9 @@ ModelArch read_model(const Reader& r, const json& e, const std::string& where) {
   }
   if (m.active_experts > m.experts) {
     r.fail(w, "active_experts exceeds experts");
+  }
+  if (m.moe_layers < 0 || m.moe_layers > m.layers || (m.moe_layers > 0 && m.experts == 0)) {
+    r.fail(w, "moe_layers must lie in [0, layers] and needs experts");
   }
   return m;
 }

@@ -173,9 +173,9 @@ TrainingEstimate estimate_training(const Resolved& r, TrainingMemo* cache, Total
 // Per output token: J at the accelerators, the servers, the facility; kg CO2e; chip-seconds.
 enum InfOut { q_acc_j, q_server_j, q_j, q_co2e, q_chip_s, q_count };
 constexpr std::array<Uncertain, 8> k_inference_inputs = {
-    Uncertain::memory_efficiency, Uncertain::kv_efficiency, Uncertain::compute_efficiency,
-    Uncertain::serving_overhead,  Uncertain::host_power,    Uncertain::pue,
-    Uncertain::carbon_intensity,  Uncertain::batch_size};
+    Uncertain::memory_efficiency,   Uncertain::kv_efficiency, Uncertain::compute_efficiency,
+    Uncertain::serving_model_error, Uncertain::host_power,    Uncertain::pue,
+    Uncertain::carbon_intensity,    Uncertain::batch_size};
 
 // Everything the per-token inference propagation depends on: the replica, the model's
 // factors and the ranges (the key is the setup itself, so it cannot miss an input).
@@ -214,7 +214,7 @@ InferenceEstimate estimate_inference(const Resolved& r, InferenceMemo* cache, To
     f.kv_efficiency = x[idx(Uncertain::kv_efficiency)];
     f.compute_efficiency = x[idx(Uncertain::compute_efficiency)];
     f.prefill_efficiency = base.prefill_efficiency * f.compute_efficiency / base.compute_efficiency;
-    f.time_overhead = x[idx(Uncertain::serving_overhead)];
+    f.time_overhead = x[idx(Uncertain::serving_model_error)];
     f.host_w = x[idx(Uncertain::host_power)];
     f.pue = x[idx(Uncertain::pue)];
     // Host power, PUE and carbon intensity do not move the roofline: re-runs that vary only

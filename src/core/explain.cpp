@@ -35,15 +35,27 @@ std::vector<ExplainStep> explain(const Estimate& e) {
     const double tokens = value(e, "tokens");
     const bool recompute = value(e, "recompute") > 0;
     const double peak = value(e, "peak_tflops") * 1e12;
-    add("training", "FLOPs", recompute ? "8 x N_active x D" : "6 x N_active x D",
-        recompute ? "8 x {} x {}" : "6 x {} x {}", {active, tokens}, t.flops, "FLOP");
+    const double main = (recompute ? 8.0 : 6.0) * active * tokens;
+    add("training", "FLOPs", recompute ? "8 x N_active x D + attention" : "6 x N_active x D + attention",
+        recompute ? "8 x {} x {} + {}" : "6 x {} x {} + {}", {active, tokens, t.flops - main}, t.flops,
+        "FLOP");
     if (find(e, "chip_hours")) {
       add("training", "chip-hours", "given", "{}", {t.chip_hours}, t.chip_hours, "chip-h");
-      add("training", "implied MFU", "FLOPs / (peak x chip-hours x 3600)", "{} / ({} x {} x 3600)",
+      add("training", "implied utilisation", "FLOPs / (peak x chip-hours x 3600)", "{} / ({} x {} x 3600)",
           {t.flops, peak, t.chip_hours}, t.implied_mfu, "");
     } else {
-      add("training", "chip-hours", "FLOPs / (peak x MFU) / 3600", "{} / ({} x {}) / 3600",
-          {t.flops, peak, t.implied_mfu}, t.chip_hours, "chip-h");
+      const double goodput = value(e, "goodput", 1);
+      const Assumption* mfu = find(e, "mfu");
+      if (find(e, "mfu_ceiling") != nullptr && mfu != nullptr) {
+        const double comm = value(e, "communication");
+        const double bubble = value(e, "pipeline_bubble");
+        const double routing = value(e, "moe_routing");
+        add("training", "MFU", "ceiling x width / (1 + communication + bubble + routing)",
+            "{} x {} / (1 + {} + {} + {})",
+            {value(e, "mfu_ceiling"), value(e, "width_factor"), comm, bubble, routing}, mfu->value.value, "");
+      }
+      add("training", "chip-hours", "FLOPs / (peak x MFU x goodput) / 3600", "{} / ({} x {} x {}) / 3600",
+          {t.flops, peak, t.implied_mfu / goodput, goodput}, t.chip_hours, "chip-h");
     }
     add("training", "wall-clock", "chip-hours / chips", "{} / {}", {t.chip_hours, value(e, "chips", 1)},
         t.wall_clock_hours, "h");
@@ -73,7 +85,7 @@ std::vector<ExplainStep> explain(const Estimate& e) {
     const auto& i = *e.inference;
     add("inference", "decode step and prefill",
         "max(B x FLOPs/token / (chips x peak x eff_c), weights/(chips x BW x eff_w) + KV/(chips x BW x "
-        "eff_kv))",
+        "eff_kv)) + fixed time (layers x t_layer, collectives, B x t_sequence)",
         i.bound == "compute" ? "batch {}, {} chip(s), compute-bound" : "batch {}, {} chip(s), memory-bound",
         {i.batch_size, i.chips}, i.time_per_output_token_ms, "ms per output token");
     add("inference", "accelerator energy per output token",

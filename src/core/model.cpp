@@ -60,8 +60,8 @@ TrainingLayout training_layout(const TrainingSetup& s, const TrainingCoefficient
   const double chips = std::max(1.0, s.chips);
   l.min_chips = std::max(1.0, std::ceil(k.state_bytes_per_param * s.params / s.memory_bytes - 1e-9));
   // 16-bit weights and gradients (4 bytes per parameter) on each model-parallel shard.
-  const double mp = std::min(pow2_at_least(4.0 * s.params / (k.shard_memory_share * s.memory_bytes)),
-                             pow2_at_most(chips));
+  const double mp =
+      std::min(pow2_at_least(4.0 * s.params / (k.shard_memory_share * s.memory_bytes)), pow2_at_most(chips));
   l.tensor = std::min(mp, pow2_at_most(std::max(1.0, s.scale_up_domain)));
   l.pipeline = mp / l.tensor;
   l.data = chips / mp;
@@ -69,7 +69,8 @@ TrainingLayout training_layout(const TrainingSetup& s, const TrainingCoefficient
   return l;
 }
 
-TrainingEfficiency training_efficiency(const TrainingSetup& s, double ceiling, const TrainingCoefficients& k) {
+TrainingEfficiency training_efficiency(const TrainingSetup& s, double ceiling,
+                                       const TrainingCoefficients& k) {
   TrainingEfficiency e;
   e.layout = training_layout(s, k);
   const TrainingLayout& l = e.layout;
@@ -151,10 +152,10 @@ double roofline_seconds(double flops, double flops_per_s, double bytes, double b
   return std::max(flops / flops_per_s, bytes / bytes_per_s);
 }
 
-double power_fraction(double idle_fraction, double u_mem, double u_compute, double mem_weight,
+double power_fraction(double floor, double u_mem, double u_compute, double mem_weight,
                       double compute_weight) {
   const double dynamic = mem_weight * u_mem + compute_weight * u_compute;
-  return std::min(1.0, idle_fraction + (1.0 - idle_fraction) * std::min(1.0, dynamic));
+  return std::min(1.0, floor + (1.0 - floor) * std::min(1.0, dynamic));
 }
 
 }  // namespace llm_energy::model

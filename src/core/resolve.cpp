@@ -143,6 +143,7 @@ model::Shape resolve_shape(const Scenario& s, const ModelArch* arch, double para
     sh.head_dim = arch->head_dim;
     sh.experts = arch->experts;
     sh.active_experts = arch->active_experts;
+    sh.moe_layers = arch->moe_layers;
   } else {
     sh = model::default_shape(params);
   }
@@ -158,21 +159,31 @@ model::Shape resolve_shape(const Scenario& s, const ModelArch* arch, double para
     field = g->value;
     override_origin = &g->origin;
   };
-  const bool head_dim_given = s.head_dim.has_value();
   override_int(s.layers, sh.layers, "layers", false);
   override_int(s.hidden_size, sh.hidden, "hidden_size", false);
-  if (s.hidden_size && !s.heads && !head_dim_given && arch == nullptr) {
-    sh.heads = std::max(1.0, std::round(sh.hidden / 128.0));
-    sh.kv_heads = std::min(sh.heads, 8.0);
-  }
+  override_int(s.head_dim, sh.head_dim, "head_dim", false);
   override_int(s.heads, sh.heads, "heads", false);
-  if (s.heads && !head_dim_given && arch == nullptr) {
+  override_int(s.kv_heads, sh.kv_heads, "kv_heads", false);
+  // Derived dimensions follow the given ones: heads = hidden / head_dim, head_dim = hidden /
+  // heads, and the default 8 KV heads (GQA) at most.
+  if (!s.heads && (s.hidden_size || s.head_dim) && (arch == nullptr || s.hidden_size)) {
+    sh.heads = std::max(1.0, std::round(sh.hidden / sh.head_dim));
+    if (!s.kv_heads) {
+      sh.kv_heads = std::min(sh.heads, arch != nullptr ? sh.kv_heads : 8.0);
+    }
+  }
+  if (s.heads && !s.head_dim && arch == nullptr) {
     sh.head_dim = std::max(1.0, std::round(sh.hidden / sh.heads));
   }
-  override_int(s.kv_heads, sh.kv_heads, "kv_heads", false);
-  override_int(s.head_dim, sh.head_dim, "head_dim", false);
+  if (!s.kv_heads && sh.kv_heads > sh.heads) {
+    sh.kv_heads = sh.heads;
+  }
   override_int(s.experts, sh.experts, "experts", true);
   override_int(s.active_experts, sh.active_experts, "active_experts", true);
+  override_int(s.moe_layers, sh.moe_layers, "moe_layers", true);
+  if (sh.moe_layers > sh.layers || (sh.moe_layers > 0 && sh.experts == 0)) {
+    throw InputError("moe_layers: must lie in [0, layers] and needs experts");
+  }
   if (sh.active_experts > sh.experts) {
     throw InputError("active_experts (" + std::to_string(static_cast<long long>(sh.active_experts)) +
                      ") exceeds experts (" + std::to_string(static_cast<long long>(sh.experts)) + ")");
@@ -216,7 +227,8 @@ Range mfu_band(double central, const Datum& ceiling, const Datum& model_error) {
   const double e = model_error.value;
   const double lo = std::log(ceiling.value / ceiling.low);
   const double hi = std::log(ceiling.high / ceiling.value);
-  Range m{central * std::exp(-std::sqrt(e * e + lo * lo)), central, central * std::exp(std::sqrt(e * e + hi * hi))};
+  Range m{central * std::exp(-std::sqrt(e * e + lo * lo)), central,
+          central * std::exp(std::sqrt(e * e + hi * hi))};
   m.high = std::min(m.high, 1.0);
   return m;
 }
@@ -258,9 +270,8 @@ void resolve_training(const Scenario& s, const Catalog& cat, const Hardware& hw,
         OriginKind::default_value;
   }
   const double main_flops = model::training_flops(size.active, t.tokens, t.recompute);
-  const double attention =
-      t.tokens * model::training_attention_flops_per_token(shape.layers, t.seq_len, shape.heads * shape.head_dim,
-                                                           t.recompute);
+  const double attention = t.tokens * model::training_attention_flops_per_token(
+                                          shape.layers, t.seq_len, shape.heads * shape.head_dim, t.recompute);
   t.flops = main_flops + attention;
   {
     Assumption& a = rec.number("attention_flops", Range::exact(attention), "FLOP", OriginKind::derived);
@@ -362,8 +373,8 @@ void resolve_training(const Scenario& s, const Catalog& cat, const Hardware& hw,
   const model::TrainingEfficiency eff = model::training_efficiency(su, ceiling.value, coeff);
   t.layout = eff.layout;
   {
-    Assumption& a =
-        rec.number("training_layout", Range::exact(eff.layout.data), "data-parallel replicas", OriginKind::derived);
+    Assumption& a = rec.number("training_layout", Range::exact(eff.layout.data), "data-parallel replicas",
+                               OriginKind::derived);
     a.basis = Basis::training_layout;
     a.datum = &tm.shard_memory_share;
     a.detail = eff.layout.tensor;
@@ -387,13 +398,15 @@ void resolve_training(const Scenario& s, const Catalog& cat, const Hardware& hw,
       a.word = hw.generation;
     }
     {
-      Assumption& a = rec.number("width_factor", Range::exact(eff.width_factor), "factor", OriginKind::derived);
+      Assumption& a =
+          rec.number("width_factor", Range::exact(eff.width_factor), "factor", OriginKind::derived);
       a.basis = Basis::width_factor;
       a.datum = &tm.width_coefficient;
       a.detail = su.hidden;
     }
     if (eff.communication > 0) {
-      Assumption& a = rec.number("communication", Range::exact(eff.communication), "of step", OriginKind::derived);
+      Assumption& a =
+          rec.number("communication", Range::exact(eff.communication), "of step", OriginKind::derived);
       a.basis = Basis::communication;
       a.datum = &tm.exposed_communication;
       a.detail = eff.layout.tokens_per_replica;
@@ -546,49 +559,59 @@ void resolve_inference(const Scenario& s, const Catalog& cat, const Hardware& hw
   const double params = size.params * sparse_params;
   const double active = size.active * sparse_params;
 
-  // Memory per replica and chip count.
+  // Memory per replica and chip count. Paged KV cache (vLLM and successors): in steady state
+  // a sequence holds its prompt plus on average half its output. A serving engine admits the
+  // sequences its KV cache can hold and queues the rest: only weights that do not fit refuse.
   const double weight_bytes = params * weight_bits / 8.0;
-  // Paged KV cache (vLLM and successors): in steady state a sequence holds its prompt plus on
-  // average half its output.
   const double mean_context = input_tokens + 0.5 * output_tokens;
-  const double kv_bytes = batch.value * model::kv_bytes_per_sequence(shape, mean_context, kv_bits);
-  const double need_bytes = (weight_bytes + kv_bytes) * sm.memory_headroom.value;
-  in.memory_required_gb = need_bytes / 1e9;
+  const double kv_per_sequence = model::kv_bytes_per_sequence(shape, mean_context, kv_bits);
+  const double headroom = sm.memory_headroom.value;
   const double chip_bytes = hw.memory_gb.value * 1e9;
+  auto admits = [&](double chips) {
+    return model::admitted_batch(weight_bytes, kv_per_sequence, chips, chip_bytes, headroom);
+  };
   constexpr double k_max_replica = 64;
   double chips = 1;
   if (s.inference_chips) {
     chips = s.inference_chips->value;
     require_positive(chips, "inference_chips");
     require_integer(chips, "inference_chips");
-    if (chips * chip_bytes < need_bytes) {
-      char buf[200];
-      std::snprintf(buf, sizeof buf,
-                    "inference_chips: %.0f x %s (%.0f GB) cannot hold %.0f GB (weights + KV cache at batch "
-                    "%.0f, x%.1f headroom)",
-                    chips, std::string(hw.id).c_str(), chips * hw.memory_gb.value, in.memory_required_gb,
-                    batch.value, sm.memory_headroom.value);
+    if (admits(chips) < 1) {
+      char buf[260];
+      std::snprintf(
+          buf, sizeof buf,
+          "inference_chips: %.0f x %s (%.0f GB) cannot hold the %.0f GB of weights and one sequence's "
+          "KV cache (x%.1f headroom)",
+          chips, std::string(hw.id).c_str(), chips * hw.memory_gb.value, weight_bytes / 1e9, headroom);
       throw InputError(buf);
     }
     rec.given("inference_chips", chips, "chips", s.inference_chips->origin);
   } else {
-    while (chips * chip_bytes < need_bytes && chips < k_max_replica) {
+    while (admits(chips) < batch.value && chips < k_max_replica) {
       chips *= 2;
     }
-    if (chips * chip_bytes < need_bytes) {
-      char buf[240];
+    if (admits(chips) < 1) {
+      char buf[260];
       std::snprintf(
           buf, sizeof buf,
-          "the model needs %.0f GB (weights + KV cache at batch %.0f, x%.1f headroom), more than %.0f x %s "
-          "(%.0f GB each); use a smaller --batch-size, a lower --precision or other hardware",
-          in.memory_required_gb, batch.value, sm.memory_headroom.value, k_max_replica,
-          std::string(hw.id).c_str(), hw.memory_gb.value);
+          "the model's weights (%.0f GB, x%.1f headroom) and one sequence's KV cache do not fit in %.0f x "
+          "%s (%.0f GB each); use a lower --precision or other hardware",
+          weight_bytes / 1e9, headroom, k_max_replica, std::string(hw.id).c_str(), hw.memory_gb.value);
       throw InputError(buf);
     }
     Assumption& a = rec.number("inference_chips", Range::exact(chips), "chips", OriginKind::derived);
     a.basis = Basis::smallest_replica;
-    a.detail = sm.memory_headroom.value;
+    a.detail = headroom;
   }
+  const double admitted = std::min(batch.value, admits(chips));
+  if (admitted < batch.value) {
+    batch = Range::exact(admitted);
+    Assumption& a = rec.number("admitted_batch", batch, "sequences", OriginKind::derived);
+    a.basis = Basis::kv_admission;
+    a.detail = kv_per_sequence / 1e6;
+    a.detail2 = chips;
+  }
+  in.memory_required_gb = (weight_bytes + batch.value * kv_per_sequence) * headroom / 1e9;
 
   model::ServingSetup& su = in.setup;
   su.params = params;
@@ -597,6 +620,10 @@ void resolve_inference(const Scenario& s, const Catalog& cat, const Hardware& hw
   su.weight_bits = weight_bits;
   su.kv_bits = kv_bits;
   su.peak_flops_per_s = hw.peak(in.compute_precision)->value * 1e12 / r.cap_time_factor * sparse_peak;
+  su.vector_flops_per_s =
+      hw.peak(Precision::fp32) ? hw.peak(Precision::fp32)->value * 1e12 / r.cap_time_factor : 0.0;
+  su.weight_only = weight_bits < bits_of(in.compute_precision);
+  su.fp8_compute = in.compute_precision == Precision::fp8;
   su.bandwidth_bytes_per_s = hw.memory_bandwidth_gbps.value * 1e9 / r.cap_time_factor;
   su.chips = chips;
   su.batch = batch.value;
@@ -606,34 +633,66 @@ void resolve_inference(const Scenario& s, const Catalog& cat, const Hardware& hw
   rec.cited("memory_bandwidth_gbps", Range::exact(hw.memory_bandwidth_gbps.value / r.cap_time_factor), "GB/s",
             hw.id, hw.memory_bandwidth_gbps);
 
-  r.range(Uncertain::memory_efficiency) = sm.memory_efficiency.range();
-  r.range(Uncertain::kv_efficiency) = sm.kv_efficiency.range();
-  r.range(Uncertain::compute_efficiency) = sm.compute_efficiency.range();
-  r.range(Uncertain::serving_overhead) = sm.serving_overhead.range();
+  // The serving stack: current engines keep the GPU busy through a step (CUDA graphs, async
+  // scheduling); vLLM 0.5 and earlier leave it waiting on the host for most of each step.
+  const bool legacy = s.serving_stack && s.serving_stack->value == "legacy";
+  {
+    Assumption& a =
+        rec.text("serving_stack", legacy ? "legacy" : "current",
+                 s.serving_stack ? origin_of(s.serving_stack->origin) : OriginKind::default_value);
+    a.basis = legacy ? Basis::cited : Basis::given;
+    a.datum = legacy ? &sm.legacy_busy_share : nullptr;
+  }
+
+  // The spread of an inference estimate: the serving model's out-of-sample error (its inputs
+  // are central values; their own spreads are inside that error).
+  const double q = sm.model_error.value;
+  r.range(Uncertain::memory_efficiency) = Range::exact(sm.memory_efficiency.value);
+  r.range(Uncertain::kv_efficiency) = Range::exact(sm.kv_efficiency.value);
+  r.range(Uncertain::compute_efficiency) = Range::exact(sm.compute_efficiency.value);
+  r.range(Uncertain::serving_model_error) = {std::exp(-q), 1.0, std::exp(q)};
   r.range(Uncertain::host_power) = s.power_watts ? Range::exact(0) : hw.host_power_w.range();
   r.range(Uncertain::batch_size) = batch;
-  rec.cited("memory_efficiency", sm.memory_efficiency.range(), "fraction", "serving_model",
-            sm.memory_efficiency);
-  rec.cited("kv_efficiency", sm.kv_efficiency.range(), "fraction", "serving_model", sm.kv_efficiency);
-  rec.cited("compute_efficiency", sm.compute_efficiency.range(), "fraction", "serving_model",
-            sm.compute_efficiency);
-  rec.cited("serving_overhead", sm.serving_overhead.range(), "ratio", "serving_model", sm.serving_overhead);
 
   model::ServingFactors& f = in.factors;
   f.memory_efficiency = sm.memory_efficiency.value;
   f.kv_efficiency = sm.kv_efficiency.value;
-  f.quantized_efficiency = sm.quantized_efficiency.value;
   f.compute_efficiency = sm.compute_efficiency.value;
   f.prefill_efficiency = sm.prefill_efficiency.value;
+  // GPU-side fixed times slow down with the clocks under a power cap, as the roofline does.
+  const double us = 1e-6 * r.cap_time_factor;
+  f.layer_time_s = sm.layer_time_us.value * us;
+  f.moe_layer_time_s = sm.moe_layer_time_us.value * us;
+  f.fp8_moe_layer_time_s = sm.fp8_moe_layer_time_us.value * us;
+  f.allreduce_time_s = sm.allreduce_time_us.value * us;
+  f.all_to_all_time_s = sm.all_to_all_time_us.value * us;
+  f.sequence_time_s = sm.sequence_time_us.value * us;
+  f.dequant_ops_per_weight = sm.dequant_ops_per_weight.value;
   f.idle_fraction = hw.idle_power_fraction.value;
+  f.active_floor = sm.active_floor.value;
   f.power_memory_weight = sm.power_memory_weight.value;
   f.power_compute_weight = sm.power_compute_weight.value;
-  f.tp_overhead = sm.tp_overhead.value;
-  f.time_overhead = sm.serving_overhead.value;
+  f.host_busy_share = legacy ? sm.legacy_busy_share.value : 1.0;
+  f.time_overhead = 1.0;
   f.host_w = r.range(Uncertain::host_power).value;
   f.pue = r.grid.pue.value;
   if (s.power_watts) {
     in.power_override_w = s.power_watts->value.value * r.cap_power_factor;
+  }
+  {
+    const model::ServingPoint pt = model::serve(su, f);
+    Assumption& a =
+        rec.number("fixed_time_per_step", Range::exact(pt.fixed_s * 1e3), "ms", OriginKind::derived);
+    a.basis = Basis::fixed_step_time;
+    a.datum = &sm.layer_time_us;
+    a.datum2 = shape.experts > 0 ? &sm.moe_layer_time_us : nullptr;
+    a.detail = shape.layers;
+    a.detail2 = chips;
+  }
+  {
+    Assumption& a = rec.cited("serving_model_error", r.range(Uncertain::serving_model_error), "factor",
+                              "serving_model", sm.model_error);
+    a.basis = Basis::model_error;
   }
   r.inference = in;
 }

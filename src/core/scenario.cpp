@@ -1,5 +1,6 @@
 #include "llm_energy/scenario.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bitset>
 #include <cstdint>
@@ -27,6 +28,7 @@ constexpr std::array<std::string_view, 3> k_phases = {"training", "inference", "
 constexpr std::array<std::string_view, 7> k_precisions = {"fp32", "tf32", "bf16", "fp16",
                                                           "fp8",  "int8", "int4"};
 constexpr std::array<std::string_view, 2> k_sparsities = {"dense", "2:4"};
+constexpr std::array<std::string_view, 2> k_stacks = {"current", "legacy"};
 
 struct Binding {
   FieldSpec spec;
@@ -34,7 +36,7 @@ struct Binding {
 };
 
 // The single table of scenario fields: key, kind, unit, help, and where it is stored.
-const std::array<Binding, 41> k_bindings = {{
+const std::array<Binding, 43> k_bindings = {{
     {{"tokens", FieldKind::count, "tokens", "training tokens D (e.g. 1e8, 2T)"}, &Scenario::tokens},
     {{"params", FieldKind::count, "parameters", "model parameters N (e.g. 7e9, 70B)"}, &Scenario::params},
     {{"active_params", FieldKind::count, "parameters", "parameters active per token (MoE); default --params"},
@@ -107,6 +109,11 @@ const std::array<Binding, 41> k_bindings = {{
       "them)",
       k_sparsities},
      &Scenario::sparsity},
+    {{"serving_stack", FieldKind::choice, "",
+      "current (vLLM >= 0.6, SGLang, TensorRT-LLM; default) or legacy (vLLM <= 0.5: the GPU waits on the "
+      "host)",
+      k_stacks},
+     &Scenario::serving_stack},
     {{"model", FieldKind::text, "", "model id from 'llm-energy models list' (sets params and shape)"},
      &Scenario::model},
     {{"layers", FieldKind::count, "", "transformer layers"}, &Scenario::layers},
@@ -115,6 +122,8 @@ const std::array<Binding, 41> k_bindings = {{
     {{"kv_heads", FieldKind::count, "", "key/value heads (GQA)"}, &Scenario::kv_heads},
     {{"head_dim", FieldKind::count, "", "dimension per head"}, &Scenario::head_dim},
     {{"experts", FieldKind::count, "", "experts per MoE layer (0 = dense)"}, &Scenario::experts},
+    {{"moe_layers", FieldKind::count, "", "layers with experts (default: every layer of an MoE model)"},
+     &Scenario::moe_layers},
     {{"active_experts", FieldKind::count, "", "experts routed per token"}, &Scenario::active_experts},
     {{"max_energy", FieldKind::energy, "kWh", "energy budget, e.g. 500MWh (exit 1 when exceeded)"},
      &Scenario::max_energy},
@@ -222,8 +231,19 @@ void set_binding(Scenario& s, const Binding* b, std::string_view text, Origin or
         s.** p = Given<Phase>{parse_phase(text), origin};
       } else if (const auto* q = std::get_if<Q>(&b->member)) {
         s.** q = Given<Precision>{parse_precision(text), origin};
+      } else if (const auto* z = std::get_if<Z>(&b->member)) {
+        s.** z = Given<Sparsity>{parse_sparsity(text), origin};
       } else {
-        s.*std::get<Z>(b->member) = Given<Sparsity>{parse_sparsity(text), origin};
+        // A choice kept as text: one of the spec's values.
+        const auto& c = b->spec.choices;
+        if (std::find(c.begin(), c.end(), text) == c.end()) {
+          std::string list;
+          for (const auto& x : c) {
+            list += (list.empty() ? "" : ", ") + std::string(x);
+          }
+          throw InputError(what + ": '" + std::string(text) + "' is not one of " + list);
+        }
+        s.*std::get<S>(b->member) = Given<std::string>{std::string(text), origin};
       }
       break;
   }

@@ -11,7 +11,7 @@ std::string_view to_string(Uncertain u) {
                                                                               "memory efficiency",
                                                                               "KV-cache efficiency",
                                                                               "compute efficiency",
-                                                                              "serving overhead",
+                                                                              "serving model error",
                                                                               "host power",
                                                                               "pue",
                                                                               "carbon intensity",

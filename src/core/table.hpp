@@ -97,4 +97,16 @@ class Table {
   std::size_t m_line = 0;
 };
 
+// Return the serving stack a dataset's `software` text names: "legacy" for vLLM before 0.6
+// (host-bound steps), else "current".
+[[nodiscard]] std::string serving_stack_of(std::string_view software);
+
+// Return the mean batch of an inference point: avg_batch rounded, else max_batch, at least 1.
+[[nodiscard]] double point_batch(const Table& t);
+
+// Return the scenario of one inference point of a dataset (validate --inference and its
+// cross-validation): its model shape, hardware, GPUs, precision, batch, token lengths and
+// serving stack, PUE 1.
+[[nodiscard]] Scenario inference_point_scenario(const Table& t);
+
 }  // namespace llm_energy::detail

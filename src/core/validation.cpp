@@ -18,6 +18,8 @@ std::string_view inference_points();
 namespace llm_energy {
 namespace {
 
+using detail::inference_point_scenario;
+using detail::point_batch;
 using detail::Table;
 
 double median(std::vector<double> v) {
@@ -169,28 +171,9 @@ InferenceValidation validate_inference(std::string_view csv, std::string_view na
     c.source = t.get("source");
     c.gpus = t.required("gpus");
     c.measured_j = t.required("j_per_output_token");
-    const auto avg_batch = t.number("avg_batch");
-    c.batch = avg_batch ? std::round(*avg_batch) : t.required("max_batch");
+    c.batch = point_batch(t);
 
-    Scenario s;
-    set_field(s, "phase", "inference", Origin::config);
-    t.copy(s, "params", "params");
-    t.copy(s, "active_params", "active_params");
-    t.copy(s, "hardware", "hardware");
-    t.copy(s, "precision", "precision");
-    t.copy(s, "layers", "layers");
-    t.copy(s, "hidden_size", "hidden_size");
-    t.copy(s, "heads", "heads");
-    t.copy(s, "kv_heads", "kv_heads");
-    t.copy(s, "head_dim", "head_dim");
-    t.copy(s, "experts", "experts");
-    t.copy(s, "active_experts", "active_experts");
-    t.copy(s, "mean_input_tokens", "input_tokens");
-    t.copy(s, "mean_output_tokens", "output_tokens");
-    t.copy(s, "gpus", "inference_chips");
-    set_field(s, "batch_size", std::to_string(static_cast<long long>(c.batch)), Origin::config);
-    set_field(s, "inference_tokens", "1e6", Origin::config);
-    set_field(s, "pue", "1", Origin::config);
+    const Scenario s = inference_point_scenario(t);
     Estimate e;
     try {
       e = estimate(s, catalog);

@@ -278,7 +278,8 @@ Variant with_chips(const Scenario& base, const Catalog& cat, double chips) {
   // utilisation describe the baseline's scale and are carried over by the model's ratio.
   if (s.chip_hours || s.mfu) {
     const double base_chips = resolve(with_phase(base, Phase::training), cat).training->chips;
-    const double factor = training_utilisation(base, cat, chips) / training_utilisation(base, cat, base_chips);
+    const double factor =
+        training_utilisation(base, cat, chips) / training_utilisation(base, cat, base_chips);
     if (s.chip_hours) {
       s.chip_hours = given(s.chip_hours->value / factor);
     } else {

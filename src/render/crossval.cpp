@@ -90,18 +90,19 @@ std::string render_cross_validation(const CrossValidation& v, Format f) {
            " | in-sample | out-of-sample (80% interval) | in |\n| --- | --- | --- | --- | --- | --- |\n";
   } else {
     out += intro + "\n";
-    out += fmt::format("  {:<28} {:<14} {:>10} {:>9} {:>30} {:>4}\n", "case", "group", "published", "in-sample",
-                       "out-of-sample (80% interval)", "in");
+    out += fmt::format("  {:<28} {:<14} {:>10} {:>9} {:>30} {:>4}\n", "case", "group", "published",
+                       "in-sample", "out-of-sample (80% interval)", "in");
   }
   for (const auto& c : v.cases) {
-    const std::string oos = pct(c.out_of_sample_error()) + " (" + shown(v, c.low) + "\u2013" +
-                            shown(v, c.high) + ")";
+    const std::string oos =
+        pct(c.out_of_sample_error()) + " (" + shown(v, c.low) + "\u2013" + shown(v, c.high) + ")";
     if (md) {
       out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", c.id, c.group, shown(v, c.published),
                          pct(c.in_sample_error()), oos, c.inside() ? "yes" : "no");
     } else {
-      out += fmt::format("  {:<28} {:<14} {:>10} {:>9} {:>30} {:>4}\n", c.id.substr(0, 28), c.group.substr(0, 14),
-                         shown(v, c.published), pct(c.in_sample_error()), oos, c.inside() ? "yes" : "no");
+      out += fmt::format("  {:<28} {:<14} {:>10} {:>9} {:>30} {:>4}\n", c.id.substr(0, 28),
+                         c.group.substr(0, 14), shown(v, c.published), pct(c.in_sample_error()), oos,
+                         c.inside() ? "yes" : "no");
     }
   }
   auto line = [&](const char* label, const CrossValidationScore& s) {

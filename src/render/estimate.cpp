@@ -43,6 +43,9 @@ std::string shape_text(const model::Shape& sh) {
                               sh.layers, sh.hidden, sh.heads, sh.kv_heads, sh.head_dim);
   if (sh.experts > 0) {
     s += fmt::format(", MoE {:.0f} of {:.0f} experts", sh.active_experts, sh.experts);
+    if (sh.moe_layers > 0 && sh.moe_layers < sh.layers) {
+      s += fmt::format(" on {:.0f} layers", sh.moe_layers);
+    }
   }
   return s;
 }
@@ -115,7 +118,7 @@ std::string value_text(const Assumption& a, const Estimate& e) {
     return shape_text(e.shape);
   }
   if (a.key == "training_layout") {
-    return "TP" + f0(a.detail) + " x PP" + f0(a.detail2) + " x DP" + sig3(a.value.value);
+    return "TP" + f0(a.detail) + " x PP" + f0(a.detail2) + " x DP" + f0(a.value.value);
   }
   if (!a.text.empty()) {
     return std::string(a.text);
@@ -222,8 +225,9 @@ std::string source_text(const Assumption& a, std::size_t cap) {
       t.cite(*a.datum);
       break;
     case Basis::pipeline_bubble:
-      t << "(p-1)/(v m) for p = " << f0(a.detail) << " stages interleaved over v = layers/p, m = "
-        << g3(a.detail2) << " micro-batches (Narayanan et al. 2021)";
+      t << "(p-1)/(v m) for p = " << f0(a.detail)
+        << " stages interleaved over v = layers/p, m = " << g3(a.detail2)
+        << " micro-batches (Narayanan et al. 2021)";
       break;
     case Basis::moe_routing:
       t << "MoE routing and all-to-all: a x (peak/HBM bandwidth)/d_model; a: ";
@@ -234,12 +238,30 @@ std::string source_text(const Assumption& a, std::size_t cap) {
       t.cite(*a.datum);
       break;
     case Basis::training_layout:
-      t << "TP" << f0(a.detail) << " x PP" << f0(a.detail2) << " x DP" << g3(a.value.value)
+      t << "TP" << f0(a.detail) << " x PP" << f0(a.detail2) << " x DP" << f0(a.value.value)
         << ": the smallest model-parallel degree whose 16-bit weights and gradients fit ";
       t.cite(*a.datum);
       break;
     case Basis::batch_law:
       t << "B = a C^b tokens within [0.5M, 64M] (C = 6ND); a: ";
+      t.cite(*a.datum);
+      break;
+    case Basis::kv_admission:
+      t << "the sequences whose KV cache (" << g3(a.detail) << " MB each) fits beside the weights on "
+        << f0(a.detail2) << " chips; the engine queues the rest";
+      break;
+    case Basis::fixed_step_time:
+      t << g3(a.detail) << " layers x fixed time per layer"
+        << (a.detail2 > 1 ? " + two all-reduces per layer (and a dispatch/combine per MoE layer)" : "")
+        << "; dense layer: ";
+      t.cite(*a.datum);
+      if (a.datum2 != nullptr) {
+        t << "; MoE layer: ";
+        t.cite(*a.datum2);
+      }
+      break;
+    case Basis::model_error:
+      t << "80% interval x/÷ exp(" << g3(a.datum->value) << "): ";
       t.cite(*a.datum);
       break;
     case Basis::attention_flops:

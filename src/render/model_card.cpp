@@ -55,8 +55,8 @@ std::string render_model_card(const Estimate& e, const Catalog& cat) {
   if (given(find_assumption(e, "chip_hours"))) {
     method = "reported chip-hours";
   } else {
-    method = "6ND FLOPs, ";
-    method += given(find_assumption(e, "mfu")) ? "stated utilisation" : "calibrated utilisation";
+    method = "6ND + attention FLOPs, ";
+    method += given(find_assumption(e, "mfu")) ? "stated utilisation" : "cross-validated utilisation model";
   }
   method += given(find_assumption(e, "carbon_intensity")) ? ", stated grid intensity"
                                                           : ", location-based grid intensity";

@@ -7,14 +7,14 @@ cli_case(estimate_help RC 0 ARGS estimate --help OUT "Exit codes")
 cli_case(no_args RC 2 ARGS OUT "Run 'llm-energy COMMAND --help'")
 
 # Figure goldens (no citation in them: editing a source never touches these) ...
-cli_case(headline_json RC 0 GOLDEN FILTER figures ARGS ${headline} --format json OUT "\"flops\": 6e+17")
+cli_case(headline_json RC 0 GOLDEN FILTER figures ARGS ${headline} --format json OUT "\"flops\": 6.90912e+17")
 cli_case(headline_csv RC 0 GOLDEN ARGS ${headline} --format csv)
 # ... and prose goldens: the assumptions with their sources, and the formats as people read them.
 cli_case(headline_assumptions RC 0 GOLDEN FILTER assumptions ARGS ${headline} --format json)
 cli_case(headline_table RC 0 GOLDEN ARGS ${headline})
 cli_case(headline_markdown RC 0 GOLDEN ARGS ${headline} --format markdown)
 cli_case(spelling_70b RC 0 ARGS estimate --tokens 2k --params 70B --phase training --format json
-         OUT "\"flops\": 840000000000000.0")
+         OUT "\"params\": {\n      \"value\": 70000000000.0," OUT "\"tokens\": {\n      \"value\": 2000.0,")
 
 # Patterson et al.'s GPT-3 figures (1,287 MWh, 552 tCO2e) with the source's conventions.
 cli_case(gpt3_reproduce RC 0 GOLDEN FILTER figures ARGS estimate --params 175e9 --tokens 300e9
@@ -81,14 +81,15 @@ cli_case(validate_bad_dataset RC 2 ARGS validate --dataset tests/data/bad/malfor
 # Budgets on estimate.
 cli_case(budget_over RC 1 ARGS ${headline} --phase training --max-energy 100Wh ERR "over budget: energy")
 cli_case(budget_within RC 0 ARGS ${headline} --phase training --max-energy 10kWh)
-cli_case(budget_warn RC 0 ARGS ${headline} --phase training --max-energy 600Wh --warn-at 80% ERR "warning: energy")
+cli_case(budget_warn RC 0 ARGS ${headline} --phase training --max-energy 700Wh --warn-at 80% ERR "warning: energy")
 cli_case(budget_high RC 1 ARGS ${headline} --phase training --max-energy 1kWh --budget-on high ERR "top of range")
 cli_case(budget_config RC 1 ARGS estimate --config configs/examples/planned-7b-h100.json --max-co2e 1t ERR "over budget: CO2e")
 cli_case(bad_budget_unit RC 2 ARGS ${headline} --max-energy 5parsecs ERR "unknown unit")
 
 # --explain: the chain of formulas.
 cli_case(explain_table RC 0 ARGS estimate --params 70B --tokens 2T --phase training --explain
-         OUT "FLOPs = 6 x N_active x D\n      = 6 x 7e+10 x 2e+12 = 8.40e+23 FLOP")
+         OUT "FLOPs = 6 x N_active x D + attention\n      = 6 x 7e+10 x 2e+12 + 3.17e+22 = 8.72e+23 FLOP"
+         OUT "MFU = ceiling x width / (1 + communication + bubble + routing)")
 cli_case(explain_json RC 0 ARGS ${headline} --explain --format json OUT "\"explain\": [")
 cli_case(explain_csv RC 2 ARGS ${headline} --explain --format csv ERR "--explain works with")
 include(${CMAKE_CURRENT_SOURCE_DIR}/cli/bad_inputs.cmake)

@@ -126,7 +126,7 @@ TEST_CASE("the catalog comparison sees a change in any field", "[catalog]") {
   CHECK(detected(g.models.front(), model_changes) == model_changes.size());
 
   const std::vector<std::function<void(Catalog&)>> catalog_changes = {
-      [](Catalog& x) { x.training.size_min_factor.value += 1; },
+      [](Catalog& x) { x.training.target_days.value += 1; },
       [](Catalog& x) { x.whatif.two_four_weight_bytes.source = "a changed text"; },
       [](Catalog& x) { x.serving.default_output_tokens.high += 1; },
       [](Catalog& x) { x.serving.memory_efficiency.year += 1; },

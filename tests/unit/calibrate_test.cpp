@@ -41,15 +41,32 @@ MeasuredRun synth(const Catalog& cat, const std::string& hw_id, double params, d
                   const Truth& t, bool with_gpu) {
   const Hardware& hw = cat.find_hardware(hw_id);
   const double peak = hw.peak(default_precision(hw))->value * 1e12;  // as calibrate: bf16, else fp16 (V100)
-  // The factors resolve() applies to the generation's utilisation (model size, chip count).
-  const double f = default_training_mfu(hw, cat, params, chips).value / hw.training_mfu.value;
+  // A run the catalog's model reproduces with an MFU ceiling of t.mfu: resolve() with that
+  // ceiling gives its FLOPs (attention included) and effective utilisation (goodput, width,
+  // communication). At least the chips that hold its training state.
+  chips = std::max(chips, std::ceil(16.0 * params / (hw.memory_gb.value * 1e9)));
+  Catalog truth = cat;
+  for (auto& h : truth.hardware) {
+    if (h.id == hw.id) {
+      h.training_mfu = Datum{t.mfu, t.mfu, t.mfu, "truth", 0, ""};
+    }
+  }
+  Scenario s;
+  s.phase = Given<Phase>{Phase::training};
+  s.params = Given<double>{params};
+  s.tokens = Given<double>{tokens};
+  s.hardware = Given<std::string>{hw_id};
+  s.chips = Given<double>{chips};
+  const Resolved res = resolve(s, truth);
+  const double u = res.range(Uncertain::mfu).value;
+  const double flops = res.training->flops;
   MeasuredRun r;
   r.where = "synthetic";
   r.params = r.active_params = params;
   r.tokens = tokens;
   r.hardware = hw_id;
   r.chips = chips;
-  r.duration_h = 6 * params * tokens / (peak * t.mfu * f) / 3600.0 / chips;
+  r.duration_h = flops / (peak * u) / 3600.0 / chips;
   const double gpu = chips * r.duration_h * hw.tdp_w.value * t.fraction / 1000.0;
   r.server_energy_kwh = gpu + chips * r.duration_h * t.host_w / 1000.0;
   if (with_gpu) {
@@ -192,14 +209,14 @@ TEST_CASE("calibrate refuses implausible runs by name", "[calibrate]") {
   };
   const MeasuredRun good = synth(cat, "h100-sxm", 7e9, 2e11, 64, {0.4, 0.7, 120}, true);
   // Faster than the chips' peak allows.
-  CHECK_THAT(
-      message({good, synth(cat, "h100-sxm", 70e9, 2e11, 8, {1.3, 0.7, 120}, true)}),
-      Catch::StartsWith("runs.csv:3: implied utilisation 1.3 is above 1: 8 x h100-sxm cannot compute"));
-  // A small model: raw utilisation under 1, but above 1 once the size factor is undone.
-  CHECK_THAT(
-      message({synth(cat, "h100-sxm", 1e8, 1e10, 8, {1.2, 0.7, 120}, true)}),
-      Catch::StartsWith("runs.csv:2: implied utilisation") &&
-          Catch::Contains("is 1.2 once the catalog's model-size and chip-count factor 0.6762 is taken out"));
+  CHECK_THAT(message({good, synth(cat, "h100-sxm", 70e9, 2e11, 16, {1.3, 0.7, 120}, true)}),
+             Catch::StartsWith("runs.csv:3: implied utilisation") &&
+                 Catch::Contains("needs an MFU ceiling of 1.3 once") &&
+                 Catch::Contains("is above 1: 16 x h100-sxm cannot compute"));
+  // A small model: raw utilisation under 1, but a ceiling above 1 once the model is undone.
+  CHECK_THAT(message({synth(cat, "h100-sxm", 1e8, 1e10, 8, {1.2, 0.7, 120}, true)}),
+             Catch::StartsWith("runs.csv:2: implied utilisation") &&
+                 Catch::Contains("needs an MFU ceiling of 1.2 once"));
   CHECK_THAT(
       message({good, synth(cat, "h100-sxm", 7e9, 2e11, 64, {0.4, 1.8, 120}, true)}),
       Catch::StartsWith("runs.csv:3: average accelerator power 1260 W per chip is 1.8 x the TDP 700 W"));

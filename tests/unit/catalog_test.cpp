@@ -201,26 +201,57 @@ TEST_CASE("serving-model constants are sane", "[catalog]") {
   CHECK(sm.default_output_tokens.value >= 1.0);
 }
 
-TEST_CASE("the training-utilisation size model is sourced and sane", "[catalog]") {
+TEST_CASE("the training utilisation model is sourced and sane", "[catalog]") {
   const auto& tm = builtin_catalog().training;
-  check_datum(tm.size_reference_params, "training_model.size_reference_params");
-  check_datum(tm.size_exponent, "training_model.size_exponent");
-  check_datum(tm.size_min_factor, "training_model.size_min_factor");
-  CHECK(tm.size_reference_params.value > 0);
-  CHECK(tm.size_exponent.value > 0);
-  CHECK(tm.size_exponent.value < 1.0);
-  CHECK(tm.size_min_factor.value > 0);
-  CHECK(tm.size_min_factor.value <= 1.0);
+  const std::pair<const Datum*, const char*> fields[] = {
+      {&tm.width_coefficient, "width_coefficient"},
+      {&tm.moe_routing_coefficient, "moe_routing_coefficient"},
+      {&tm.exposed_communication, "exposed_communication"},
+      {&tm.goodput, "goodput"},
+      {&tm.seq_len, "seq_len"},
+      {&tm.batch_coefficient, "batch_coefficient"},
+      {&tm.batch_exponent, "batch_exponent"},
+      {&tm.batch_min_tokens, "batch_min_tokens"},
+      {&tm.batch_max_tokens, "batch_max_tokens"},
+      {&tm.state_bytes_per_param, "state_bytes_per_param"},
+      {&tm.shard_memory_share, "shard_memory_share"},
+      {&tm.target_days, "target_days"},
+      {&tm.min_chips, "min_chips"},
+      {&tm.model_error, "model_error"},
+      {&tm.fallback_scale_out_gbps, "fallback_scale_out_gbps"}};
+  for (const auto& [d, key] : fields) {
+    check_datum(*d, std::string("training_model.") + key);
+    CHECK(d->value > 0);
+  }
+  CHECK(tm.goodput.high <= 1.0);
+  CHECK(tm.exposed_communication.high <= 1.0);
+  CHECK(tm.batch_min_tokens.value < tm.batch_max_tokens.value);
+  CHECK(tm.batch_exponent.value < 1.0);
+  // The default batch at 1e21 FLOP is about 2.1M tokens (DeepSeek LLM's own figure).
+  CHECK(tm.batch_coefficient.value * std::pow(1e21, tm.batch_exponent.value) == Approx(2.1e6).epsilon(0.05));
+  // An 80% half-width below ln 2: high/low within 4.
+  CHECK(tm.model_error.value < std::log(2.0));
+}
+
+TEST_CASE("every built-in accelerator has its interconnect", "[catalog]") {
+  for (const auto& h : builtin_catalog().hardware) {
+    const std::string w = std::string(h.id) + ".";
+    REQUIRE(h.scale_up_gbps);
+    REQUIRE(h.scale_up_domain);
+    REQUIRE(h.scale_out_gbps);
+    check_datum(*h.scale_up_gbps, w + "scale_up_gbps");
+    check_datum(*h.scale_out_gbps, w + "scale_out_gbps");
+    CHECK(h.scale_up_domain->value >= 1);
+    // Scale-up links are faster per chip than the network (PCIe cards: at least as fast).
+    CHECK(h.scale_up_gbps->value >= h.scale_out_gbps->value);
+  }
 }
 
 TEST_CASE("the what-if constants are sourced and sane", "[catalog]") {
   const auto& w = builtin_catalog().whatif;
-  check_datum(w.chip_scaling_overhead, "whatif_model.chip_scaling_overhead");
   check_datum(w.power_cap_time_exponent, "whatif_model.power_cap_time_exponent");
   check_datum(w.power_cap_power_exponent, "whatif_model.power_cap_power_exponent");
   check_datum(w.two_four_weight_bytes, "whatif_model.two_four_weight_bytes");
-  CHECK(w.chip_scaling_overhead.low <= w.chip_scaling_overhead.value);
-  CHECK(w.chip_scaling_overhead.value <= w.chip_scaling_overhead.high);
   CHECK(w.two_four_weight_bytes.value < 1.0);
   // A 0.7 cap: 6-7% more time, ~23% less GPU energy (the source's own figures).
   CHECK(std::pow(0.7, -w.power_cap_time_exponent.value) == Approx(1.065).epsilon(0.002));
@@ -434,8 +465,8 @@ TEST_CASE("the fixture catalog loads with every field", "[catalog][fixture]") {
   CHECK(moe.active_params == 1.3e10);
   CHECK(moe.note == "a mixture of experts");
   CHECK(cat.serving.default_batch == datum(16, 8, 32, "fixture serving_model", 2020));
-  CHECK(cat.training.size_reference_params == datum(1e11, 1e11, 1e11, "fixture training_model", 2020));
-  CHECK(cat.whatif.chip_scaling_overhead == datum(0.05, 0.02, 0.1, "fixture whatif_model", 2020));
+  CHECK(cat.training.width_coefficient == datum(2, 1, 3, "fixture training_model", 2020));
+  CHECK(cat.whatif.power_cap_time_exponent == datum(0.2, 0.2, 0.2, "fixture whatif_model", 2020));
 }
 
 TEST_CASE("an override's datum replaces the catalog's datum whole", "[catalog][overrides]") {
@@ -517,12 +548,12 @@ TEST_CASE("maps of datums merge per key, each key's datum replaced whole", "[cat
   }
   SECTION("the model blocks: one constant") {
     const Catalog cat = fixture_hw(
-        {R"({"serving_model":{"default_batch":8},"training_model":{"size_exponent":{"value":0.2,"source":"me"}}})"});
+        {R"({"serving_model":{"default_batch":8},"training_model":{"width_coefficient":{"value":0.2,"source":"me"}}})"});
     ServingModel expected = base.serving;
     expected.default_batch = datum(8, 8, 8, "user.json");
     CHECK(cat.serving == expected);
     TrainingModel training = base.training;
-    training.size_exponent = datum(0.2, 0.2, 0.2, "me");
+    training.width_coefficient = datum(0.2, 0.2, 0.2, "me");
     CHECK(cat.training == training);
     CHECK(cat.whatif == base.whatif);
   }
@@ -578,11 +609,11 @@ TEST_CASE("unknown keys are errors naming the file, the path and the nearest val
        "user.json: generation 'gen-a': unknown key 'training_mf' (did you mean 'training_mfu'?)"},
       {"serving_model", R"({"serving_model":{"default_batchsize":8}})", nullptr,
        "user.json: serving_model: unknown key 'default_batchsize' (did you mean 'default_batch'"},
-      {"training_model", R"({"training_model":{"size_exponant":0.2}})", nullptr,
-       "user.json: training_model: unknown key 'size_exponant' (did you mean 'size_exponent'?)"},
-      {"whatif_model", R"({"whatif_model":{"chip_scaling_overhaed":0.1}})", nullptr,
-       "user.json: whatif_model: unknown key 'chip_scaling_overhaed' (did you mean "
-       "'chip_scaling_overhead'?)"},
+      {"training_model", R"({"training_model":{"width_coeficient":0.2}})", nullptr,
+       "user.json: training_model: unknown key 'width_coeficient' (did you mean 'width_coefficient'"},
+      {"whatif_model", R"({"whatif_model":{"power_cap_time_exponant":0.1}})", nullptr,
+       "user.json: whatif_model: unknown key 'power_cap_time_exponant' (did you mean "
+       "'power_cap_time_exponent'"},
       {"the top level of a hardware file", R"({"hardwares":[]})", nullptr,
        "user.json: top level: unknown key 'hardwares' (did you mean 'hardware'?)"},
       {"a region entry", nullptr, R"({"regions":[{"id":"FR","carbon_intensty":5}]})",

@@ -38,28 +38,136 @@ TEST_CASE("embodied carbon is amortised over service life", "[model]") {
   CHECK(m::embodied_co2e_kg(0.0, 100.0, 4.0) == Approx(0.0));
 }
 
-TEST_CASE("mfu_size_factor is 1 for large models and decreases below, floored", "[model]") {
-  // factor = (N / reference)^exponent within [min_factor, 1]; here reference 20e9, 0.12, 0.55.
-  auto f = [](double n) { return m::mfu_size_factor(n, 20e9, 0.12, 0.55); };
-  CHECK(f(20e9) == Approx(1.0));
-  CHECK(f(175e9) == Approx(1.0));
-  CHECK(f(1e12) == Approx(1.0));
-  // (7e9 / 20e9)^0.12 = 0.88163
-  CHECK(f(7e9) == Approx(0.88163).epsilon(1e-4));
-  double prev = 1.0;
-  for (double n : {10e9, 5e9, 1e9, 1e8, 1e7, 1e6, 1e3}) {
-    const double v = f(n);
-    INFO("params " << n);
-    CHECK(v <= prev);
-    CHECK(v >= 0.55);
-    CHECK(v < 1.0);
-    prev = v;
+TEST_CASE("attention FLOPs of training: 6 L s d per token, 8 with recomputation", "[model]") {
+  // Llama 3.1 8B at 8192: 6 * 32 * 8192 * 4096 = 6.44e9 per token, 13% of 6N = 4.8e10.
+  CHECK(m::training_attention_flops_per_token(32, 8192, 4096, false) == Approx(6.442e9).epsilon(1e-3));
+  CHECK(m::training_attention_flops_per_token(32, 8192, 4096, false) / (6 * 8.03e9) ==
+        Approx(0.134).epsilon(0.01));
+  CHECK(m::training_attention_flops_per_token(32, 8192, 4096, true) ==
+        Approx(8.0 / 6.0 * m::training_attention_flops_per_token(32, 8192, 4096, false)));
+}
+
+TEST_CASE("the default global batch follows the DeepSeek LLM law within its bounds", "[model]") {
+  CHECK(m::default_global_batch_tokens(1e21, 0.292, 0.3271, 5e5, 6.7e7) ==
+        Approx(0.292 * std::pow(1e21, 0.3271)));
+  CHECK(m::default_global_batch_tokens(1e10, 0.292, 0.3271, 5e5, 6.7e7) == Approx(5e5));
+  CHECK(m::default_global_batch_tokens(1e30, 0.292, 0.3271, 5e5, 6.7e7) == Approx(6.7e7));
+}
+
+namespace {
+
+m::TrainingSetup h100_run(double params, double chips) {
+  m::TrainingSetup s;
+  s.params = s.active_params = params;
+  s.hidden = 8192;
+  s.layers = 80;
+  s.seq_len = 4096;
+  s.global_batch_tokens = 4e6;
+  s.chips = chips;
+  s.peak_flops_per_s = 989.4e12;
+  s.memory_bytes_per_s = 3.35e12;
+  s.memory_bytes = 80e9;
+  s.scale_up_bytes_per_s = 450e9;
+  s.scale_up_domain = 8;
+  s.scale_out_bytes_per_s = 50e9;
+  return s;
+}
+
+m::TrainingCoefficients coefficients() {
+  m::TrainingCoefficients k;
+  k.width = 2;
+  k.moe_routing = 5;
+  k.exposed_communication = 0.25;
+  k.state_bytes_per_param = 16;
+  k.shard_memory_share = 0.5;
+  return k;
+}
+
+}  // namespace
+
+TEST_CASE("training layout: model parallelism from memory, data parallelism over the rest", "[model]") {
+  const m::TrainingCoefficients k = coefficients();
+  // 70B: 4 bytes x 70e9 = 280 GB of weights and gradients over 0.5 x 80 GB -> 7 -> 8 (TP8).
+  const m::TrainingLayout l = m::training_layout(h100_run(70e9, 1024), k);
+  CHECK(l.tensor == 8);
+  CHECK(l.pipeline == 1);
+  CHECK(l.data == 128);
+  CHECK(l.tokens_per_replica == Approx(4e6 / 128));
+  CHECK(l.min_chips == 14);  // 16 bytes x 70e9 = 1.12 TB over 80 GB
+  // 405B: 1.62 TB / 40 GB = 40.5 -> 64 = TP8 x PP8.
+  const m::TrainingLayout big = m::training_layout(h100_run(405e9, 16384), k);
+  CHECK(big.tensor == 8);
+  CHECK(big.pipeline == 8);
+  // Fewer chips than the model-parallel degree: capped at the chips.
+  CHECK(m::training_layout(h100_run(405e9, 16), k).tensor *
+            m::training_layout(h100_run(405e9, 16), k).pipeline ==
+        16);
+}
+
+TEST_CASE("training efficiency: each term by hand", "[model]") {
+  const m::TrainingCoefficients k = coefficients();
+  const m::TrainingSetup s = h100_run(70e9, 1024);
+  const m::TrainingEfficiency e = m::training_efficiency(s, 0.4, k);
+  // width: 1 / (1 + 2 x (989.4e12 / 3.35e12) / 8192) = 1 / 1.07210
+  CHECK(e.width_factor == Approx(1.0 / (1.0 + 2.0 * (989.4e12 / 3.35e12) / 8192)));
+  // communication: 0.25 x 2/3 x (127/128) x 0.4 x 989.4e12 / (31250 tokens x 50e9)
+  CHECK(e.communication == Approx(0.25 * 2.0 / 3.0 * 127.0 / 128.0 * 0.4 * 989.4e12 / (31250 * 50e9)));
+  CHECK(e.bubble == 0);
+  CHECK(e.routing == 0);
+  CHECK(e.mfu == Approx(0.4 * e.width_factor / (1 + e.communication)));
+  SECTION("inside one scale-up domain the all-reduce runs over NVLink") {
+    const m::TrainingEfficiency n = m::training_efficiency(h100_run(7e9, 8), 0.4, k);
+    const m::TrainingLayout l = n.layout;
+    CHECK(n.communication ==
+          Approx(0.25 * 2.0 / 3.0 * (l.data - 1) / l.data * 0.4 * 989.4e12 / (l.tokens_per_replica * 450e9)));
   }
-  CHECK(f(1e6) == Approx(0.55));
-  // Other constants: (1e9 / 5e9)^0.1 = 0.85134.
-  CHECK(m::mfu_size_factor(1e9, 5e9, 0.1, 0.55) == Approx(0.851340).epsilon(1e-5));
-  CHECK(m::mfu_size_factor(5e9, 5e9, 0.1, 0.55) == Approx(1.0));
-  CHECK(m::mfu_size_factor(1.0, 5e9, 0.1, 0.7) == Approx(0.7));
+  SECTION("pipeline stages add the interleaved bubble") {
+    const m::TrainingEfficiency p = m::training_efficiency(h100_run(405e9, 2048), 0.4, k);
+    REQUIRE(p.layout.pipeline == 8);
+    const double m_micro = p.layout.tokens_per_replica / 4096;
+    CHECK(p.bubble == Approx(7.0 / (80.0 / 8.0 * m_micro)));
+  }
+  SECTION("mixture of experts adds routing") {
+    m::TrainingSetup moe = s;
+    moe.moe = true;
+    const m::TrainingEfficiency r = m::training_efficiency(moe, 0.4, k);
+    CHECK(r.routing == Approx(5.0 * (989.4e12 / 3.35e12) / 8192));
+    CHECK(r.mfu < e.mfu);
+  }
+}
+
+TEST_CASE("more chips never lower the energy and never raise the wall-clock", "[model]") {
+  const m::TrainingCoefficients k = coefficients();
+  double prev_mfu = 1;
+  double prev_wall = 1e300;
+  for (double n : {8.0, 64.0, 512.0, 1024.0, 4096.0, 16384.0, 65536.0}) {
+    const m::TrainingEfficiency e = m::training_efficiency(h100_run(70e9, n), 0.4, k);
+    const double hours = m::chip_hours(1e24, 989.4e12, e.mfu);
+    INFO("chips " << n);
+    CHECK(e.mfu <= prev_mfu);      // chip-hours (and energy) rise or stay
+    CHECK(hours / n < prev_wall);  // wall-clock falls
+    prev_mfu = e.mfu;
+    prev_wall = hours / n;
+  }
+}
+
+TEST_CASE("the default chip count finishes within the target from one server", "[model]") {
+  const m::TrainingCoefficients k = coefficients();
+  // 6 x 70e9 x 2e12 = 8.4e23 FLOP: ~3 days on 1024 H100, too long on 128.
+  const double flops = 8.4e23;
+  const double n = m::default_training_chips(h100_run(70e9, 1), 0.4, k, flops, 0.9, 30 * 24, 8);
+  m::TrainingSetup s = h100_run(70e9, n);
+  const double wall =
+      m::chip_hours(flops, s.peak_flops_per_s, m::training_efficiency(s, 0.4, k).mfu * 0.9) / n;
+  CHECK(wall <= 30 * 24);
+  s.chips = n / 2;
+  CHECK(m::chip_hours(flops, s.peak_flops_per_s, m::training_efficiency(s, 0.4, k).mfu * 0.9) / (n / 2) >
+        30 * 24);
+  CHECK(std::exp2(std::round(std::log2(n))) == n);
+  // A tiny run stays on one server.
+  CHECK(m::default_training_chips(h100_run(1e9, 1), 0.4, k, 6e17, 0.9, 30 * 24, 8) == 8);
+  // The state of a 1T model needs 200 chips at least: the count starts above it.
+  CHECK(m::default_training_chips(h100_run(1e12, 1), 0.4, k, 1e20, 0.9, 30 * 24, 8) == 256);
 }
 
 TEST_CASE("default_shape follows the documented rule", "[model]") {
@@ -157,6 +265,32 @@ TEST_CASE("power_fraction is between idle and 1", "[model]") {
   }
 }
 
+namespace {
+
+// Factors with no fixed time and a simple power model, for hand computation.
+m::ServingFactors plain() {
+  m::ServingFactors f;
+  f.memory_efficiency = 0.5;
+  f.kv_efficiency = 0.5;
+  f.compute_efficiency = 0.5;
+  f.prefill_efficiency = 0.5;
+  f.layer_time_s = 0;
+  f.moe_layer_time_s = 0;
+  f.fp8_moe_layer_time_s = 0;
+  f.allreduce_time_s = 0;
+  f.all_to_all_time_s = 0;
+  f.sequence_time_s = 0;
+  f.idle_fraction = 0.1;
+  f.active_floor = 0.1;
+  f.power_memory_weight = 0.7;
+  f.power_compute_weight = 1.0;
+  f.host_w = 0;
+  f.pue = 1;
+  return f;
+}
+
+}  // namespace
+
 TEST_CASE("serve: a hand-computed single-chip, weights-only decode", "[model][serve]") {
   // Dense 1e9 params at 16 bits (2e9 bytes), no attention (0 layers), batch 1, no prompt.
   m::ServingSetup su;
@@ -168,16 +302,7 @@ TEST_CASE("serve: a hand-computed single-chip, weights-only decode", "[model][se
   su.input_tokens = 0;
   su.output_tokens = 1;
   su.tdp_w = 1000;
-  m::ServingFactors f;
-  f.memory_efficiency = 0.5;
-  f.compute_efficiency = 0.5;
-  f.prefill_efficiency = 0.5;
-  f.idle_fraction = 0.1;
-  f.power_memory_weight = 0.7;
-  f.power_compute_weight = 1.0;
-  f.tp_overhead = 0.1;
-  f.host_w = 0;
-  f.pue = 1;
+  m::ServingFactors f = plain();
   const m::ServingPoint p = m::serve(su, f);
   // t_mem = 2e9 / (1e12 * 0.5) = 4 ms; t_compute = 2e9 / (1e15 * 0.5) = 4 us.
   CHECK_FALSE(p.compute_bound);
@@ -188,8 +313,6 @@ TEST_CASE("serve: a hand-computed single-chip, weights-only decode", "[model][se
   // P = 1000 * (0.1 + 0.9 * (0.7*0.5 + 1.0*5e-4)) = 415.45 W; E = P * 4 ms = 1.6618 J.
   CHECK(p.decode_power_w == Approx(415.45));
   CHECK(p.accelerator_j_per_output_token == Approx(1.6618));
-  CHECK(p.server_j_per_output_token == Approx(1.6618));
-  CHECK(p.facility_j_per_output_token == Approx(1.6618));
   CHECK(p.facility_j_per_input_token == Approx(0.0));
   CHECK(p.chip_seconds_per_output_token == Approx(0.004));
   CHECK(p.itl_s == Approx(0.004));
@@ -198,25 +321,63 @@ TEST_CASE("serve: a hand-computed single-chip, weights-only decode", "[model][se
     f.host_w = 100;
     f.pue = 1.5;
     const m::ServingPoint q = m::serve(su, f);
-    // server = 1.6618 + 100 W * 4 ms = 2.0618 J; facility = 1.5x.
     CHECK(q.server_j_per_output_token == Approx(2.0618));
     CHECK(q.facility_j_per_output_token == Approx(3.0927));
   }
-  SECTION("tensor parallelism over 2 chips adds the communication overhead") {
+  SECTION("a fixed time per layer, and two all-reduces per layer on several chips") {
+    su.shape.layers = 10;
+    su.shape.hidden = 1024;
+    su.shape.heads = 8;
+    su.shape.kv_heads = 8;
+    su.shape.head_dim = 128;
+    f.layer_time_s = 50e-6;
+    f.allreduce_time_s = 10e-6;
+    const m::ServingPoint one = m::serve(su, f);
+    CHECK(one.fixed_s == Approx(10 * 50e-6));
     su.chips = 2;
+    const m::ServingPoint two = m::serve(su, f);
+    CHECK(two.fixed_s == Approx(10 * 50e-6 + 2 * 10 * 10e-6));
+    // The weight stream halves; the fixed time does not.
+    CHECK(two.step_s == Approx(0.002 + two.fixed_s).epsilon(1e-3));
+  }
+  SECTION("weights below 16 bits stream fewer bytes: int4 decodes faster at small batch") {
+    su.weight_bits = 4;
+    su.weight_only = true;
+    su.vector_flops_per_s = 6.7e13;
     const m::ServingPoint q = m::serve(su, f);
-    // max(2e9/(2e12*0.5), ...) * (1 + 0.1 * log2 2) = 2 ms * 1.1.
-    CHECK(q.step_s == Approx(0.0022));
-    CHECK(q.chip_seconds_per_output_token == Approx(0.0044));
+    CHECK(q.step_s == Approx(0.001));  // a quarter of the bytes
+    CHECK(q.step_s < p.step_s);
+  }
+  SECTION("dequantisation costs time only when the step is compute-bound") {
+    su.batch = 4096;
+    const m::ServingPoint dense = m::serve(su, f);
+    su.weight_bits = 4;
+    su.weight_only = true;
+    su.vector_flops_per_s = 1e13;
+    const m::ServingPoint q = m::serve(su, f);
+    REQUIRE(q.compute_bound);
+    // 1e9 weights x 2 ops / 1e13 = 0.2 ms more compute than the 16-bit model.
+    CHECK(q.step_s == Approx(dense.step_s + 2e9 / 1e13).epsilon(1e-6));
+  }
+  SECTION("a legacy stack: the GPU waits on the host at idle power") {
+    f.host_busy_share = 0.5;
+    const m::ServingPoint q = m::serve(su, f);
+    CHECK(q.step_s == Approx(0.008));
+    CHECK(q.decode_power_w == Approx(0.5 * 415.45 + 0.5 * 100));
   }
   SECTION("a prompt adds compute-bound prefill") {
     su.input_tokens = 100;
     const m::ServingPoint q = m::serve(su, f);
-    // 100 tokens * 2e9 FLOP / (1e15 * 0.5) = 0.4 ms.
     CHECK(q.prefill_s == Approx(4e-4));
     CHECK(q.accelerator_j_per_output_token > p.accelerator_j_per_output_token);
     CHECK(q.facility_j_per_input_token > 0);
   }
+}
+
+TEST_CASE("admission: the sequences whose KV cache fits beside the weights", "[model][serve]") {
+  // 2 chips x 80 GB / 1.1 = 145.45 GB; 140 GB of weights leave 5.45 GB for 1 GB sequences.
+  CHECK(m::admitted_batch(140e9, 1e9, 2, 80e9, 1.1) == 5);
+  CHECK(m::admitted_batch(200e9, 1e9, 2, 80e9, 1.1) == 0);
 }
 
 namespace {
@@ -246,13 +407,14 @@ m::ServingSetup llama_8b_on_h100(double batch) {
 
 TEST_CASE("serve: Llama 3.1 8B on an H100", "[model][serve]") {
   m::ServingFactors f;
+  f.sequence_time_s = 0;
   f.host_w = 150;
   f.pue = 1.2;
   const m::ServingPoint p = m::serve(llama_8b_on_h100(64), f);
   CHECK_FALSE(p.compute_bound);  // decode at batch 64 is memory-bound
   CHECK(p.step_s > 0);
   CHECK(p.decode_power_w <= 700.0);
-  CHECK(p.decode_power_w >= 700.0 * f.idle_fraction);
+  CHECK(p.decode_power_w >= 700.0 * f.active_floor);
   CHECK(p.prefill_power_w <= 700.0);
   CHECK(p.u_mem <= 1.0);
   CHECK(p.accelerator_j_per_output_token > 0);

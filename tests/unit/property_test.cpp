@@ -36,10 +36,22 @@ const std::vector<std::string> k_params = {"1e8", "1e9", "7e9", "70e9"};
 }  // namespace
 
 TEST_CASE("training energy is linear in tokens and grows with parameters", "[property]") {
+  // Linear at a fixed layout: the default chip count and global batch follow the run's size
+  // (the utilisation model), so they are given here.
   for (const auto& hw : k_hardware) {
     for (const auto& p : k_params) {
-      const auto a = run({{"params", p}, {"tokens", "1e10"}, {"hardware", hw}, {"phase", "training"}});
-      const auto b = run({{"params", p}, {"tokens", "3e10"}, {"hardware", hw}, {"phase", "training"}});
+      const auto a = run({{"params", p},
+                          {"tokens", "1e10"},
+                          {"hardware", hw},
+                          {"phase", "training"},
+                          {"chips", "64"},
+                          {"global_batch_tokens", "4e6"}});
+      const auto b = run({{"params", p},
+                          {"tokens", "3e10"},
+                          {"hardware", hw},
+                          {"phase", "training"},
+                          {"chips", "64"},
+                          {"global_batch_tokens", "4e6"}});
       INFO(hw << " " << p);
       CHECK(b.training->energy_kwh == Approx(3 * a.training->energy_kwh).epsilon(1e-9));
       CHECK(b.training->chip_hours == Approx(3 * a.training->chip_hours).epsilon(1e-9));

@@ -64,19 +64,21 @@ TEST_CASE("chips: wall-clock falls, energy does not", "[whatif]") {
   const Scenario s = scenario({{"params", "70e9"}, {"tokens", "2e12"}, {"phase", "training"}});
   double prev_energy = 0;
   double prev_hours = 1e300;
-  for (double n : {8.0, 64.0, 512.0, 4096.0, 16384.0}) {
+  for (double n : {16.0, 64.0, 512.0, 4096.0, 16384.0}) {
     const Estimate e = eval(with_chips(s, cat(), n), s);
     CHECK(e.training->energy_kwh >= prev_energy * (1 - 1e-12));
     CHECK(e.training->wall_clock_hours < prev_hours);
     prev_energy = e.training->energy_kwh;
     prev_hours = e.training->wall_clock_hours;
   }
-  CHECK(scaling_efficiency(cat(), 8) == 1.0);
-  CHECK(scaling_efficiency(cat(), 16) == Approx(1.0 / 1.03));
-  // 4096 chips vs 8: 1 + 0.03*9 = 1.27 more energy at equal power.
-  const Estimate e8 = eval(with_chips(s, cat(), 8), s);
+  // The variant is estimate with --chips: one pipeline.
+  Scenario direct = s;
+  direct.chips = Given<double>{4096};
   const Estimate e4k = eval(with_chips(s, cat(), 4096), s);
-  CHECK(e4k.training->energy_kwh / e8.training->energy_kwh == Approx(1.27).epsilon(1e-6));
+  CHECK(e4k.training->energy_kwh == Approx(estimate(direct, cat()).training->energy_kwh));
+  // 16384 chips cost more energy than 64 for the same run (communication, bubbles).
+  CHECK(eval(with_chips(s, cat(), 16384), s).training->energy_kwh >
+        eval(with_chips(s, cat(), 64), s).training->energy_kwh);
   CHECK_THROWS_AS(with_chips(s, cat(), 2.5), InputError);
 }
 
@@ -84,7 +86,9 @@ TEST_CASE("chips: given chip-hours scale with the efficiency", "[whatif]") {
   const Scenario s =
       scenario({{"params", "7e9"}, {"tokens", "1e12"}, {"phase", "training"}, {"chip_hours", "1e5"}});
   const Estimate e = eval(with_chips(s, cat(), 64), s);
-  CHECK(e.training->chip_hours == Approx(1e5 * (1 + 0.03 * 3)));
+  const double base_chips = resolve(s, cat()).training->chips;
+  const double factor = training_utilisation(s, cat(), 64) / training_utilisation(s, cat(), base_chips);
+  CHECK(e.training->chip_hours == Approx(1e5 / factor));
 }
 
 TEST_CASE("unstructured pruning saves nothing", "[whatif]") {
@@ -124,20 +128,35 @@ TEST_CASE("structured pruning shrinks the served model, not the training run", "
   CHECK_THROWS_AS(prune(s, cat(), 0.0, PrunePattern::structured), InputError);
 }
 
-TEST_CASE("fp8: no saving at batch 8, a saving at batch 256 (ML.ENERGY v3)", "[whatif]") {
+TEST_CASE("fp8 on an MoE model: no saving at batch 8, a saving at batch 256 (ML.ENERGY v3)", "[whatif]") {
   for (const char* batch : {"8", "256"}) {
-    const Scenario s = scenario(
-        {{"params", "8e9"}, {"phase", "inference"}, {"inference_tokens", "1e9"}, {"batch_size", batch}});
+    const Scenario s = scenario({{"model", "qwen3-235b-a22b"},
+                                 {"inference_chips", "8"},
+                                 {"phase", "inference"},
+                                 {"inference_tokens", "1e9"},
+                                 {"batch_size", batch}});
     const Estimate b = estimate(s, cat());
     const Estimate q = eval(quantize(s, cat(), Precision::fp8), s);
     const double ratio = q.inference->energy_per_token_j / b.inference->energy_per_token_j;
     if (std::string(batch) == "8") {
-      CHECK(ratio >= 1.0);  // measured: FP8 median +30% at batch 8-16
+      CHECK(ratio >= 1.0);  // measured: +56% at batch 8
     } else {
-      CHECK(ratio < 0.95);  // measured: median -11% at batch 65-256
-      CHECK(ratio > 0.7);
+      CHECK(ratio < 0.95);  // measured: -13% at batch 256
+      CHECK(ratio > 0.6);
     }
   }
+}
+
+TEST_CASE("weight-only int4 decodes a 70B model on H100 at batch 8 faster than BF16", "[whatif]") {
+  const Scenario s = scenario({{"model", "llama-3.1-70b"},
+                               {"inference_chips", "4"},
+                               {"phase", "inference"},
+                               {"inference_tokens", "1e9"},
+                               {"batch_size", "8"}});
+  const Estimate b = estimate(s, cat());
+  const Estimate q = eval(quantize(s, cat(), Precision::int4), s);
+  CHECK(q.inference->time_per_output_token_ms < 0.7 * b.inference->time_per_output_token_ms);
+  CHECK(q.inference->energy_per_token_j < b.inference->energy_per_token_j);
 }
 
 TEST_CASE("quantize: training in fp8 only where the chip has an fp8 peak", "[whatif]") {
@@ -251,6 +270,20 @@ TEST_CASE("distillation: energies, saving and break-even", "[whatif]") {
   CHECK_THROWS_WITH(distill(s, cat(), 80e9, 1e9), Contains("smaller than the teacher"));
 }
 
+TEST_CASE("distillation is one run: estimate --teacher-params", "[whatif]") {
+  const Scenario s = scenario({{"params", "8e9"}, {"tokens", "1e12"}});
+  const Row r = compare(s, cat(), {distill(s, cat(), 1e9, 1e11)}).variants.front();
+  REQUIRE(r.distillation);
+  const Scenario run =
+      scenario({{"params", "1e9"}, {"tokens", "1e11"}, {"teacher_params", "8e9"}, {"phase", "training"}});
+  const Scenario alone = scenario({{"params", "1e9"}, {"tokens", "1e11"}, {"phase", "training"}});
+  const Distillation& d = *r.distillation;
+  CHECK(d.teacher_energy_kwh + d.student_training_energy_kwh ==
+        Approx(estimate(run, cat()).training->energy_kwh));
+  CHECK(d.student_training_energy_kwh == Approx(estimate(alone, cat()).training->energy_kwh));
+  CHECK(d.teacher_energy_kwh > 0);
+}
+
 TEST_CASE("Chinchilla approach 3: 6ND = C and the published scale", "[whatif][plan]") {
   const ComputeOptimal o = chinchilla_optimal(5.76e23);  // Chinchilla's own budget
   CHECK(6 * o.params * o.tokens == Approx(5.76e23));
@@ -265,7 +298,10 @@ TEST_CASE("Chinchilla approach 3: 6ND = C and the published scale", "[whatif][pl
 TEST_CASE("plan: compute and energy budgets", "[whatif][plan]") {
   const Scenario s = scenario({{"hardware", "h100-sxm"}, {"chips", "1024"}});
   const Plan p = plan_for_compute(s, cat(), 1e23);
-  CHECK(p.estimate.training->flops == Approx(1e23));
+  // The budget is Chinchilla's C = 6ND; the estimate adds the attention FLOPs on top.
+  CHECK(6 * p.optimal.params * p.optimal.tokens == Approx(1e23));
+  CHECK(p.estimate.training->flops > 1e23);
+  CHECK(p.estimate.training->flops < 1.15e23);
   CHECK_FALSE(p.estimate.inference);
   const Plan e = plan_for_energy(s, cat(), 500e3);
   CHECK(e.estimate.training->energy_kwh == Approx(500e3).epsilon(1e-6));
