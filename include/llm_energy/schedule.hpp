@@ -31,8 +31,15 @@ struct IntensitySeries {
   }
 };
 
-// Parse "timestamp,carbon_intensity" CSV text (hourly, sorted, no gaps or duplicates);
-// throws InputError "NAME:LINE: ..." naming the problem.
+// The most a series' value may be, gCO2e/kWh (ten times the dirtiest grids): keeps every
+// sum and product of the schedule finite.
+inline constexpr double k_max_intensity_g_per_kwh = 10000;
+// The most energy a scheduled job may have, kWh (10,000 TWh, a third of the world's yearly
+// electricity).
+inline constexpr double k_max_job_energy_kwh = 1e13;
+
+// Parse "timestamp,carbon_intensity" CSV text (hourly, sorted, no gaps or duplicates, values
+// in [0, k_max_intensity_g_per_kwh]); throws InputError "NAME:LINE: ..." naming the problem.
 [[nodiscard]] IntensitySeries parse_intensity_csv(std::string_view text, std::string_view name,
                                                   std::string region);
 
@@ -55,13 +62,15 @@ struct ScheduleResult {
 };
 
 // Return the CO2e of the job starting at `start` in `s` (energy/duration per hour, the partial
-// last hour pro-rated). Requires the job to lie within the series.
+// last hour pro-rated). Throws InputError unless the job starts on an hour of the series and
+// lies within it.
 [[nodiscard]] double job_co2e_kg(const IntensitySeries& s, std::int64_t start, double duration_hours,
                                  double energy_kwh);
 
-// Return the start time (on the hour) and series that minimise CO2e within the window. The
-// immediate start is the first series' first allowed hour. Throws InputError when no series
-// has room for the job in the window.
+// Return the start time (on the hour) and series that minimise CO2e within the window (one
+// pass over each series: linear in its hours, whatever the job's duration). The immediate
+// start is the first series' first allowed hour. Throws InputError when no series has room
+// for the job in the window.
 [[nodiscard]] ScheduleResult schedule(const std::vector<IntensitySeries>& series, const ScheduleRequest& r);
 
 }  // namespace llm_energy::whatif

@@ -17,7 +17,8 @@ struct Range {
 };
 
 // Return the finite number in `text`: decimal or scientific, optionally followed by a
-// count suffix k, M, B or G, T (case-insensitive). Throws InputError naming `what`.
+// count suffix: k or K (1e3), M (1e6), B, b or G (1e9), T or t (1e12). Not m (milli in SI)
+// or g. Throws InputError naming `what`.
 [[nodiscard]] double parse_count(std::string_view text, std::string_view what);
 
 // Return a plain finite number (no suffix). Throws InputError naming `what`.
@@ -27,17 +28,20 @@ struct Range {
 // Each part accepts count suffixes. Throws InputError naming `what`.
 [[nodiscard]] Range parse_range(std::string_view text, std::string_view what);
 
-// Return kWh from an energy like "500MWh", "12 kWh", "3GWh", "800Wh", "2.5e3kWh".
-// A bare number is kWh. Throws InputError naming `what`.
+// Return kWh from an energy like "500MWh", "12 kWh", "3GWh", "800Wh", "2.5e3kWh", "1TWh".
+// A bare number is kWh. Units are case-sensitive: Wh, kWh, MWh, GWh, TWh only (mWh, mwh,
+// KWH are refused). Throws InputError naming `what`.
 [[nodiscard]] double parse_energy_kwh(std::string_view text, std::string_view what);
 
-// Return kg from a mass like "100t", "12kg", "500g". A bare number is kg.
+// Return kg from a mass like "100t", "12kg", "500g", "2kt", "1Mt". A bare number is kg.
+// Units are case-sensitive: g, kg, t, kt, Mt only.
 [[nodiscard]] double parse_mass_kg(std::string_view text, std::string_view what);
 
 // Return a fraction from "80%" or "0.8".
 [[nodiscard]] double parse_fraction(std::string_view text, std::string_view what);
 
-// Return a duration in hours from "36h", "90m", "2d", "3600s"; a bare number is hours.
+// Return a duration in hours from "36h", "90m" or "90min", "2d", "3600s"; a bare number is
+// hours. Units are case-sensitive (lower case only).
 [[nodiscard]] double parse_duration_hours(std::string_view text, std::string_view what);
 
 }  // namespace llm_energy

@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 
 #include "batch/text.hpp"
-#include "llm_energy/csv.hpp"
 #include "llm_energy/error.hpp"
 #include "llm_energy/json_util.hpp"
 #include "llm_energy/suggest.hpp"
@@ -38,12 +37,21 @@ RowId fallback_id_jsonl(const Scenario& s, std::string_view line_text, std::size
   return {nullptr, line};
 }
 
-void run_jsonl(std::istream& in, std::string first, std::size_t lineno, const BatchOptions& o, Engine& eng) {
-  std::string line = std::move(first);
+constexpr const char* k_too_long = "longer than 1 MiB (1048576 bytes); not read";
+
+void run_jsonl(Input& in, const BatchOptions& o, Engine& eng) {
+  std::string line;
   std::string name;
+  bool too_long = false;
   Scenario s;  // assigned from the base each row, reusing its strings' storage
-  do {
-    chomp_cr(line);
+  while (in.nonblank_line(line, too_long)) {
+    const std::size_t lineno = in.start_line();
+    if (too_long) {
+      if (!eng.fail({nullptr, lineno}, lineno, k_too_long, nullptr)) {
+        return;
+      }
+      continue;
+    }
     s = o.base;
     name = "line " + std::to_string(lineno);
     try {
@@ -62,19 +70,14 @@ void run_jsonl(std::istream& in, std::string first, std::size_t lineno, const Ba
     if (!eng.row(s, lineno, nullptr)) {
       return;
     }
-  } while (next_nonblank(in, line, lineno));
+  }
 }
 
-void run_json_array(std::istream& in, const std::string& first, std::size_t lineno, const BatchOptions& o,
-                    Engine& eng) {
-  // Not streamed: the whole array is parsed at once (documented).
-  std::string text(lineno - 1, '\n');
-  text += first;
-  text += '\n';
-  std::vector<char> chunk(1 << 16);
-  while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
-    text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
-  }
+void run_json_array(Input& in, const BatchOptions& o, Engine& eng, RowWriter& writer) {
+  // Not streamed: the whole array is parsed at once (documented). Blank lines before it keep
+  // their count, so parse errors name the right line.
+  std::string text(in.line_number() - 1, '\n');
+  in.rest(text);
   const json doc = parse_json(text, o.input_name);
   text.clear();
   text.shrink_to_fit();
@@ -82,6 +85,7 @@ void run_json_array(std::istream& in, const std::string& first, std::size_t line
     throw InputError(o.input_name + ": expected a JSON array of objects, got " +
                      std::string(json_type_name(doc)));
   }
+  writer.begin();
   std::size_t n = 0;
   for (const auto& item : doc) {
     ++n;
@@ -113,45 +117,21 @@ void run_json_array(std::istream& in, const std::string& first, std::size_t line
   }
 }
 
-// Read one CSV record starting with `line` (already read), joining physical lines while a
-// quoted field is open. Return false when the record's quote never closes.
-bool complete_csv_record(std::istream& in, std::string& line, std::size_t& lineno) {
-  auto quotes = [](const std::string& s) {
-    std::size_t n = 0;
-    for (char c : s) {
-      n += c == '"' ? 1U : 0U;
-    }
-    return n;
-  };
-  std::size_t q = quotes(line);
-  std::string more;
-  while (q % 2 == 1) {
-    if (!std::getline(in, more)) {
-      return false;
-    }
-    ++lineno;
-    line += '\n';
-    line += more;
-    q += quotes(more);
-  }
-  chomp_cr(line);
-  return true;
-}
-
-void run_csv(std::istream& in, std::string first, std::size_t lineno, const BatchOptions& o, Engine& eng,
-             RowWriter& writer) {
-  std::string line = std::move(first);
+// CSV (RFC 4180, see Input::csv): the first record is the header of scenario keys; every
+// later record that is not blank is one row, and a record that cannot be read is an error row
+// with its line number, so rows out always equal rows in.
+void run_csv(Input& in, const BatchOptions& o, Engine& eng, RowWriter& writer) {
   std::vector<std::string> header;
   std::vector<std::string> fields;
-  std::size_t ignored = 0;
-  const std::size_t header_line = lineno;
-  if (!complete_csv_record(in, line, lineno)) {
-    throw InputError(o.input_name + ": line " + std::to_string(header_line) +
-                     ": unterminated quote in the header");
+  std::string error;
+  Input::Record rec = Input::Record::blank;
+  while (rec == Input::Record::blank) {
+    rec = in.csv(header, error);
   }
-  {
-    CsvReader r(line);
-    r.next(header, ignored);
+  const std::size_t header_line = in.start_line();
+  const std::string where = o.input_name + ": line " + std::to_string(header_line) + ": ";
+  if (rec == Input::Record::error) {
+    throw InputError(where + "in the header: " + error);
   }
   std::vector<std::string> keys;
   for (const auto& f : scenario_fields()) {
@@ -161,13 +141,12 @@ void run_csv(std::istream& in, std::string first, std::size_t lineno, const Batc
   for (std::size_t i = 0; i < header.size(); ++i) {
     header[i] = std::string(trim(header[i]));
     if (find_field(header[i]) == nullptr) {
-      throw InputError(o.input_name + ": line " + std::to_string(header_line) + ": unknown column '" +
-                       header[i].substr(0, 40) + "'" + did_you_mean(header[i], keys));
+      throw InputError(where + "unknown column '" + header[i].substr(0, 40) + "'" +
+                       did_you_mean(header[i], keys));
     }
     for (std::size_t k = 0; k < i; ++k) {
       if (header[k] == header[i]) {
-        throw InputError(o.input_name + ": line " + std::to_string(header_line) + ": duplicate column '" +
-                         header[i] + "'");
+        throw InputError(where + "duplicate column '" + header[i] + "'");
       }
     }
     if (header[i] == "id") {
@@ -175,18 +154,24 @@ void run_csv(std::istream& in, std::string first, std::size_t lineno, const Batc
     }
   }
   writer.begin();
-  while (next_nonblank(in, line, lineno)) {
-    const std::size_t start = lineno;
+  while (true) {
+    rec = in.csv(fields, error);
+    if (rec == Input::Record::end) {
+      return;
+    }
+    if (rec == Input::Record::blank) {
+      continue;
+    }
+    const std::size_t start = in.start_line();
     Scenario s = o.base;
     std::string id_text;
     RowId id{nullptr, start};
     try {
-      if (!complete_csv_record(in, line, lineno)) {
-        throw InputError("unterminated quoted field");
+      if (rec == Input::Record::error) {
+        throw InputError(error);
       }
-      CsvReader r(line);
-      r.next(fields, ignored);
-      if (id_col < fields.size() && !fields[id_col].empty()) {
+      // The id column's value (only a named column: an extra field is never the id).
+      if (id_col < header.size() && id_col < fields.size() && !fields[id_col].empty()) {
         id_text = fields[id_col];
         id.text = &id_text;
       }
@@ -236,7 +221,7 @@ bool Engine::row(const Scenario& s, std::size_t line, const std::vector<std::str
       ++m_result.over_budget;
     }
     m_status.rows_done(m_result.rows);
-    return true;
+    return !m_writer.failed();  // a dead output stops the run (no rows computed into it)
   } catch (const InputError& ex) {
     return fail({own_id && s.id ? &s.id->value : nullptr, line}, line, ex.what(), extra);
   }
@@ -250,7 +235,8 @@ bool Engine::fail(RowId id, std::size_t line, std::string_view what, const std::
     m_result.first_failed_line = line;
   }
   m_status.rows_done(m_result.rows);
-  return !m_fail_fast;
+  m_result.stopped = m_fail_fast;
+  return !m_fail_fast && !m_writer.failed();
 }
 
 int BatchResult::exit_code() const {
@@ -260,46 +246,56 @@ int BatchResult::exit_code() const {
   return over_budget > 0 ? 1 : 0;
 }
 
+std::string summary(const BatchResult& r, std::string_view where) {
+  const auto rows = [](std::size_t n) { return n == 1 ? std::string("row") : std::string("rows"); };
+  if (r.failed > 0) {
+    std::string s = fmt::format("{} of {} {} failed (the first at {} {})", r.failed, r.rows, rows(r.rows),
+                                where, r.first_failed_line);
+    if (r.over_budget > 0) {
+      s += fmt::format("; {} over budget", r.over_budget);
+    }
+    if (r.stopped) {
+      s += "; stopped there (--fail-fast)";
+    }
+    return s;
+  }
+  if (r.over_budget > 0) {
+    return fmt::format("{} of {} {} over budget", r.over_budget, r.rows, rows(r.rows));
+  }
+  return {};
+}
+
 BatchResult& BatchResult::operator+=(const BatchResult& o) {
   rows += o.rows;
   failed += o.failed;
   over_budget += o.over_budget;
+  stopped = stopped || o.stopped;
   if (first_failed_line == 0) {
     first_failed_line = o.first_failed_line;
   }
   return *this;
 }
 
-BatchResult run_batch(std::istream& in, std::ostream& out, Status& status, const BatchOptions& o,
+BatchResult run_batch(std::istream& in_stream, std::ostream& out, Status& status, const BatchOptions& o,
                       const Catalog& cat) {
   RowWriter writer(out, o.output, {});
   Engine eng(cat, o.budget, writer, status, o.fail_fast);
-
-  std::string first;
-  std::size_t lineno = 0;
-  bool any = next_nonblank(in, first, lineno);
-  if (any && lineno == 1 && first.rfind("\xEF\xBB\xBF", 0) == 0) {
-    first.erase(0, 3);      // UTF-8 byte-order mark
-    if (is_blank(first)) {  // a line holding only the mark (found by fuzz_batch)
-      any = next_nonblank(in, first, lineno);
-    }
-  }
+  Input in(in_stream);
+  const int c = in.skip_blank();  // a byte-order mark, blank lines
+  const bool any = c >= 0;
   InputFormat kind = o.input;
   if (kind == InputFormat::detect && any) {
-    const auto at = first.find_first_not_of(" \t\r\f\v");
-    const char c = at == std::string::npos ? ' ' : first[at];
     kind = c == '[' ? InputFormat::json : c == '{' ? InputFormat::jsonl : InputFormat::csv;
   }
   if (any && kind == InputFormat::json) {
     // Parse before writing anything, so a malformed array leaves no partial output.
-    writer.begin();
-    run_json_array(in, first, lineno, o, eng);
+    run_json_array(in, o, eng, writer);
   } else if (any && kind == InputFormat::csv) {
-    run_csv(in, std::move(first), lineno, o, eng, writer);  // checks the header, then begins
+    run_csv(in, o, eng, writer);  // checks the header, then begins
   } else {
     writer.begin();
     if (any) {
-      run_jsonl(in, std::move(first), lineno, o, eng);
+      run_jsonl(in, o, eng);
     }
   }
   writer.end();

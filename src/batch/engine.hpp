@@ -10,6 +10,7 @@
 #include <istream>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "batch/rows.hpp"
@@ -35,10 +36,16 @@ struct BatchResult {
   std::size_t failed = 0;
   std::size_t over_budget = 0;
   std::size_t first_failed_line = 0;  // 0: none
+  bool stopped = false;               // --fail-fast stopped the run at a failed row
   // 2 when a row failed, else 1 when a row is over budget, else 0.
   [[nodiscard]] int exit_code() const;
   BatchResult& operator+=(const BatchResult& o);
 };
+
+// One line for standard error when a row failed or is over budget (empty otherwise), e.g.
+// "2 of 10 rows failed (the first at line 3); 1 over budget". `where` names a row's
+// position: "line" (batch) or "combination" (sweep).
+[[nodiscard]] std::string summary(const BatchResult& r, std::string_view where);
 
 // The per-row engine shared by batch and sweep: estimate a row, check its budgets, write it.
 class Engine {

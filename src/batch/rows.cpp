@@ -202,8 +202,11 @@ void RowWriter::end_row() {
 }
 
 void RowWriter::flush() {
-  m_out.write(m_buf.data(), static_cast<std::streamsize>(m_buf.size()));
-  m_out.flush();
+  if (!m_failed) {
+    m_out.write(m_buf.data(), static_cast<std::streamsize>(m_buf.size()));
+    m_out.flush();
+    m_failed = m_out.fail();
+  }
   m_buf.clear();
 }
 

@@ -35,6 +35,9 @@ class RowWriter {
           const std::vector<std::string>* extra);
   void error(RowId id, std::size_t line, const std::string& message, const std::vector<std::string>* extra);
   void end();
+  // True once writing to the stream failed (disk full, a closed pipe): the rows after that are
+  // dropped, and the engine stops computing them.
+  [[nodiscard]] bool failed() const { return m_failed; }
 
  private:
   void start_csv(const std::vector<std::string>* extra);
@@ -50,6 +53,7 @@ class RowWriter {
   std::vector<std::string> m_extra;
   std::string m_buf;
   std::size_t m_rows = 0;
+  bool m_failed = false;
 };
 
 }  // namespace llm_energy::batch

@@ -250,18 +250,29 @@ BatchResult run_sweep_parallel(std::ostream& out, Status& status, const SweepOpt
     };
     return std::make_shared<Worker>(o, cat, keys, total);
   };
-  run_ordered<Chunk>(
-      chunks, threads, 4 * static_cast<std::size_t>(threads),
-      [&] {
-        auto w = make_worker();
-        return [w](std::size_t c) { return (*w)(c); };
-      },
-      [&](Chunk&& d) {
-        out.write(d.text.data(), static_cast<std::streamsize>(d.text.size()));
-        out.flush();
-        all += d.result;
-        status.rows_done(all.rows);
-      });
+  struct OutputFailed {};  // the output went bad: stop the workers, keep what was written
+  if (header.failed()) {
+    return all;
+  }
+  try {
+    run_ordered<Chunk>(
+        chunks, threads, 4 * static_cast<std::size_t>(threads),
+        [&] {
+          auto w = make_worker();
+          return [w](std::size_t c) { return (*w)(c); };
+        },
+        [&](Chunk&& d) {
+          out.write(d.text.data(), static_cast<std::streamsize>(d.text.size()));
+          out.flush();
+          if (out.fail()) {
+            throw OutputFailed{};
+          }
+          all += d.result;
+          status.rows_done(all.rows);
+        });
+  } catch (const OutputFailed&) {
+    return all;
+  }
   status.finished(all.rows);
   return all;
 }

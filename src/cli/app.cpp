@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/io.hpp"
 #include "llm_energy/catalog.hpp"
 #include "llm_energy/error.hpp"
 #include "llm_energy/version.hpp"
@@ -70,6 +71,45 @@ const CommandSpec* only_command(int argc, const char* const* argv) {
   return nullptr;
 }
 
+// Build the invoked command's parser, parse, and run the command; return its exit code.
+int dispatch(CLI::App& app, int argc, const char* const* argv, const std::vector<std::string>& args,
+             std::ostream& out, std::ostream& err) {
+  // Only the invoked command's parser is built (building all fifteen costs most of start-up).
+  const CommandSpec* only = only_command(argc, argv);
+  std::vector<std::pair<CLI::App*, std::unique_ptr<Command>>> built;
+  for (const auto& spec : k_commands) {
+    if (only != nullptr && &spec != only) {
+      continue;
+    }
+    CLI::App* sub = app.add_subcommand(spec.name, spec.summary);
+    built.emplace_back(sub, spec.make(*sub));
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::RequiredError& e) {
+    if (argc <= 1) {
+      out << app.help();
+      return static_cast<int>(Exit::bad_input);
+    }
+    throw InputError(one_line(e.what()) + " (see --help)");
+  } catch (const CLI::ParseError& e) {
+    throw InputError(one_line(e.what()) + " (see --help)");
+  }
+  for (auto& [sub, command] : built) {
+    if (sub->parsed()) {
+      Io io{out, err, args, app};
+      return command->run(io);
+    }
+  }
+  throw InputError("no command given (see --help)");
+}
+
 }  // namespace
 
 std::span<const CommandSpec> command_table() {
@@ -91,43 +131,17 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   app.require_subcommand(1);
   app.footer(
       "Run 'llm-energy COMMAND --help' for a command's options and examples.\n"
-      "Exit codes: 0 ok, 1 over budget, 2 bad usage or input, 3 internal error.");
+      "Exit codes: 0 ok, 1 over budget, 2 bad usage or input, 3 internal error, 4 output not written.");
 
   try {
-    // Only the invoked command's parser is built (building all fifteen costs most of start-up).
-    const CommandSpec* only = only_command(argc, argv);
-    std::vector<std::pair<CLI::App*, std::unique_ptr<Command>>> built;
-    for (const auto& spec : k_commands) {
-      if (only != nullptr && &spec != only) {
-        continue;
-      }
-      CLI::App* sub = app.add_subcommand(spec.name, spec.summary);
-      built.emplace_back(sub, spec.make(*sub));
-    }
-    try {
-      app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-      return app.exit(e, out, err);
-    } catch (const CLI::CallForAllHelp& e) {
-      return app.exit(e, out, err);
-    } catch (const CLI::CallForVersion& e) {
-      return app.exit(e, out, err);
-    } catch (const CLI::RequiredError& e) {
-      if (argc <= 1) {
-        out << app.help();
-        return static_cast<int>(Exit::bad_input);
-      }
-      throw InputError(one_line(e.what()) + " (see --help)");
-    } catch (const CLI::ParseError& e) {
-      throw InputError(one_line(e.what()) + " (see --help)");
-    }
-    for (auto& [sub, command] : built) {
-      if (sub->parsed()) {
-        Io io{out, err, args, app};
-        return command->run(io);
-      }
-    }
-    throw InputError("no command given (see --help)");
+    const int rc = dispatch(app, argc, argv, args, out, err);
+    // Every command's output is checked: a failed write (a full disk, a closed standard output,
+    // a reader that went away) is an error, not a success.
+    check_written(out, "standard output");
+    return rc;
+  } catch (const WriteError& e) {
+    err << "llm-energy: error: " << one_line(e.what()) << "\n";
+    return k_exit_write_failed;
   } catch (const InputError& e) {
     err << "llm-energy: error: " << one_line(e.what()) << "\n";
     return static_cast<int>(Exit::bad_input);

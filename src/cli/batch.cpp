@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <vector>
 
 #include "batch/engine.hpp"
@@ -24,42 +25,28 @@ header row of config keys; an empty cell is not set) or a JSON array of objects,
 from the first character ([ JSON array, { JSONL, else CSV) or set with --input-format.
 Flags apply to every row unless the row sets that key. Rows come out in input order, each
 with "id" (the row's id key, else its line number) and "line"; a bad row gets an "error"
-and the run goes on. Blank lines are skipped and are not rows. JSONL and CSV are streamed
-in constant memory; a JSON array is read whole. For a JSON array, "line" is the element's
-1-based index.
+and the run goes on: rows out always equal rows in. Blank lines are skipped and are not
+rows. A line ends at LF, CRLF or a lone CR. A line (or CSV record) longer than 1 MiB is an
+error row, not read. JSONL and CSV are streamed in constant memory; a JSON array is read
+whole. For a JSON array, "line" is the element's 1-based index.
+
+CSV follows RFC 4180: commas separate fields; a field in double quotes may hold commas,
+line breaks and doubled quotes (""); blanks around a quoted field are ignored. A quote
+inside an unquoted field, text after a closing quote, a record with more or fewer fields
+than the header, and a quote that never closes are error rows (a quote that never closes
+spoils only its own line; reading goes on with the next). A row's id is its id column's
+value; a field beyond the header's is never an id.
+
+When rows fail or are over budget, one line on standard error says how many, and where the
+first failed row is.
 
 Examples:
   llm-energy batch runs.jsonl > estimates.jsonl
   llm-energy batch runs.csv --format csv --hardware h100-sxm --region FR -o out.csv
   generate-rows | llm-energy batch --format csv --max-energy 500MWh --budget-on high
 
-Exit codes: 0 ok, 1 some row over budget, 2 some row failed or bad usage, 3 internal error.)";
-
-// A streambuf over a file descriptor, so that standard input is read in large blocks.
-class FdInBuf : public std::streambuf {
- public:
-  explicit FdInBuf(int fd) : m_fd(fd), m_buf(1 << 16) {}
-
- protected:
-  int_type underflow() override {
-    if (gptr() < egptr()) {
-      return traits_type::to_int_type(*gptr());
-    }
-    ssize_t n = 0;
-    do {
-      n = ::read(m_fd, m_buf.data(), m_buf.size());
-    } while (n < 0 && errno == EINTR);
-    if (n <= 0) {
-      return traits_type::eof();
-    }
-    setg(m_buf.data(), m_buf.data(), m_buf.data() + n);
-    return traits_type::to_int_type(*gptr());
-  }
-
- private:
-  int m_fd;
-  std::vector<char> m_buf;
-};
+Exit codes: 0 ok, 1 some row over budget, 2 some row failed or bad usage, 3 internal error,
+4 the output could not be written.)";
 
 class BatchCommand final : public Command {
  public:
@@ -82,11 +69,12 @@ class BatchCommand final : public Command {
     o.input_name = m_input == "-" ? "<stdin>" : m_input;
     const CatalogHandle cat = m_catalog.load();
 
-    std::unique_ptr<std::streambuf> stdin_buf;
+    std::unique_ptr<FdInBuf> stdin_buf;
     std::ifstream file;
     std::istream* in = nullptr;
     std::istream stdin_stream(nullptr);
     if (m_input == "-") {
+      require_readable_stdin();
       stdin_buf = std::make_unique<FdInBuf>(STDIN_FILENO);
       stdin_stream.rdbuf(stdin_buf.get());
       in = &stdin_stream;
@@ -107,10 +95,18 @@ class BatchCommand final : public Command {
     }
     TerminalProgress progress(io.err, progress_wanted(io.err));
     const batch::BatchResult r = with_output(m_output.output, io.out, [&](std::ostream& out) {
-      return batch::run_batch(*in, out, progress, o, *cat.cat);
+      batch::BatchResult res = batch::run_batch(*in, out, progress, o, *cat.cat);
+      // A read error spoils the whole input; thrown before the output is committed.
+      if (stdin_buf && stdin_buf->error() != 0) {
+        throw InputError(o.input_name + ": read error (" + std::strerror(stdin_buf->error()) + ")");
+      }
+      if (in->bad()) {
+        throw InputError(o.input_name + ": read error");
+      }
+      return res;
     });
-    if (in->bad()) {
-      throw InputError(o.input_name + ": read error");
+    if (const std::string s = batch::summary(r, "line"); !s.empty()) {
+      io.err << "llm-energy: " << s << "\n";
     }
     return r.exit_code();
   }

@@ -1,5 +1,7 @@
 // `llm-energy compare`: a baseline against what-if variants.
 #include <CLI/CLI.hpp>
+#include <cmath>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/io.hpp"
@@ -25,7 +27,8 @@ Examples:
   llm-energy compare --model llama-3.1-70b --tokens 15T --region FR,US,PL --renewable-share 0.6 \
       --prune 0.5 --sparsity-pattern 2:4 --power-cap 0.7 --format json
 
-Exit codes: 0 ok, 2 bad usage or input, 3 internal error.)";
+Exit codes: 0 ok, 2 bad usage or input, 3 internal error.
+Exit code 4: the output could not be written (a full disk, a closed output).)";
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
@@ -41,6 +44,41 @@ std::vector<std::string> split_list(const std::string& text) {
     pos = comma + 1;
   }
   return out;
+}
+
+// Throw InputError when a row's totals or deltas are not finite (e.g. a contractual intensity
+// of 1e308 makes the market-based CO2e overflow), naming the row and the figure.
+void check_finite(const whatif::Row& row) {
+  auto check = [&](std::optional<double> v, const char* what) {
+    if (v && !std::isfinite(*v)) {
+      throw InputError("compare: " + row.label + ": the " + what +
+                       " is out of range (not a finite number); check the inputs' magnitudes");
+    }
+  };
+  const whatif::Totals& t = row.totals;
+  for (const Spread* sp : {&t.energy_kwh, &t.co2e_kg}) {
+    const Interval i = sp->interval();
+    check(sp->value, sp == &t.energy_kwh ? "energy" : "CO2e");
+    check(i.low, sp == &t.energy_kwh ? "energy's range" : "CO2e's range");
+    check(i.high, sp == &t.energy_kwh ? "energy's range" : "CO2e's range");
+  }
+  check(t.market_based_co2e_kg, "market-based CO2e");
+  check(t.wall_clock_hours, "wall-clock time");
+  check(t.time_per_output_token_ms, "time per output token");
+  check(t.energy_per_token_j, "energy per token");
+  check(row.delta.energy_pct, "energy change");
+  check(row.delta.co2e_pct, "CO2e change");
+  check(row.delta.time_pct, "time change");
+  check(row.delta.energy_per_token_pct, "energy per token change");
+  check(row.delta.market_based_co2e_pct, "market-based CO2e change");
+  if (row.distillation) {
+    const whatif::Distillation& d = *row.distillation;
+    for (double v : {d.teacher_energy_kwh, d.teacher_co2e_kg, d.teacher_hours, d.student_training_energy_kwh,
+                     d.student_training_co2e_kg, d.student_training_hours, d.saving_per_token_j}) {
+      check(v, "distillation cost");
+    }
+    check(d.break_even_tokens, "break-even token count");
+  }
 }
 
 class CompareCommand final : public Command {
@@ -132,6 +170,10 @@ class CompareCommand final : public Command {
           "--hardware, --region or --power-cap)");
     }
     const whatif::Comparison c = whatif::compare(base, *cat, vs);
+    check_finite(c.baseline);
+    for (const auto& v : c.variants) {
+      check_finite(v);
+    }
     if (!m_plot.empty()) {
       write_file_atomic(m_plot, render::compare_chart(c));
     }

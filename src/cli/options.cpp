@@ -142,7 +142,7 @@ void OutputOptions::add(CLI::App& cmd, const std::vector<std::string>& formats, 
 void OutputOptions::emit(Io& io, const std::string& text) const {
   if (output.empty() || output == "-") {
     io.out << text;
-    io.out.flush();
+    check_written(io.out, "standard output");
   } else {
     write_file_atomic(output, text);
   }

@@ -1,10 +1,14 @@
 // `llm-energy plan`: compute-optimal parameters and tokens for a compute or energy budget.
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <optional>
+#include <string>
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "llm_energy/error.hpp"
 #include "llm_energy/plan.hpp"
+#include "llm_energy/schedule.hpp"
 #include "llm_energy/units.hpp"
 #include "render/whatif.hpp"
 
@@ -21,7 +25,10 @@ Examples:
   llm-energy plan --energy-budget 500MWh --hardware b200 --chips 1024 --region FR
   llm-energy plan --compute-budget 3.8e25 --hardware h100-sxm --chips 16384 --format json
 
-Exit codes: 0 ok, 2 bad usage or input, 3 internal error.)";
+--energy-budget is at most 10000TWh.
+
+Exit codes: 0 ok, 2 bad usage or input, 3 internal error.
+Exit code 4: the output could not be written (a full disk, a closed output).)";
 
 class PlanCommand final : public Command {
  public:
@@ -45,9 +52,21 @@ class PlanCommand final : public Command {
     const Scenario base = m_scenario.scenario();
     const auto cat = m_catalog.load();
     const render::Format f = render::parse_format(m_output.format);
+    std::optional<double> kwh;
+    if (!m_energy.empty()) {
+      // Bounded here: plan_for_energy searches the compute that spends it, and a budget beyond
+      // any run's overflows that search (it used to blame --compute-budget, not given).
+      kwh = parse_energy_kwh(m_energy, "energy-budget");
+      if (!(*kwh <= whatif::k_max_job_energy_kwh)) {
+        char twh[32];
+        std::snprintf(twh, sizeof twh, "%.3g", *kwh / 1e9);
+        throw InputError("energy-budget: " + std::string(twh) +
+                         " TWh is above 10000TWh (a third of the world's yearly electricity)");
+      }
+    }
     const whatif::Plan p =
-        !m_compute.empty() ? whatif::plan_for_compute(base, *cat, parse_count(m_compute, "compute-budget"))
-                           : whatif::plan_for_energy(base, *cat, parse_energy_kwh(m_energy, "energy-budget"));
+        kwh ? whatif::plan_for_energy(base, *cat, *kwh)
+            : whatif::plan_for_compute(base, *cat, parse_count(m_compute, "compute-budget"));
     m_output.emit(io, render::render_plan(p, f));
     return static_cast<int>(Exit::ok);
   }

@@ -28,7 +28,10 @@ Examples:
       --duration 12h --energy 2MWh --earliest 2024-03-02T00:00:00Z --deadline 2024-03-05T00:00:00Z
   llm-energy schedule --intensity configs/intensity/coal-steady.csv --params 1e9 --tokens 20e9 --format json
 
-Exit codes: 0 ok, 2 bad usage or input, 3 internal error.)";
+Intensity values above 10000 gCO2e/kWh and energies above 10000TWh are refused.
+
+Exit codes: 0 ok, 2 bad usage or input, 3 internal error.
+Exit code 4: the output could not be written (a full disk, a closed output).)";
 
 class ScheduleCommand final : public Command {
  public:
@@ -71,6 +74,10 @@ class ScheduleCommand final : public Command {
       const Estimate e = estimate(s, *cat);
       q.duration_hours = e.training->wall_clock_hours;
       q.energy_kwh = e.training->energy_kwh;
+    }
+    if (!(q.energy_kwh <= whatif::k_max_job_energy_kwh)) {
+      throw InputError(std::string(m_energy.empty() ? "the estimated training energy" : "energy") +
+                       " is above 10000TWh (at most 1e13 kWh: a third of the world's yearly electricity)");
     }
     if (!m_earliest.empty()) {
       q.earliest = whatif::parse_utc(m_earliest, "earliest");

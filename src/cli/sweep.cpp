@@ -24,7 +24,11 @@ Examples:
   llm-energy sweep --params 7e9 --tokens 1e12 --chips 64:1024:x2 --region FR,US,PL --format jsonl
   llm-energy sweep --params 70B --tokens 2T --mfu 0.3:0.6:+0.05 --max-energy 2GWh
 
-Exit codes: 0 ok, 1 some row over budget, 2 some row failed or bad usage, 3 internal error.)";
+When rows fail or are over budget, one line on standard error says how many, and which
+combination is the first that failed.
+
+Exit codes: 0 ok, 1 some row over budget, 2 some row failed or bad usage, 3 internal error,
+4 the output could not be written.)";
 
 // The most combinations sweep --plot draws.
 constexpr std::size_t k_max_plot_points = 10'000;
@@ -84,6 +88,9 @@ class SweepCommand final : public Command {
         keys.push_back(a.key);
       }
       write_file_atomic(m_plot, render::sweep_chart(keys, points));
+    }
+    if (const std::string s = batch::summary(r, "combination"); !s.empty()) {
+      io.err << "llm-energy: " << s << "\n";
     }
     return r.exit_code();
   }

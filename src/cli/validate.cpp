@@ -1,10 +1,13 @@
 // `llm-energy validate`: the estimator against published training runs (or measured inference).
 #include <CLI/CLI.hpp>
+#include <cmath>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/io.hpp"
 #include "cli/options.hpp"
 #include "llm_energy/crossval.hpp"
+#include "llm_energy/error.hpp"
 #include "llm_energy/units.hpp"
 #include "llm_energy/validation.hpp"
 #include "render/crossval.hpp"
@@ -12,6 +15,30 @@
 
 namespace llm_energy::cli {
 namespace {
+
+// A dataset's measured figures divide the errors: each must be greater than zero (a zero
+// printed inf%). The dataset parser is the place for this check, with the file and line; until
+// it makes it, the run is refused here, naming the row.
+void check_measured(const TrainingValidation& v, const std::string& name) {
+  for (const auto& r : v.runs) {
+    auto positive = [&](std::optional<double> x, const char* col) {
+      if (x && !(*x > 0 && std::isfinite(*x))) {
+        throw InputError(name + ": run '" + r.id + "': " + col + ": must be greater than zero");
+      }
+    };
+    positive(r.published_chip_hours, "chip_hours");
+    positive(r.published_energy_mwh, "energy_mwh");
+    positive(r.published_co2e_t, "co2e_t");
+  }
+}
+
+void check_measured(const InferenceValidation& v, const std::string& name) {
+  for (const auto& p : v.points) {
+    if (!(p.measured_j > 0 && std::isfinite(p.measured_j))) {
+      throw InputError(name + ": point '" + p.id + "': j_per_output_token: must be greater than zero");
+    }
+  }
+}
 
 class ValidateCommand final : public Command {
  public:
@@ -69,10 +96,12 @@ class ValidateCommand final : public Command {
       verdict = judge(v, median_bound, coverage_bound);
     } else if (m_inference) {
       const auto v = validate_inference(text_in, name, *cat);
+      check_measured(v, name);
       report = render::render_inference_validation(v, f);
       verdict = judge(v, bound);
     } else {
       const auto v = validate_training(text_in, name, *cat);
+      check_measured(v, name);
       report = render::render_training_validation(v, f);
       verdict = judge(v, bound);
     }

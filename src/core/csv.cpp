@@ -16,46 +16,82 @@ bool CsvReader::next(std::vector<std::string>& fields, std::size_t& line) {
     return false;
   }
   line = m_line;
+  enum class State { start, unquoted, quoted, after_quote };
+  State st = State::start;
   std::string field;
-  bool quoted = false;
-  bool was_quoted = false;
+  auto fail = [&](const std::string& what) {
+    throw InputError("line " + std::to_string(line) + ": field " + std::to_string(fields.size() + 1) + ": " +
+                     what);
+  };
+  // A line ends at LF, CRLF or a lone CR (inside quotes too, where it is part of the field).
+  auto line_end = [&](char c) {
+    if (c == '\r' && m_pos < m_text.size() && m_text[m_pos] == '\n') {
+      ++m_pos;
+      return true;
+    }
+    return false;
+  };
   while (m_pos < m_text.size()) {
     const char c = m_text[m_pos++];
-    if (quoted) {
+    if (st == State::quoted) {
       if (c == '"') {
         if (m_pos < m_text.size() && m_text[m_pos] == '"') {
           field += '"';
           ++m_pos;
         } else {
-          quoted = false;
+          st = State::after_quote;
         }
       } else {
-        if (c == '\n') {
+        field += c;
+        if (c == '\n' || c == '\r') {
+          if (line_end(c)) {
+            field += '\n';
+          }
           ++m_line;
         }
-        field += c;
       }
       continue;
     }
-    if (c == '"' && field.empty() && !was_quoted) {
-      quoted = true;
-      was_quoted = true;
-    } else if (c == ',') {
+    if (c == ',') {
       fields.push_back(std::move(field));
       field.clear();
-      was_quoted = false;
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && m_pos < m_text.size() && m_text[m_pos] == '\n') {
-        ++m_pos;
-      }
+      st = State::start;
+      continue;
+    }
+    if (c == '\n' || c == '\r') {
+      (void)line_end(c);
       ++m_line;
       fields.push_back(std::move(field));
       return true;
-    } else {
-      field += c;
+    }
+    switch (st) {
+      case State::start:
+        if (c == '"') {
+          field.clear();  // blanks before an opening quote are not part of the field
+          st = State::quoted;
+        } else {
+          field += c;
+          if (c != ' ' && c != '\t') {
+            st = State::unquoted;
+          }
+        }
+        break;
+      case State::unquoted:
+        if (c == '"') {
+          fail("a quote inside an unquoted field (quote the whole field and double the quote)");
+        }
+        field += c;
+        break;
+      case State::after_quote:
+        if (c != ' ' && c != '\t') {
+          fail("text after the closing quote");
+        }
+        break;
+      case State::quoted:
+        break;
     }
   }
-  if (quoted) {
+  if (st == State::quoted) {
     throw InputError("line " + std::to_string(line) + ": unterminated quoted field");
   }
   fields.push_back(std::move(field));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bitset>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -198,13 +199,35 @@ const FieldSpec* find_field(std::string_view key) {
 
 namespace {
 
+// The fields that hold whole numbers (the model converts some of them to integers): bounded
+// where they are parsed, so that no later conversion of a huge double is undefined.
+constexpr std::array<std::string_view, 13> k_whole_number_fields = {
+    "layers",         "hidden_size", "heads", "kv_heads",        "head_dim",  "experts",
+    "active_experts", "kv_bits",     "chips", "inference_chips", "batch_size", "moe_layers", "seq_len"};
+constexpr double k_max_whole_number = 9007199254740992.0;  // 2^53: every integer below is exact
+
+bool is_whole_number_field(std::string_view key) {
+  for (const auto k : k_whole_number_fields) {
+    if (k == key) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void set_binding(Scenario& s, const Binding* b, std::string_view text, Origin origin) {
   const std::string_view key = b->spec.key;
   std::string what(key);
   switch (b->spec.kind) {
-    case FieldKind::count:
-      s.*std::get<D>(b->member) = Given<double>{parse_count(text, what), origin};
+    case FieldKind::count: {
+      const double v = parse_count(text, what);
+      if (!(std::fabs(v) < k_max_whole_number) && is_whole_number_field(key)) {
+        throw InputError(what + ": '" + printable(text) +
+                         "' is too large (at most 2^53 - 1 = 9007199254740991)");
+      }
+      s.*std::get<D>(b->member) = Given<double>{v, origin};
       break;
+    }
     case FieldKind::energy:
       s.*std::get<D>(b->member) = Given<double>{parse_energy_kwh(text, what), origin};
       break;

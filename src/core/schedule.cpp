@@ -158,6 +158,10 @@ IntensitySeries parse_intensity_csv(std::string_view text, std::string_view name
     if (g < 0) {
       throw InputError(where + ": carbon_intensity must not be negative");
     }
+    if (g > k_max_intensity_g_per_kwh) {
+      throw InputError(where + ": carbon_intensity " + num(g) +
+                       " is above 10000 gCO2e/kWh (no grid is; the dirtiest are about 1200)");
+    }
     if (s.g_per_kwh.empty()) {
       s.start = t;
     } else if (t == prev) {
@@ -178,20 +182,64 @@ IntensitySeries parse_intensity_csv(std::string_view text, std::string_view name
   return s;
 }
 
+namespace {
+
+// The job occupies `duration_hours` from hour index `first`: `whole` full hours, then a part
+// of the next one (dropped when the series has no next hour: then it is within the fit
+// tolerance). Sum of intensity x hours, from prefix sums (prefix[i] = g[0] + ... + g[i-1]).
+double window_g_hours(const std::vector<double>& g, const std::vector<long double>& prefix, std::size_t first,
+                      std::size_t whole, double part) {
+  double sum = static_cast<double>(prefix[first + whole] - prefix[first]);
+  if (part > 0 && first + whole < g.size()) {
+    sum += part * g[first + whole];
+  }
+  return sum;
+}
+
+std::vector<long double> prefix_sums(const std::vector<double>& g) {
+  // Long double: over 500,000 hours the rounding of a plain running sum would reach ~1e-12 of a
+  // short window's sum, the tolerance that decides ties between equal windows.
+  std::vector<long double> p(g.size() + 1, 0.0L);
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    p[i + 1] = p[i] + static_cast<long double>(g[i]);
+  }
+  return p;
+}
+
+// Tolerance on the fit of a job at the end of its window, in seconds.
+constexpr double k_fit_tolerance_s = 1e-6;
+
+bool valid_request(double duration_hours, double energy_kwh) {
+  return duration_hours > 0 && std::isfinite(duration_hours) && energy_kwh >= 0 && std::isfinite(energy_kwh);
+}
+
+}  // namespace
+
 double job_co2e_kg(const IntensitySeries& s, std::int64_t start, double duration_hours, double energy_kwh) {
-  const double kwh_per_hour = energy_kwh / duration_hours;
+  if (!valid_request(duration_hours, energy_kwh)) {
+    throw InputError("job: the duration must be greater than zero and the energy not negative");
+  }
+  if (start < s.start || (start - s.start) % 3600 != 0 || start >= s.end()) {
+    throw InputError("job: the start " + format_utc(start) + " is not an hour of the series " + s.region);
+  }
   const auto first = static_cast<std::size_t>((start - s.start) / 3600);
-  const double whole = std::floor(duration_hours);
+  const double room_s = static_cast<double>(s.end() - start);
+  if (duration_hours * 3600.0 > room_s + k_fit_tolerance_s) {
+    throw InputError("job: " + num(duration_hours) + " h from " + format_utc(start) +
+                     " runs past the end of " + s.region);
+  }
+  const double whole = std::floor(duration_hours);  // < the series' length: fits a size_t
+  double g_hours = 0;                               // sum of intensity x hours
   const auto n = static_cast<std::size_t>(whole);
+  for (std::size_t k = 0; k < n && first + k < s.g_per_kwh.size(); ++k) {
+    g_hours += s.g_per_kwh[first + k];
+  }
   const double part = duration_hours - whole;
-  double g_hours = 0;  // sum of intensity x hours
-  for (std::size_t k = 0; k < n; ++k) {
-    g_hours += s.g_per_kwh.at(first + k);
+  if (part > 0 && first + n < s.g_per_kwh.size()) {
+    g_hours += part * s.g_per_kwh[first + n];
   }
-  if (part > 0) {
-    g_hours += part * s.g_per_kwh.at(first + n);
-  }
-  return kwh_per_hour * g_hours / 1000.0;
+  // energy x mean intensity: no overflow of energy / duration for a very short job.
+  return energy_kwh * (g_hours / duration_hours) / 1000.0;
 }
 
 ScheduleResult schedule(const std::vector<IntensitySeries>& series, const ScheduleRequest& r) {
@@ -217,10 +265,22 @@ ScheduleResult schedule(const std::vector<IntensitySeries>& series, const Schedu
     if (r.deadline) {
       limit = std::min(limit, *r.deadline);
     }
+    const std::size_t size = s.g_per_kwh.size();
+    if (first >= s.end() || static_cast<double>(limit - s.start) < dur_s - k_fit_tolerance_s) {
+      continue;  // no room in this series (also keeps floor(duration) below its length)
+    }
+    // One pass with prefix sums: each start costs O(1), not O(duration).
+    const std::vector<long double> prefix = prefix_sums(s.g_per_kwh);
+    const double whole = std::floor(r.duration_hours);
+    const auto n = static_cast<std::size_t>(whole);
+    const double part = r.duration_hours - whole;
+    const double room_s = static_cast<double>(limit - s.start) + k_fit_tolerance_s;
     bool first_fit = true;
-    for (std::int64_t t = first; static_cast<double>(t) + dur_s <= static_cast<double>(limit) + 1e-6;
-         t += 3600) {
-      const double co2e = job_co2e_kg(s, t, r.duration_hours, r.energy_kwh);
+    for (auto f = static_cast<std::size_t>((first - s.start) / 3600);
+         f < size && f + n <= size && static_cast<double>(f) * 3600.0 + dur_s <= room_s; ++f) {
+      const double g_hours = window_g_hours(s.g_per_kwh, prefix, f, n, part);
+      const double co2e = r.energy_kwh * (g_hours / r.duration_hours) / 1000.0;
+      const std::int64_t t = s.start + static_cast<std::int64_t>(f) * 3600;
       ++out.candidates;
       if (!found || co2e < out.best_co2e_kg - 1e-12 * std::max(1.0, out.best_co2e_kg)) {
         found = true;
@@ -253,6 +313,9 @@ ScheduleResult schedule(const std::vector<IntensitySeries>& series, const Schedu
     const double window_h = hi > lo ? static_cast<double>(hi - lo) / 3600.0 : 0.0;
     throw InputError("the window " + format_utc(lo) + " to " + format_utc(std::max(lo, hi)) + " (" +
                      num(window_h) + " h) is shorter than the job (" + num(r.duration_hours) + " h)");
+  }
+  if (!std::isfinite(out.best_co2e_kg) || !std::isfinite(out.immediate_co2e_kg)) {
+    throw InputError("schedule: the job's CO2e is out of range (check the energy and the intensity values)");
   }
   out.savings_fraction = out.immediate_co2e_kg > 0 ? 1.0 - out.best_co2e_kg / out.immediate_co2e_kg : 0.0;
   return out;

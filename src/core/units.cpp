@@ -1,7 +1,6 @@
 #include "llm_energy/units.hpp"
 
 #include <array>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -65,18 +64,6 @@ std::pair<double, std::string_view> leading_number(std::string_view s, std::stri
   return {v, body.substr(static_cast<std::size_t>(ptr - first))};
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 double checked(double v, std::string_view what, std::string_view original) {
   if (!std::isfinite(v)) {
     throw InputError(std::string(what) + ": " + quote(original) + " is out of range");
@@ -100,13 +87,14 @@ double parse_with_units(std::string_view text, std::string_view what, const Unit
   if (rest.empty()) {
     return checked(v * units[0].factor, what, text);
   }
+  // Units are case-sensitive (SI: m is milli, M is mega): only the listed spellings.
   for (std::size_t i = 0; i < n; ++i) {
-    if (iequals(rest, units[i].unit)) {
+    if (rest == units[i].unit) {
       return checked(v * units[i].factor, what, text);
     }
   }
-  throw InputError(std::string(what) + ": unknown unit " + quote(rest) + " in " + quote(text) +
-                   " (expected " + std::string(expected) + ")");
+  throw InputError(std::string(what) + ": unknown unit " + quote(rest) + " in " + quote(text) + " (use " +
+                   std::string(expected) + "; units are case-sensitive)");
 }
 
 }  // namespace
@@ -133,19 +121,24 @@ double parse_count(std::string_view text, std::string_view what) {
   if (rest.empty()) {
     return v;
   }
+  // k/K, M, B/b, G, T/t. Not m (milli in SI, so 1m would read a billion times too large) or
+  // g (a gram).
   double mult = 0;
   if (rest.size() == 1) {
-    switch (std::tolower(static_cast<unsigned char>(rest[0]))) {
+    switch (rest[0]) {
       case 'k':
+      case 'K':
         mult = 1e3;
         break;
-      case 'm':
+      case 'M':
         mult = 1e6;
         break;
+      case 'B':
       case 'b':
-      case 'g':
+      case 'G':
         mult = 1e9;
         break;
+      case 'T':
       case 't':
         mult = 1e12;
         break;
@@ -154,8 +147,9 @@ double parse_count(std::string_view text, std::string_view what) {
     }
   }
   if (mult == 0) {
+    const std::string hint = rest == "m" ? "; m is milli, a million is M" : "";
     throw InputError(std::string(what) + ": unknown suffix " + quote(rest) + " in " + quote(text) +
-                     " (use k, M, B or G, T, e.g. 70B or 1.5T)");
+                     " (use k, M, B or G, T, e.g. 70B or 1.5T" + hint + ")");
   }
   return checked(v * mult, what, text);
 }
@@ -192,12 +186,13 @@ Range parse_range(std::string_view text, std::string_view what) {
 double parse_energy_kwh(std::string_view text, std::string_view what) {
   static constexpr UnitFactor units[] = {{"kWh", 1.0}, {"Wh", 1e-3}, {"kWh", 1.0},
                                          {"MWh", 1e3}, {"GWh", 1e6}, {"TWh", 1e9}};
-  return parse_with_units(text, what, units, std::size(units), "Wh, kWh, MWh or GWh");
+  return parse_with_units(text, what, units, std::size(units), "Wh, kWh, MWh, GWh or TWh");
 }
 
 double parse_mass_kg(std::string_view text, std::string_view what) {
-  static constexpr UnitFactor units[] = {{"kg", 1.0}, {"g", 1e-3}, {"kg", 1.0}, {"t", 1e3}, {"kt", 1e6}};
-  return parse_with_units(text, what, units, std::size(units), "g, kg or t");
+  static constexpr UnitFactor units[] = {{"kg", 1.0}, {"g", 1e-3}, {"kg", 1.0},
+                                         {"t", 1e3},  {"kt", 1e6}, {"Mt", 1e9}};
+  return parse_with_units(text, what, units, std::size(units), "g, kg, t, kt or Mt");
 }
 
 double parse_fraction(std::string_view text, std::string_view what) {
@@ -208,7 +203,7 @@ double parse_fraction(std::string_view text, std::string_view what) {
 double parse_duration_hours(std::string_view text, std::string_view what) {
   static constexpr UnitFactor units[] = {{"h", 1.0},        {"s", 1.0 / 3600}, {"m", 1.0 / 60},
                                          {"min", 1.0 / 60}, {"h", 1.0},        {"d", 24.0}};
-  return parse_with_units(text, what, units, std::size(units), "s, m, h or d");
+  return parse_with_units(text, what, units, std::size(units), "s, m or min, h or d");
 }
 
 }  // namespace llm_energy

@@ -97,8 +97,9 @@ std::string show_hardware(const Hardware& h, Format f) {
   if (f == Format::json) {
     return j.dump(2) + "\n";
   }
-  std::string out = std::string(h.id) + ": " + std::string(h.name) + " (" + std::string(h.vendor) + ", " +
-                    std::string(h.generation) + ", " + std::to_string(h.release_year) + ")\n";
+  const auto esc = escape_control;  // catalog text can come from a user's --hardware-file
+  std::string out = esc(h.id) + ": " + esc(h.name) + " (" + esc(h.vendor) + ", " + esc(h.generation) + ", " +
+                    std::to_string(h.release_year) + ")\n";
   TextTable peak_rows({{"", Align::left, 4}, {"", Align::left, 6}, {"", Align::right, 10}, {}}, "  ", " ");
   TextTable datum_rows({{"", Align::left, 22}, {"", Align::left, 20}, {}}, "  ", " ");
   for (auto it = j.begin(); it != j.end(); ++it) {
@@ -126,7 +127,7 @@ std::string show_hardware(const Hardware& h, Format f) {
   const std::size_t first_break = datum_text.find('\n');
   out += datum_text.substr(0, first_break + 1) + peak_rows.str(false) + datum_text.substr(first_break + 1);
   if (!h.notes.empty()) {
-    out += "  notes: " + std::string(h.notes) + "\n";
+    out += "  notes: " + esc(h.notes) + "\n";
   }
   return out;
 }
@@ -187,12 +188,13 @@ std::string show_region(const Catalog& cat, const Region& r, Format f) {
     return j.dump(2) + "\n";
   }
   const auto& ci = r.carbon_intensity;
+  const auto esc = escape_control;  // catalog text can come from a user's --regions-file
   return fmt::format(
       "{}: {} ({}{})\n  carbon intensity  {} gCO2e/kWh ({}\u2013{}), {} {}, location-based\n"
       "                    {}\n  PUE ({})  {} ({}\u2013{}) {}\n",
-      r.id, r.name, r.kind, r.provider.empty() ? "" : ", " + std::string(r.provider), sig3(ci.value),
-      sig3(ci.low), sig3(ci.high), r.basis, ci.year, ci.source, op.id, sig3(op.pue.value), sig3(op.pue.low),
-      sig3(op.pue.high), op.pue.source);
+      esc(r.id), esc(r.name), esc(r.kind), r.provider.empty() ? "" : ", " + esc(r.provider), sig3(ci.value),
+      sig3(ci.low), sig3(ci.high), esc(r.basis), ci.year, esc(ci.source), esc(op.id), sig3(op.pue.value),
+      sig3(op.pue.low), sig3(op.pue.high), esc(op.pue.source));
 }
 
 json model_json(const ModelArch& m) {
@@ -243,7 +245,7 @@ std::string show_model(const ModelArch& m, Format f) {
   if (f == Format::json) {
     return j.dump(2) + "\n";
   }
-  std::string out = std::string(m.id) + ": " + std::string(m.name) + "\n";
+  std::string out = escape_control(m.id) + ": " + escape_control(m.name) + "\n";
   TextTable t({{"", Align::left, 16}, {}}, "  ", " ");
   t.add({"params", human_count(m.params)});
   if (m.active_params != m.params) {
@@ -262,7 +264,7 @@ std::string show_model(const ModelArch& m, Format f) {
   t.add({"source", std::string(m.source) + (m.year ? " (" + std::to_string(m.year) + ")" : "")});
   out += t.str(false);
   if (!m.note.empty()) {
-    out += "  note: " + std::string(m.note) + "\n";
+    out += "  note: " + escape_control(m.note) + "\n";
   }
   return out;
 }

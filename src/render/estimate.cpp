@@ -648,8 +648,8 @@ std::string render_table(const Estimate& e, const Style& style) {
   const std::string bold = style.color ? "\x1b[1m" : "";
   const std::string dim = style.color ? "\x1b[2m" : "";
   const std::string reset = style.color ? "\x1b[0m" : "";
-  std::string out = bold + "llm-energy " + k_version + reset + " \u2014 " + std::string(e.hardware) +
-                    ", region " + std::string(e.region) + "\n";
+  std::string out = bold + "llm-energy " + k_version + reset + " \u2014 " + escape_control(e.hardware) +
+                    ", region " + escape_control(e.region) + "\n";
   for (Section s : k_sections) {
     if (!has_section(e, s)) {
       continue;

@@ -1,8 +1,75 @@
 #include "render/text_table.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace llm_energy::render {
+
+std::string escape_control(std::string_view s) {
+  static constexpr char k_hex[] = "0123456789abcdef";
+  auto clean = [](unsigned char u) { return u >= 0x20 && u < 0x7f; };
+  std::size_t i = 0;
+  while (i < s.size() && clean(static_cast<unsigned char>(s[i]))) {
+    ++i;
+  }
+  if (i == s.size()) {
+    return std::string(s);  // the common case: printable ASCII
+  }
+  std::string out(s.substr(0, i));
+  while (i < s.size()) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (clean(u)) {
+      out += static_cast<char>(u);
+      ++i;
+      continue;
+    }
+    if (u < 0x80) {  // C0 or DEL
+      out += "\\x";
+      out += k_hex[u >> 4];
+      out += k_hex[u & 15];
+      ++i;
+      continue;
+    }
+    // A UTF-8 sequence: its length from the lead byte, each continuation 10xxxxxx, no overlong
+    // forms, no surrogates, at most U+10FFFF.
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (u >= 0xC2 && u <= 0xDF) {
+      n = 2;
+      cp = u & 0x1F;
+    } else if (u >= 0xE0 && u <= 0xEF) {
+      n = 3;
+      cp = u & 0x0F;
+    } else if (u >= 0xF0 && u <= 0xF4) {
+      n = 4;
+      cp = u & 0x07;
+    }
+    bool ok = n > 0 && i + n <= s.size();
+    for (std::size_t k = 1; ok && k < n; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      ok = (c & 0xC0) == 0x80;
+      cp = (cp << 6) | (c & 0x3F);
+    }
+    if (ok) {
+      ok = !(n == 3 && cp < 0x800) && !(n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) &&
+           !(cp >= 0xD800 && cp <= 0xDFFF);
+    }
+    if (!ok) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+      continue;
+    }
+    if (cp >= 0x80 && cp <= 0x9F) {  // C1 controls (CSI is 0x9B)
+      out += "\\u00";
+      out += k_hex[cp >> 4];
+      out += k_hex[cp & 15];
+    } else {
+      out.append(s.substr(i, n));
+    }
+    i += n;
+  }
+  return out;
+}
 
 std::size_t display_width(std::string_view s) {
   std::size_t n = 0;
@@ -49,6 +116,7 @@ TextTable::TextTable(std::vector<Column> columns, std::string indent, std::strin
 void TextTable::add(std::vector<std::string> cells) {
   cells.resize(m_columns.size());
   for (std::size_t i = 0; i < cells.size(); ++i) {
+    cells[i] = escape_control(cells[i]);
     if (m_columns[i].max > 0) {
       cells[i] = fit(cells[i], m_columns[i].max);
     }
@@ -101,7 +169,8 @@ std::string TextTable::str(bool header) const {
   if (header) {
     std::vector<std::string> h;
     for (const auto& c : m_columns) {
-      h.push_back(c.max > 0 ? fit(c.header, c.max) : c.header);
+      const std::string text = escape_control(c.header);
+      h.push_back(c.max > 0 ? fit(text, c.max) : text);
     }
     out += line(h, widths);
   }

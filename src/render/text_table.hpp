@@ -1,7 +1,8 @@
 #pragma once
 // One text-table helper for every table the program prints: columns of fixed or fitted width,
 // left or right aligned, cut with an ellipsis where a maximum applies; widths count code points
-// (the tables use a few multi-byte characters). Nothing here does I/O.
+// (the tables use a few multi-byte characters); control characters in cells are escaped.
+// Nothing here does I/O.
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -9,6 +10,11 @@
 
 namespace llm_energy::render {
 
+// Return `s` safe to print on a terminal: C0 control characters and DEL as \xNN (so a name
+// holding ESC or a line break cannot move the cursor or break the table), C1 controls
+// (U+0080-U+009F) as \u00NN, and bytes that are not UTF-8 as U+FFFD. Every cell and header of
+// a TextTable goes through it.
+[[nodiscard]] std::string escape_control(std::string_view s);
 // Display width in code points.
 [[nodiscard]] std::size_t display_width(std::string_view s);
 // Return `s` cut to at most `max` code points, the last one an ellipsis when it was cut.

@@ -72,3 +72,16 @@ endforeach()
 add_test(NAME cli.badcat_unreadable COMMAND bash -c
   "cmd=(\"$<TARGET_FILE:llm-energy>\" estimate --config ${bad}/unreadable.json); if [ \"$(id -u)\" = 0 ]; then chmod 755 ${bad} ; cmd=(setpriv --reuid=nobody --regid=nogroup --clear-groups \"\${cmd[@]}\"); fi; out=$(\"\${cmd[@]}\" 2>&1); rc=$?; echo \"$out\"; [ $rc = 2 ] && [[ \"$out\" == *'cannot be read'* ]]")
 set_tests_properties(cli.badcat_unreadable PROPERTIES FIXTURES_REQUIRED bad_inputs)
+
+# Output and input on things that are not plain files (issue 17): a full device, closed
+# standard descriptors, a pipe whose reader has gone (SIGPIPE ignored), devices, FIFOs,
+# symlinks, /dev/fd/1, a 255-byte name, SIGINT/SIGTERM while writing, /dev/zero and
+# /dev/urandom as settings files, a 50 MB batch line. Skipped (77) where the device is missing.
+foreach(special full_stdout full_help full_output full_batch_output closed_stdout closed_stdin sigpipe_sweep
+        sigpipe_sweep_threads sigpipe_batch char_device_output symlink_to_device symlink_to_file
+        dev_stdout_output fifo_output long_name interrupt_term interrupt_int config_dev_zero
+        hardware_file_urandom batch_long_line)
+  add_test(NAME cli.special_${special}
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/special_files.sh $<TARGET_FILE:llm-energy> ${special})
+  set_tests_properties(cli.special_${special} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120)
+endforeach()

@@ -77,3 +77,41 @@ set_tests_properties(cli.batch_large PROPERTIES TIMEOUT 120)
 add_test(NAME cli.sweep_threads COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/sweep_threads.sh $<TARGET_FILE:llm-energy>)
 set_tests_properties(cli.sweep_threads PROPERTIES TIMEOUT 300)
 cli_case(sweep_threads_zero RC 2 ARGS sweep --params 1e9 --tokens 1e9 --threads 0 ERR "threads")
+
+# ---- Issue 17: rows out = rows in for every CSV line ending and quote; failure summaries ----
+set(rel ${CMAKE_CURRENT_BINARY_DIR}/reliability_inputs)
+add_test(NAME cli.reliability_inputs_setup
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/make_reliability_inputs.sh ${rel})
+set_tests_properties(cli.reliability_inputs_setup PROPERTIES FIXTURES_SETUP reliability_inputs)
+function(rel_batch_count name)
+  batch_count(${name} ${ARGN})
+  set_tests_properties(cli.${name} PROPERTIES FIXTURES_REQUIRED reliability_inputs)
+endfunction()
+rel_batch_count(batch_csv_cr_only RC 0 LINES 4 ARGS batch ${rel}/cr_only.csv --format csv
+                CONTAINS "\na,2,," "\nb,3,," "\nc,4,,")
+rel_batch_count(batch_csv_embedded_cr RC 0 LINES 4 ARGS batch ${rel}/embedded_cr.csv --format csv
+                CONTAINS "\na,2,," "\nb,3,," "\nc,4,,")
+rel_batch_count(batch_csv_crlf_quoted RC 0 LINES 4 ARGS batch ${rel}/crlf_quoted.csv --format csv
+                CONTAINS "\n\"a\r\nb\",2,," "\nc,4,,")
+rel_batch_count(batch_csv_stray_quote RC 2 LINES 4 ARGS batch ${rel}/stray_quote.csv --format csv
+                CONTAINS "\na,2,," "\n3,3,\"line 3: field 2: a quote inside an unquoted field" "\nc,4,,")
+rel_batch_count(batch_csv_after_quote RC 2 LINES 3 ARGS batch ${rel}/after_quote.csv --format csv
+                CONTAINS "\n2,2,line 2: field 2: text after the closing quote" "\nb,3,,")
+rel_batch_count(batch_csv_unterminated RC 2 LINES 5 ARGS batch ${rel}/unterminated.csv --format csv
+                CONTAINS "\na,2,," "\n3,3,line 3: field 2: the quote opened on this line never closes" "\nc,4,,"
+                         "\nd,5,,")
+rel_batch_count(batch_csv_extra_field_not_id RC 2 LINES 3 ARGS batch ${rel}/extra_field.csv --format csv
+                CONTAINS "\n2,2,\"line 2: expected 2 fields (as in the header), got 3\"" "\n3,3,,")
+rel_batch_count(batch_csv_blank_quotes RC 0 LINES 2 ARGS batch ${rel}/blank_quotes.csv --format csv
+                CONTAINS "\na,2,,")
+rel_batch_count(batch_jsonl_cr_only RC 0 LINES 2 ARGS batch ${rel}/cr_only.jsonl
+                CONTAINS "{\"id\":\"a\",\"line\":1," "{\"id\":\"b\",\"line\":2,")
+# A failed batch or sweep says on stderr how many rows failed and where the first is.
+cli_case(batch_failure_summary RC 2 ARGS batch ${bdata}/mixed.jsonl
+         ERR "llm-energy: 2 of 5 rows failed (the first at line 2)")
+cli_case(batch_failure_summary_fail_fast RC 2 ARGS batch ${bdata}/mixed.jsonl --fail-fast
+         ERR "1 of 2 rows failed (the first at line 2); stopped there (--fail-fast)")
+cli_case(batch_over_budget_summary RC 1 ARGS batch ${bdata}/budget.jsonl --max-energy 500MWh
+         ERR "llm-energy: 1 of 2 rows over budget")
+cli_case(sweep_failure_summary RC 2 ARGS sweep --params 7e9 --tokens 1e12 --hardware a100-sxm4-80gb
+         --precision fp8,bf16 ERR "llm-energy: 1 of 2 rows failed (the first at combination 1)")

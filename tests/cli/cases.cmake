@@ -113,3 +113,44 @@ cli_case(override_bad_value_names_file RC 2 ARGS ${headline} --hardware-file tes
          ERR "tests/data/catalog/override-bad-tdp.json: hardware 'h100-sxm'.tdp_w: must be greater than zero")
 cli_case(override_duplicate_id RC 2 ARGS hardware list --hardware-file tests/data/catalog/override-duplicate.json
          ERR "override-duplicate.json: hardware[1]: duplicate id 'H100-SXM' (also hardware[0]")
+
+# ---- Issue 17 ----
+# Units are case-sensitive (m is milli, M mega): 1mWh is not a megawatt-hour.
+cli_case(units_milli_wh RC 2 ARGS estimate --params 1e9 --tokens 1e8 --max-energy 1mWh
+         ERR "max_energy: unknown unit 'mWh' in '1mWh' (use Wh, kWh, MWh, GWh or TWh; units are case-sensitive)")
+cli_case(units_upper_kwh RC 2 ARGS estimate --params 1e9 --tokens 1e8 --max-energy 1KWH ERR "unknown unit 'KWH'")
+cli_case(units_lower_mwh RC 2 ARGS estimate --params 1e9 --tokens 1e8 --max-energy 500mwh ERR "unknown unit 'mwh'")
+cli_case(units_twh RC 0 ARGS estimate --params 1e9 --tokens 1e8 --max-energy 1TWh --format csv OUT "version,")
+cli_case(units_megatonne RC 0 ARGS estimate --params 1e9 --tokens 1e8 --max-co2e 1Mt --format csv OUT "version,")
+cli_case(units_mass_upper RC 2 ARGS estimate --params 1e9 --tokens 1e8 --max-co2e 5KG
+         ERR "(use g, kg, t, kt or Mt; units are case-sensitive)")
+cli_case(units_count_milli RC 2 ARGS estimate --params 1m --tokens 1e8 ERR "m is milli, a million is M")
+cli_case(units_duration_upper RC 2 ARGS schedule --intensity tests/data/whatif/short.csv --duration 2H --energy 1MWh
+         ERR "unknown unit 'H'")
+# Whole-number fields are bounded where parsed (a double-to-integer conversion of 1e300 was UB).
+cli_case(experts_huge RC 2 ARGS estimate --params 1e9 --tokens 1e8 --experts 2 --active-experts 1e300
+         ERR "active_experts: '1e300' is too large (at most 2^53 - 1 = 9007199254740991)")
+cli_case(kv_bits_huge RC 2 ARGS estimate --params 1e9 --tokens 1e8 --kv-bits 1e300
+         ERR "kv_bits: '1e300' is too large")
+cli_case(batch_size_huge_config RC 2 ARGS estimate --config tests/data/bad/huge_batch.json
+         ERR "batch_size: '1e+300' is too large")
+# validate: a measured figure of zero or below is refused (it printed inf% or a nonsense error).
+cli_case(validate_negative_energy RC 2 ARGS validate --dataset tests/data/validation/negative-energy.csv
+         ERR "energy_mwh: must be greater than zero")
+cli_case(validate_zero_joules RC 2 ARGS validate --inference --dataset tests/data/validation/zero-joules.csv
+         ERR "j_per_output_token: must be greater than zero")
+# Catalog text with control characters is escaped in tables and headings (ESC, BEL, CR, LF, CSI).
+cli_case(hardware_list_escapes RC 0 ARGS hardware list --hardware-file tests/data/catalog/override-control-chars.json
+         OUT "H100 \\x1b[2J\\x1b[31mEVIL\\x0anext line \\u009b31m")
+cli_case(hardware_show_escapes RC 0 ARGS hardware show h100-sxm
+         --hardware-file tests/data/catalog/override-control-chars.json
+         OUT "h100-sxm: H100 \\x1b[2J\\x1b[31mEVIL\\x0anext line \\u009b31m (NVIDIA")
+cli_case(regions_show_escapes RC 0 ARGS regions show FR --regions-file tests/data/catalog/regions-control-chars.json
+         OUT "FR: France\\x1b]0;title\\x07\\x0d (country)")
+cli_case(regions_list_escapes RC 0 ARGS regions list --regions-file tests/data/catalog/regions-control-chars.json
+         OUT "France\\x1b]0;title\\x07\\x0d")
+# Override ids: an empty id and the same id twice are errors naming the file and entry.
+cli_case(override_empty_id RC 2 ARGS estimate --params 1e9 --tokens 1e8
+         --hardware-file tests/data/catalog/override-empty-id.json ERR "override-empty-id.json: hardware[0].id: must not be empty")
+cli_case(override_same_id_twice RC 2 ARGS estimate --params 1e9 --tokens 1e8
+         --regions-file tests/data/catalog/override-same-id.json ERR "regions[1]: duplicate id 'fr' (also regions[0]")

@@ -88,3 +88,19 @@ cli_case(schedule_bad_mixed RC 2 ARGS schedule --intensity ${wi_solar} --duratio
 cli_case(schedule_bad_missing RC 2 ARGS schedule --intensity /nonexistent.csv --duration 1h --energy 1MWh
          ERR "no such file")
 cli_case(schedule_bad_no_file RC 2 ARGS schedule --duration 1h --energy 1MWh ERR "needs --intensity")
+
+# ---- Issue 17: no inf, NaN or internal error outside estimate; linear window search ----
+cli_case(schedule_huge_energy RC 2 ARGS schedule --intensity ${wi_data}/short.csv --duration 1h --energy 1e300kWh
+         ERR "energy is above 10000TWh")
+cli_case(schedule_huge_intensity RC 2 ARGS schedule --intensity ${wi_data}/huge.csv --duration 2h --energy 10TWh
+         ERR "huge.csv:2: carbon_intensity 1e+306 is above 10000 gCO2e/kWh")
+cli_case(schedule_microsecond RC 0 ARGS schedule --intensity ${wi_data}/short.csv --duration 0.000001s
+         --energy 1MWh --format json OUT "\"best_start\": \"2024-03-01T01:00:00Z\"")
+cli_case(schedule_last_hour_fits RC 0 ARGS schedule --intensity ${wi_data}/short.csv --duration 1h --energy 1MWh
+         --earliest 2024-03-01T03:00:00Z --format json OUT "\"best_start\": \"2024-03-01T03:00:00Z\"")
+cli_case(compare_market_intensity_overflow RC 2 ARGS compare --params 1e9 --tokens 1.5e8
+         --market-based-intensity 1e308 --chips 16 ERR "estimate overflows")
+cli_case(plan_energy_budget_huge RC 2 ARGS plan --energy-budget 1e290TWh
+         ERR "energy-budget: 1e+290 TWh is above 10000TWh")
+add_test(NAME cli.schedule_long COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/schedule_long.sh $<TARGET_FILE:llm-energy>)
+set_tests_properties(cli.schedule_long PROPERTIES TIMEOUT 120)

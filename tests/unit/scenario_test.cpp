@@ -297,3 +297,23 @@ TEST_CASE("config JSON: a row using every field applies the same both ways (no f
   REQUIRE(fast.power_cap);
   CHECK(fast.power_cap->value == 0.8);
 }
+
+TEST_CASE("whole-number fields are bounded where parsed: no huge double reaches an integer", "[scenario]") {
+  for (const char* key : {"layers", "hidden_size", "heads", "kv_heads", "head_dim", "experts",
+                          "active_experts", "kv_bits", "chips", "inference_chips", "batch_size"}) {
+    INFO(key);
+    Scenario s;
+    CHECK_THROWS_WITH(set_field(s, key, "1e300", Origin::flag),
+                      Catch::StartsWith(std::string(key) + ": '1e300' is too large (at most 2^53 - 1"));
+    CHECK_THROWS_AS(set_field(s, key, "-1e300", Origin::flag), InputError);
+    CHECK_THROWS_AS(set_field(s, key, "9007199254740992", Origin::flag), InputError);  // 2^53
+    CHECK_NOTHROW(set_field(s, key, "9007199254740991", Origin::flag));
+    CHECK_NOTHROW(set_field(s, key, "64", Origin::flag));
+  }
+  // Counts that are not whole-number fields keep their full range (the estimate checks them).
+  Scenario s;
+  CHECK_NOTHROW(set_field(s, "tokens", "1e300", Origin::flag));
+  // The same bound applies to config files and batch rows.
+  CHECK_THROWS_WITH(apply_config_json(s, R"({"experts": 1e300})", "c.json"),
+                    Catch::Contains("c.json: experts: '1e+300' is too large"));
+}

@@ -169,3 +169,39 @@ TEST_CASE("Range helpers", "[units]") {
   CHECK(s.value == Approx(20.0));
   CHECK(s.high == Approx(40.0));
 }
+
+TEST_CASE("units are case-sensitive: m is milli, M is mega (1mWh is not 1 MWh)", "[units]") {
+  // Energy: Wh, kWh, MWh, GWh, TWh only.
+  CHECK(parse_energy_kwh("1MWh", "max_energy") == Approx(1e3));
+  CHECK(parse_energy_kwh("1TWh", "max_energy") == Approx(1e9));
+  for (const char* bad : {"1mWh", "1mwh", "1KWH", "1kwh", "1Kwh", "1wh", "1WH", "1gwh", "1twh", "1MWH"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(parse_energy_kwh(bad, "max_energy"),
+                      Catch::Contains("(use Wh, kWh, MWh, GWh or TWh; units are case-sensitive)"));
+  }
+  // Mass: g, kg, t, kt, Mt only.
+  CHECK(parse_mass_kg("1Mt", "max_co2e") == Approx(1e9));
+  for (const char* bad : {"1KG", "1Kg", "1G", "1T", "1KT", "1mt", "1MT"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(parse_mass_kg(bad, "max_co2e"), Catch::Contains("(use g, kg, t, kt or Mt;"));
+  }
+  // Duration: s, m or min, h, d in lower case.
+  for (const char* bad : {"2H", "2D", "2S", "90M", "90MIN"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(parse_duration_hours(bad, "duration"), Catch::Contains("(use s, m or min, h or d;"));
+  }
+}
+
+TEST_CASE("count suffixes: k K M B b G T t, not m (milli) or g", "[units]") {
+  CHECK(parse_count("2k", "n") == Approx(2e3));
+  CHECK(parse_count("2K", "n") == Approx(2e3));
+  CHECK(parse_count("2M", "n") == Approx(2e6));
+  CHECK(parse_count("2B", "n") == Approx(2e9));
+  CHECK(parse_count("2b", "n") == Approx(2e9));
+  CHECK(parse_count("2G", "n") == Approx(2e9));
+  CHECK(parse_count("2T", "n") == Approx(2e12));
+  CHECK(parse_count("2t", "n") == Approx(2e12));
+  CHECK_THROWS_WITH(parse_count("100m", "tokens"),
+                    Catch::Contains("unknown suffix 'm'") && Catch::Contains("m is milli, a million is M"));
+  CHECK_THROWS_WITH(parse_count("3g", "params"), Catch::Contains("unknown suffix 'g'"));
+}
