@@ -45,6 +45,7 @@ class CalibrateCommand final : public Command {
         "(divided by the catalog's model-size factor); avg_power_fraction = GPU energy / (chips * TDP *\n"
         "duration); host_power_w = (energy - GPU energy) / (chips * duration). Without GPU energy the host\n"
         "power keeps the catalog value. A bad row is an error naming its line (exit 2).\n"
+        "Exit codes: 0 ok, 2 bad usage or input, 3 internal error, 4 the profile could not be written.\n"
         "Examples:\n"
         "  llm-energy calibrate runs.csv --output h100.json\n"
         "  llm-energy calibrate emissions.csv --hardware h100-sxm --params 7B --tokens 2e9 -o h100.json\n"

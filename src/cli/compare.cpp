@@ -27,8 +27,8 @@ Examples:
   llm-energy compare --model llama-3.1-70b --tokens 15T --region FR,US,PL --renewable-share 0.6 \
       --prune 0.5 --sparsity-pattern 2:4 --power-cap 0.7 --format json
 
-Exit codes: 0 ok, 2 bad usage or input, 3 internal error.
-Exit code 4: the output could not be written (a full disk, a closed output).)";
+Exit codes: 0 ok, 2 bad usage or input, 3 internal error, 4 the output could not be written
+(a full disk, a closed output).)";
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;

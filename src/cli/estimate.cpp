@@ -25,7 +25,8 @@ const char* k_footer = R"(Examples:
 
 Numbers accept 1e8, 100000000, 100M, 70B, 1.5T, 7b, 2k (k, M, B or G, T).
 Ranges: --mfu 0.35:0.45 (LOW:HIGH) or 0.3:0.4:0.5 (LOW:VALUE:HIGH); a plain value is exact.
-Exit codes: 0 ok, 1 over budget, 2 bad usage or input, 3 internal error.)";
+Exit codes: 0 ok, 1 over budget, 2 bad usage or input, 3 internal error,
+4 the output could not be written.)";
 
 class EstimateCommand final : public Command {
  public:
@@ -54,7 +55,7 @@ class EstimateCommand final : public Command {
       const Profile prof = parse_profile(read_file(m_profile), m_profile);
       if (!s.hardware) {
         set_field(s, "hardware", prof.hardware, Origin::flag);
-      } else if (s.hardware->value != prof.hardware) {
+      } else if (!profile_matches_hardware(prof, s.hardware->value, *cat)) {
         throw InputError("--profile " + m_profile + " is for " + prof.hardware + ", not " +
                          s.hardware->value);
       }

@@ -72,7 +72,7 @@ class MeasureCommand final : public Command {
         "SLURM_NTASKS, RANK, LOCAL_RANK, WORLD_SIZE, GROUP_RANK, OMPI_COMM_WORLD_RANK,\n"
         "OMPI_COMM_WORLD_LOCAL_RANK, OMPI_COMM_WORLD_SIZE, PMI_RANK, MPI_LOCALRANKID, PMI_SIZE.\n"
         "Exit code: the command's (128+N when killed by signal N); 2 when it cannot be started, for bad\n"
-        "usage, and for --merge of reports that are not one run.\n"
+        "usage, and for --merge of reports that are not one run; 4 when the report could not be written.\n"
         "Examples:\n"
         "  llm-energy measure -- python train.py --epochs 1\n"
         "  llm-energy measure --format json --output run.json --region FR -- ./bench.sh\n"

@@ -27,8 +27,8 @@ Examples:
 
 --energy-budget is at most 10000TWh.
 
-Exit codes: 0 ok, 2 bad usage or input, 3 internal error.
-Exit code 4: the output could not be written (a full disk, a closed output).)";
+Exit codes: 0 ok, 2 bad usage or input, 3 internal error, 4 the output could not be written
+(a full disk, a closed output).)";
 
 class PlanCommand final : public Command {
  public:

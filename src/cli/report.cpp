@@ -24,7 +24,7 @@ class ReportCommand final : public Command {
         "Takes every estimate flag (or --config).\nExamples:\n"
         "  llm-energy report --params 7B --tokens 2T --region FR --html report.html\n"
         "  llm-energy report --config configs/examples/llama2-70b.json --html llama2-70b.html\n\n"
-        "Exit codes: 0 ok, 2 bad usage or input, 3 internal error.");
+        "Exit codes: 0 ok, 2 bad usage or input, 3 internal error, 4 the output could not be written.");
   }
 
   int run(Io& io) override {

@@ -30,8 +30,8 @@ Examples:
 
 Intensity values above 10000 gCO2e/kWh and energies above 10000TWh are refused.
 
-Exit codes: 0 ok, 2 bad usage or input, 3 internal error.
-Exit code 4: the output could not be written (a full disk, a closed output).)";
+Exit codes: 0 ok, 2 bad usage or input, 3 internal error, 4 the output could not be written
+(a full disk, a closed output).)";
 
 class ScheduleCommand final : public Command {
  public:

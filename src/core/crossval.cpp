@@ -189,7 +189,7 @@ std::vector<TrainingRow> training_rows(std::string_view csv, std::string_view na
     if (r.group.empty()) {
       r.group = r.id;
     }
-    r.published = t.required("chip_hours");
+    r.published = t.required_positive("chip_hours");
     if (!(r.published > 0)) {
       throw InputError(t.where() + "chip_hours: must be greater than zero");
     }
@@ -357,7 +357,7 @@ std::vector<InferenceRow> inference_rows(std::string_view csv, std::string_view 
     if (r.group.empty()) {
       r.group = r.id;
     }
-    r.measured = t.required("j_per_output_token");
+    r.measured = t.required_positive("j_per_output_token");
     if (!(r.measured > 0)) {
       throw InputError(t.where() + "j_per_output_token: must be greater than zero");
     }

@@ -63,6 +63,9 @@ Plan plan_for_energy(const Scenario& base, const Catalog& cat, double kwh) {
       break;
     }
     c *= kwh / e;
+    if (!(std::isfinite(c) && c > 0)) {
+      throw InputError("energy-budget: no compute budget reaches this energy (the search left the range of a double)");
+    }
     p = plan_for_compute(base, cat, c);
   }
   if (std::abs(p.estimate.training->energy_kwh / kwh - 1.0) > 1e-6) {

@@ -20,7 +20,7 @@ class Table {
   Table(std::string_view text, std::string_view name, const std::vector<std::string>& required)
       : m_name(name), m_reader(text) {
     std::size_t line = 0;
-    if (!m_reader.next(m_header, line)) {
+    if (!read(m_header, line)) {
       throw InputError(m_name + ": empty dataset");
     }
     for (std::size_t i = 0; i < m_header.size(); ++i) {
@@ -34,7 +34,7 @@ class Table {
   }
 
   bool next() {
-    while (m_reader.next(m_row, m_line)) {
+    while (read(m_row, m_line)) {
       if (m_row.size() == 1 && m_row[0].empty()) {
         continue;  // blank line
       }
@@ -72,6 +72,24 @@ class Table {
     return *v;
   }
 
+  // A measured or published value: absent, or finite and greater than zero (a relative error
+  // against zero or a negative value is meaningless).
+  [[nodiscard]] std::optional<double> positive(const std::string& col) const {
+    auto v = number(col);
+    if (v && !(*v > 0 && *v < 1e300)) {
+      throw InputError(where() + col + ": must be greater than zero (got '" + get(col) + "')");
+    }
+    return v;
+  }
+
+  [[nodiscard]] double required_positive(const std::string& col) const {
+    auto v = positive(col);
+    if (!v) {
+      throw InputError(where() + col + ": missing value");
+    }
+    return *v;
+  }
+
   [[nodiscard]] bool has(const std::string& col) const { return m_index.find(col) != m_index.end(); }
 
   [[nodiscard]] std::string where() const { return m_name + ":" + std::to_string(m_line) + ": "; }
@@ -89,6 +107,15 @@ class Table {
   }
 
  private:
+  // The reader's errors ("line 7: unterminated quoted field") carry the dataset's name.
+  bool read(std::vector<std::string>& fields, std::size_t& line) {
+    try {
+      return m_reader.next(fields, line);
+    } catch (const InputError& e) {
+      throw InputError(m_name + ": " + e.what());
+    }
+  }
+
   std::string m_name;
   CsvReader m_reader;
   std::vector<std::string> m_header;

@@ -56,9 +56,9 @@ TrainingValidation validate_training(std::string_view csv, std::string_view name
     c.hardware = t.get("hardware");
     c.convention = t.get("power_convention");
     c.source = t.get("source");
-    c.published_chip_hours = t.required("chip_hours");
-    c.published_energy_mwh = t.number("energy_mwh");
-    c.published_co2e_t = t.number("co2e_t");
+    c.published_chip_hours = t.required_positive("chip_hours");
+    c.published_energy_mwh = t.positive("energy_mwh");
+    c.published_co2e_t = t.positive("co2e_t");
 
     Scenario base;
     set_field(base, "phase", "training", Origin::config);
@@ -170,7 +170,7 @@ InferenceValidation validate_inference(std::string_view csv, std::string_view na
     c.precision = t.get("precision");
     c.source = t.get("source");
     c.gpus = t.required("gpus");
-    c.measured_j = t.required("j_per_output_token");
+    c.measured_j = t.required_positive("j_per_output_token");
     c.batch = point_batch(t);
 
     const Scenario s = inference_point_scenario(t);

@@ -154,3 +154,10 @@ cli_case(override_empty_id RC 2 ARGS estimate --params 1e9 --tokens 1e8
          --hardware-file tests/data/catalog/override-empty-id.json ERR "override-empty-id.json: hardware[0].id: must not be empty")
 cli_case(override_same_id_twice RC 2 ARGS estimate --params 1e9 --tokens 1e8
          --regions-file tests/data/catalog/override-same-id.json ERR "regions[1]: duplicate id 'fr' (also regions[0]")
+# validate: the dataset's line is named, in every mode.
+cli_case(validate_negative_energy_line RC 2 ARGS validate --dataset tests/data/validation/negative-energy.csv
+         ERR "negative-energy.csv:2: energy_mwh: must be greater than zero (got '-1287')")
+cli_case(validate_zero_joules_cv RC 2 ARGS validate --inference --cross-validate
+         --dataset tests/data/validation/zero-joules.csv ERR "j_per_output_token: must be greater than zero")
+cli_case(validate_unterminated_quote RC 2 ARGS validate --dataset tests/data/validation/unterminated.csv
+         ERR "unterminated.csv: line 3: unterminated quoted field")

@@ -155,3 +155,6 @@ env_case(measure_merge_to_file RC 0 ARGS measure --merge ${nodes}/node-a.json --
          --output ${nodes}/merged-a.json SETUP merged_a REQUIRES node_a node_a_rank1)
 env_case(calibrate_merged_json RC 0 ARGS calibrate ${nodes}/merged-a.json --hardware h100-sxm --params 1e6
          --tokens 1e6 --output ${profile_out}.11 --format json OUT "\"runs_with_gpu_energy\": 1" REQUIRES merged_a)
+# A profile's hardware id matches --hardware case-insensitively, as every other id does.
+cli_case(profile_upper_case_with_hardware RC 0 ARGS estimate --profile tests/fake/runs/profile-upper-case.json
+         --hardware h100-sxm --params 7e9 --tokens 1e11 --phase training OUT "h100-sxm")

@@ -6,7 +6,7 @@ set(wi_wind ${PROJECT_SOURCE_DIR}/configs/intensity/wind-heavy.csv)
 
 # Help: examples and exit codes.
 foreach(cmd compare plan schedule)
-  cli_case(${cmd}_help RC 0 ARGS ${cmd} --help OUT "Exit codes: 0 ok, 2 bad usage or input, 3 internal error.")
+  cli_case(${cmd}_help RC 0 ARGS ${cmd} --help OUT "Exit codes: 0 ok, 2 bad usage or input, 3 internal error, 4 the output could not be written")
 endforeach()
 
 # compare: every variant option, every format.
