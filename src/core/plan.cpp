@@ -64,7 +64,8 @@ Plan plan_for_energy(const Scenario& base, const Catalog& cat, double kwh) {
     }
     c *= kwh / e;
     if (!(std::isfinite(c) && c > 0)) {
-      throw InputError("energy-budget: no compute budget reaches this energy (the search left the range of a double)");
+      throw InputError(
+          "energy-budget: no compute budget reaches this energy (the search left the range of a double)");
     }
     p = plan_for_compute(base, cat, c);
   }
