@@ -3,12 +3,14 @@
 
 #include <CLI/CLI.hpp>
 #include <array>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/io.hpp"
+#include "cli/options.hpp"
 #include "llm_energy/catalog.hpp"
 #include "llm_energy/error.hpp"
 #include "llm_energy/version.hpp"
@@ -71,19 +73,95 @@ const CommandSpec* only_command(int argc, const char* const* argv) {
   return nullptr;
 }
 
-// Build the invoked command's parser, parse, and run the command; return its exit code.
-int dispatch(CLI::App& app, int argc, const char* const* argv, const std::vector<std::string>& args,
-             std::ostream& out, std::ostream& err) {
-  // Only the invoked command's parser is built (building all fifteen costs most of start-up).
-  const CommandSpec* only = only_command(argc, argv);
-  std::vector<std::pair<CLI::App*, std::unique_ptr<Command>>> built;
-  for (const auto& spec : k_commands) {
-    if (only != nullptr && &spec != only) {
-      continue;
+std::unique_ptr<CLI::App> make_root() {
+  auto app = std::make_unique<CLI::App>(
+      "llm-energy: estimate the energy, carbon and time of training and serving large "
+      "language models, from physics (FLOPs, hardware peaks, utilisation, power, PUE, "
+      "grid intensity), with a range on every figure.",
+      "llm-energy");
+  app->set_version_flag("--version", [] {
+    const Catalog& c = builtin_catalog();
+    return std::string("llm-energy ") + k_version + " (catalogs: hardware " +
+           std::string(c.hardware_version) + ", regions " + std::string(c.regions_version) + ")";
+  });
+  app->require_subcommand(1);
+  app->footer(
+      "Run 'llm-energy COMMAND --help' for a command's options and examples.\n"
+      "Exit codes: 0 ok, 1 over budget, 2 bad usage or input, 3 internal error, 4 output not written.");
+  return app;
+}
+
+// The long flags the command line names (up to any '='), for the lean first parse; false when
+// the parse must be the full one (help and version print every option).
+bool named_flags(int argc, const char* const* argv, std::vector<std::string>& flags) {
+  for (int i = 2; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "-h" || a == "--help" || a == "--help-all" || a == "--version") {
+      return false;
     }
-    CLI::App* sub = app.add_subcommand(spec.name, spec.summary);
-    built.emplace_back(sub, spec.make(*sub));
+    if (a.size() > 2 && a.substr(0, 2) == "--") {
+      flags.emplace_back(a.substr(0, a.find('=')));
+    }
   }
+  return true;
+}
+
+// A parser with the invoked command (or every command) built.
+struct Parser {
+  std::unique_ptr<CLI::App> app = make_root();
+  std::vector<std::pair<CLI::App*, std::unique_ptr<Command>>> built;
+
+  explicit Parser(const CommandSpec* only) {
+    for (const auto& spec : k_commands) {
+      if (only != nullptr && &spec != only) {
+        continue;
+      }
+      CLI::App* sub = app->add_subcommand(spec.name, spec.summary);
+      built.emplace_back(sub, spec.make(*sub));
+    }
+  }
+};
+
+// Run the parsed command; return its exit code.
+int run_parsed(Parser& p, const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  for (auto& [sub, command] : p.built) {
+    if (sub->parsed()) {
+      Io io{out, err, args, *p.app};
+      return command->run(io);
+    }
+  }
+  throw InputError("no command given (see --help)");
+}
+
+// Build the invoked command's parser, parse, and run the command; return its exit code.
+int dispatch(int argc, const char* const* argv, const std::vector<std::string>& args, std::ostream& out,
+             std::ostream& err) {
+  // Only the invoked command's parser is built (building all fifteen costs most of start-up),
+  // and first with only the scenario flags the command line names.
+  const CommandSpec* only = only_command(argc, argv);
+  std::vector<std::string> flags;
+  if (only != nullptr && named_flags(argc, argv, flags)) {
+    set_lean_flags(&flags);
+    std::unique_ptr<Parser> lean;
+    try {
+      lean = std::make_unique<Parser>(only);
+    } catch (...) {
+      set_lean_flags(nullptr);
+      throw;
+    }
+    set_lean_flags(nullptr);
+    bool parsed = true;
+    try {
+      lean->app->parse(argc, argv);
+    } catch (const CLI::Error&) {
+      parsed = false;  // the full parser words the error
+    }
+    if (parsed) {
+      return run_parsed(*lean, args, out, err);
+    }
+  }
+  Parser full(only);
+  CLI::App& app = *full.app;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -101,13 +179,7 @@ int dispatch(CLI::App& app, int argc, const char* const* argv, const std::vector
   } catch (const CLI::ParseError& e) {
     throw InputError(one_line(e.what()) + " (see --help)");
   }
-  for (auto& [sub, command] : built) {
-    if (sub->parsed()) {
-      Io io{out, err, args, app};
-      return command->run(io);
-    }
-  }
-  throw InputError("no command given (see --help)");
+  return run_parsed(full, args, out, err);
 }
 
 }  // namespace
@@ -118,23 +190,8 @@ std::span<const CommandSpec> command_table() {
 
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   const std::vector<std::string> args(argv, argv + argc);
-  CLI::App app{
-      "llm-energy: estimate the energy, carbon and time of training and serving large "
-      "language models, from physics (FLOPs, hardware peaks, utilisation, power, PUE, "
-      "grid intensity), with a range on every figure.",
-      "llm-energy"};
-  app.set_version_flag("--version", [] {
-    const Catalog& c = builtin_catalog();
-    return std::string("llm-energy ") + k_version + " (catalogs: hardware " +
-           std::string(c.hardware_version) + ", regions " + std::string(c.regions_version) + ")";
-  });
-  app.require_subcommand(1);
-  app.footer(
-      "Run 'llm-energy COMMAND --help' for a command's options and examples.\n"
-      "Exit codes: 0 ok, 1 over budget, 2 bad usage or input, 3 internal error, 4 output not written.");
-
   try {
-    const int rc = dispatch(app, argc, argv, args, out, err);
+    const int rc = dispatch(argc, argv, args, out, err);
     // Every command's output is checked: a failed write (a full disk, a closed standard output,
     // a reader that went away) is an error, not a success.
     check_written(out, "standard output");

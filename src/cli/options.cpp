@@ -36,11 +36,29 @@ const char* type_name(FieldKind k) {
   }
 }
 
+const std::vector<std::string>* g_lean_flags = nullptr;
+
+bool wanted(const std::string& flag) {
+  if (g_lean_flags == nullptr) {
+    return true;
+  }
+  for (const auto& f : *g_lean_flags) {
+    if (f == flag) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool is_budget(std::string_view key) {
   return key == "max_energy" || key == "max_co2e" || key == "max_chip_hours";
 }
 
 }  // namespace
+
+void set_lean_flags(const std::vector<std::string>* flags) {
+  g_lean_flags = flags;
+}
 
 void ScenarioOptions::add(CLI::App& cmd, Budgets budgets, const std::map<std::string, std::string>& renamed) {
   m_renamed = renamed;
@@ -49,12 +67,15 @@ void ScenarioOptions::add(CLI::App& cmd, Budgets budgets, const std::map<std::st
     if (key == "id" || (budgets == Budgets::skip && is_budget(key))) {
       continue;
     }
+    const std::string flag = flag_of(key);
+    if (!wanted(flag)) {
+      continue;
+    }
     const bool is_renamed = renamed.count(key) > 0;
     std::string help = std::string(is_renamed ? "baseline's " : "") + std::string(f.help);
     if (!f.unit.empty() && f.kind != FieldKind::text && f.kind != FieldKind::choice) {
       help += " [" + std::string(f.unit) + "]";
     }
-    const std::string flag = flag_of(key);
     if (f.kind == FieldKind::boolean) {
       auto& b = m_switches[key];
       b = std::make_unique<bool>(false);

@@ -22,6 +22,13 @@ namespace llm_energy::cli {
 // Return the flag for a scenario key: "active_params" -> "--active-params".
 [[nodiscard]] std::string flag_name(std::string_view key);
 
+// While `flags` is set (non-null), ScenarioOptions::add registers only the scenario flags it
+// lists: the dispatcher's first, lean parse registers the flags the command line names (CLI11
+// checks each new option against every earlier one, so registering all ~60 costs most of
+// start-up). Any parse error, --help or --version rebuilds the parser in full, so messages,
+// suggestions and help are those of the full parser.
+void set_lean_flags(const std::vector<std::string>* flags);
+
 // Every scenario field as a flag, and --config FILE (add_config).
 class ScenarioOptions {
  public:

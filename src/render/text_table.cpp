@@ -116,9 +116,16 @@ TextTable::TextTable(std::vector<Column> columns, std::string indent, std::strin
 void TextTable::add(std::vector<std::string> cells) {
   cells.resize(m_columns.size());
   for (std::size_t i = 0; i < cells.size(); ++i) {
-    cells[i] = escape_control(cells[i]);
-    if (m_columns[i].max > 0) {
-      cells[i] = fit(cells[i], m_columns[i].max);
+    auto& c = cells[i];
+    // Copies only where a cell changes (most cells are printable ASCII that fits).
+    if (std::any_of(c.begin(), c.end(), [](char ch) {
+          const auto u = static_cast<unsigned char>(ch);
+          return u < 0x20 || u >= 0x7f;
+        })) {
+      c = escape_control(c);
+    }
+    if (m_columns[i].max > 0 && display_width(c) > m_columns[i].max) {
+      c = fit(c, m_columns[i].max);
     }
   }
   m_rows.push_back(std::move(cells));
