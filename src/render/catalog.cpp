@@ -41,6 +41,7 @@ std::string list_hardware(const Catalog& cat, Format f) {
       arr.push_back({{"id", h.id},
                      {"name", h.name},
                      {"generation", h.generation},
+                     {"kind", h.kind},
                      {"release_year", h.release_year},
                      {"tdp_w", h.tdp_w.value},
                      {"peak_tflops", peaks},
@@ -72,6 +73,7 @@ std::string show_hardware(const Hardware& h, Format f) {
          {"name", h.name},
          {"vendor", h.vendor},
          {"generation", h.generation},
+         {"kind", h.kind},
          {"release_year", h.release_year},
          {"tdp_w", datum_json(h.tdp_w)}};
   json peaks = json::object();
