@@ -280,15 +280,17 @@ void resolve_fabric_and_storage(const Scenario& s, const TrainingModel& tm, cons
     return;
   }
   {
-    Assumption& a = rec.number("checkpoint_bytes", Range::exact(size.params * tm.state_bytes_per_param.value),
-                               "bytes per checkpoint", OriginKind::derived);
+    Assumption& a =
+        rec.number("checkpoint_gb", Range::exact(size.params * tm.state_bytes_per_param.value / 1e9),
+                   "GB per checkpoint", OriginKind::derived);
     a.basis = Basis::checkpoint_writes;
     a.datum = &tm.checkpoint_interval_hours;
     a.datum2 = &tm.state_bytes_per_param;
     a.detail = tm.checkpoint_interval_hours.value;
   }
   {
-    Assumption& a = rec.number("dataset_bytes", Range::exact(t.dataset_bytes), "bytes", OriginKind::derived);
+    Assumption& a =
+        rec.number("dataset_gb", Range::exact(t.dataset_bytes / 1e9), "GB read", OriginKind::derived);
     a.basis = Basis::dataset_reads;
     a.datum = &tm.dataset_bytes_per_token;
     a.detail = tm.dataset_bytes_per_token.value;
