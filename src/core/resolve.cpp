@@ -707,6 +707,10 @@ void resolve_inference(const Scenario& s, const Catalog& cat, const Hardware& hw
   su.tdp_w = hw.tdp_w.value * r.cap_power_factor;
   rec.cited("memory_bandwidth_gbps", Range::exact(hw.memory_bandwidth_gbps.value / r.cap_time_factor), "GB/s",
             hw.id, hw.memory_bandwidth_gbps);
+  if (r.phase == Phase::inference && !s.power_watts) {  // (a training phase records them already)
+    rec.cited("tdp_w", Range::exact(su.tdp_w), "W", hw.id, hw.tdp_w);
+    rec.cited("host_power_w", hw.host_power_w.range(), "W", hw.id, hw.host_power_w);
+  }
 
   // The serving stack: current engines keep the GPU busy through a step (CUDA graphs, async
   // scheduling); vLLM 0.5 and earlier leave it waiting on the host for most of each step.
