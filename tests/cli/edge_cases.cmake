@@ -31,3 +31,5 @@ cli_case(train_parts_model_card RC 0 ARGS ${parts70} --format model-card
          OUT "training_energy_kwh:\n  compute: {value: " OUT "  communication: {value: ")
 cli_case(train_parts_one_server RC 0 ARGS estimate --params 1e9 --tokens 1e8 --chips 8 --phase training
          --format json OUT "\"communication_energy_kwh\": 0.0,")
+cli_case(edge_hardware_show RC 0 ARGS hardware show jetson-agx-orin-64gb OUT "(NVIDIA, jetson-orin, edge, 2023)")
+cli_case(edge_hardware_list RC 0 ARGS hardware list OUT "apple-m3-ultra" OUT "graviton4" OUT "xeon-6980p")
