@@ -48,10 +48,13 @@ struct Hardware {
   std::string_view name;
   std::string_view vendor;
   std::string_view generation;
+  // "accelerator" (GPU, TPU, NPU card), "cpu" (a server CPU socket) or "edge" (an SoC with
+  // unified memory: Apple M-series, Jetson); CPUs and edge devices serve but do not train.
+  std::string_view kind = "accelerator";
   int release_year = 0;
   std::string_view notes;
   Datum tdp_w;
-  std::array<std::optional<Datum>, 7> peak_tflops;  // indexed by Precision; dense peak
+  std::array<std::optional<Datum>, k_all_precisions.size()> peak_tflops;  // indexed by Precision; dense peak
   std::optional<Datum> sparse_speedup;
   Datum memory_gb;
   Datum memory_bandwidth_gbps;
@@ -163,6 +166,14 @@ struct TrainingModel {
   Datum min_chips;                // default chip count: at least one server
   Datum model_error;              // sd of ln(published / predicted) chip-hours out of sample
   Datum fallback_scale_out_gbps;  // network per chip for entries that give none
+  // Training energy by part (model::network_power_w, model::storage_bytes): the fabric and storage.
+  Datum nic_power_w;                // one network adapter port, per chip-link
+  Datum switch_port_power_w;        // one switch port with its transceiver
+  Datum switch_radix;               // ports per switch (fat-tree tiers from the chip count)
+  Datum nic_link_gbps;              // line rate of one adapter port, GB/s per direction
+  Datum checkpoint_interval_hours;  // wall-clock between checkpoints
+  Datum dataset_bytes_per_token;    // tokenised training data read per token
+  Datum storage_j_per_gb;           // storage system energy per GB written or read
   bool operator==(const TrainingModel&) const = default;
 };
 

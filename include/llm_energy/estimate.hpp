@@ -19,16 +19,23 @@ struct TrainingEstimate {
   double chip_hours = 0;
   double wall_clock_hours = 0;
   double implied_mfu = 0;
-  double accelerator_energy_kwh = 0;
-  double server_energy_kwh = 0;
-  double energy_kwh = 0;  // facility boundary (headline)
-  double co2e_kg = 0;     // operational, location-based
+  // Energy by part; compute + host + communication + storage + overhead = energy_kwh.
+  double accelerator_energy_kwh = 0;    // compute: the accelerators
+  double host_energy_kwh = 0;           // the servers' CPUs, memory, fans (network adapters excluded)
+  double communication_energy_kwh = 0;  // network adapters and switch ports (scale-out fabric)
+  double storage_energy_kwh = 0;        // checkpoint writes and dataset reads
+  double overhead_energy_kwh = 0;       // facility overhead: (PUE - 1) x IT energy
+  double server_energy_kwh = 0;         // accelerators + host + the adapters inside the servers
+  double energy_kwh = 0;                // facility boundary (headline)
+  double co2e_kg = 0;                   // operational, location-based
   double embodied_co2e_kg = 0;
   double energy_per_token_j = 0;
   double energy_per_param_j = 0;
   std::optional<double> market_based_co2e_kg;  // with --renewable-share or --market-based-intensity
   struct {
     Interval chip_hours, energy_kwh, co2e_kg;
+    Interval accelerator_energy_kwh, host_energy_kwh, communication_energy_kwh, storage_energy_kwh,
+        overhead_energy_kwh;
   } interval;
   std::string_view main_uncertainty;  // the input that drives most of the energy spread
 };

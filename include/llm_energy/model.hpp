@@ -102,6 +102,26 @@ struct TrainingEfficiency {
                                             double flops, double goodput, double target_hours,
                                             double min_chips);
 
+// ---- Training energy by part: the fabric and storage ----
+
+// Return the tiers of a non-blocking fat tree (folded Clos) of switches with `radix` ports that
+// connects `endpoints` adapter ports: one tier holds `radix` endpoints, two radix^2/2, three
+// radix^3/4, each further tier radix/2 times more (Leiserson 1985; Al-Fares et al., SIGCOMM 2008).
+[[nodiscard]] double fat_tree_tiers(double endpoints, double radix);
+
+// Return the scale-out network power per chip: links per chip x (one adapter port + 2 tiers - 1
+// switch ports on its path, each with its transceiver), with links per chip = the chip's network
+// bandwidth / one port's line rate. Zero when the run fits in one scale-up domain (its traffic
+// stays on NVLink / ICI, whose power is in the accelerators' and the servers' figures).
+[[nodiscard]] double network_power_w(double chips, double scale_up_domain, double scale_out_bytes_per_s,
+                                     double link_bytes_per_s, double nic_w, double port_w, double radix);
+
+// Return the bytes written per chip-hour by checkpoints: the training state (`state_bytes_per_param`
+// x params: weights, gradients' master copy and Adam moments) once per `interval_hours` of wall
+// clock, shared by `chips`.
+[[nodiscard]] double checkpoint_bytes_per_chip_hour(double params, double state_bytes_per_param, double chips,
+                                                    double interval_hours);
+
 // Return kWh drawn by `hours` of a load of `watts`.
 [[nodiscard]] double energy_kwh(double hours, double watts);
 

@@ -54,6 +54,10 @@ enum class Basis : std::uint8_t {
   smallest_replica,  // smallest power of two holding weights + KV cache x `detail` headroom
   power_cap,         // time x `detail`, accelerator power x `detail2` (datum: the time exponent)
   sparse_two_four,   // 2:4 sparse weights at `detail` x the dense peak (datum: the speed-up)
+  network_fabric,    // `detail` links per chip x (NIC datum + (2 x `detail2` tiers - 1) switch ports datum2)
+  host_less_nic,     // the host share less the NICs now counted as communication (`detail` W)
+  checkpoint_writes,  // state bytes per parameter x params every `detail` hours (datum: interval)
+  dataset_reads,      // `detail` bytes per token read once (datum)
 };
 
 // One resolved input: its value (with range) or text, its origin and what it rests on. The
@@ -94,6 +98,10 @@ struct TrainingInputs {
   double global_batch_tokens = 0;
   double goodput = 1;
   std::optional<double> chip_hours;  // given (scaled by a power cap)
+  // Storage: checkpoint bytes per chip-hour and the tokenised dataset read once (the network
+  // power per chip is the Uncertain::network_power range, the J per byte Uncertain::storage_energy).
+  double checkpoint_bytes_per_chip_hour = 0;
+  double dataset_bytes = 0;
   model::TrainingSetup setup;
   model::TrainingLayout layout;
   std::optional<model::TrainingEfficiency> efficiency;  // when the utilisation model sets the MFU

@@ -59,8 +59,9 @@ std::string hardware(const Hardware& h) {
   }
   return "Hardware{\n      .id = " + lit(h.id) + ",\n      .name = " + lit(h.name) +
          ",\n      .vendor = " + lit(h.vendor) + ",\n      .generation = " + lit(h.generation) +
-         ",\n      .release_year = " + std::to_string(h.release_year) + ",\n      .notes = " + lit(h.notes) +
-         ",\n      .tdp_w = " + datum(h.tdp_w) + ",\n      .peak_tflops = {{\n        " + peaks +
+         ",\n      .kind = " + lit(h.kind) + ",\n      .release_year = " + std::to_string(h.release_year) +
+         ",\n      .notes = " + lit(h.notes) + ",\n      .tdp_w = " + datum(h.tdp_w) +
+         ",\n      .peak_tflops = {{\n        " + peaks +
          "}},\n      .sparse_speedup = " + opt_datum(h.sparse_speedup) +
          ",\n      .memory_gb = " + datum(h.memory_gb) +
          ",\n      .memory_bandwidth_gbps = " + datum(h.memory_bandwidth_gbps) +
@@ -113,7 +114,14 @@ std::string training(const TrainingModel& t) {
          ",\n      .shard_memory_share = " + datum(t.shard_memory_share) +
          ",\n      .target_days = " + datum(t.target_days) + ",\n      .min_chips = " + datum(t.min_chips) +
          ",\n      .model_error = " + datum(t.model_error) +
-         ",\n      .fallback_scale_out_gbps = " + datum(t.fallback_scale_out_gbps) + "}";
+         ",\n      .fallback_scale_out_gbps = " + datum(t.fallback_scale_out_gbps) +
+         ",\n      .nic_power_w = " + datum(t.nic_power_w) +
+         ",\n      .switch_port_power_w = " + datum(t.switch_port_power_w) +
+         ",\n      .switch_radix = " + datum(t.switch_radix) +
+         ",\n      .nic_link_gbps = " + datum(t.nic_link_gbps) +
+         ",\n      .checkpoint_interval_hours = " + datum(t.checkpoint_interval_hours) +
+         ",\n      .dataset_bytes_per_token = " + datum(t.dataset_bytes_per_token) +
+         ",\n      .storage_j_per_gb = " + datum(t.storage_j_per_gb) + "}";
 }
 
 std::string whatif(const WhatIfModel& w) {

@@ -24,9 +24,9 @@ namespace {
 using json = nlohmann::ordered_json;
 using Keys = std::vector<std::string>;
 
-constexpr std::array<std::string_view, 7> k_precision_names = {"fp32", "tf32", "bf16", "fp16",
-                                                               "fp8",  "int8", "int4"};
-constexpr std::array<std::string_view, 15> k_training_fields = {"width_coefficient",
+constexpr std::array<std::string_view, 8> k_precision_names = {"fp32", "tf32", "bf16", "fp16",
+                                                               "fp8",  "int8", "int4", "q4"};
+constexpr std::array<std::string_view, 22> k_training_fields = {"width_coefficient",
                                                                 "moe_routing_coefficient",
                                                                 "exposed_communication",
                                                                 "goodput",
@@ -40,7 +40,14 @@ constexpr std::array<std::string_view, 15> k_training_fields = {"width_coefficie
                                                                 "target_days",
                                                                 "min_chips",
                                                                 "model_error",
-                                                                "fallback_scale_out_gbps"};
+                                                                "fallback_scale_out_gbps",
+                                                                "nic_power_w",
+                                                                "switch_port_power_w",
+                                                                "switch_radix",
+                                                                "nic_link_gbps",
+                                                                "checkpoint_interval_hours",
+                                                                "dataset_bytes_per_token",
+                                                                "storage_j_per_gb"};
 constexpr std::array<std::string_view, 20> k_serving_fields = {
     "memory_efficiency",   "kv_efficiency",        "compute_efficiency",     "prefill_efficiency",
     "layer_time_us",       "moe_layer_time_us",    "fp8_moe_layer_time_us",  "allreduce_time_us",
@@ -81,6 +88,7 @@ const Keys& hardware_keys() {
                  "name",
                  "vendor",
                  "generation",
+                 "kind",
                  "release_year",
                  "notes",
                  "tdp_w",
@@ -605,6 +613,12 @@ Hardware read_hardware(const json& e, const Origins& o, const Generations& gens,
   h.vendor = o.at("vendor").opt_text(e, "vendor", w);
   h.generation = o.at("generation").text(o.at("generation").member(e, "generation", w), w + ".generation");
   h.notes = o.at("notes").opt_text(e, "notes", w);
+  if (const std::string_view kind = o.at("kind").opt_text(e, "kind", w); !kind.empty()) {
+    if (kind != "accelerator" && kind != "cpu" && kind != "edge") {
+      o.at("kind").fail(w + ".kind", "must be accelerator, cpu or edge, got '" + printable(kind) + "'");
+    }
+    h.kind = kind;
+  }
   if (const json* v = find(e, "release_year"); v != nullptr) {
     h.release_year = o.at("release_year").integer(*v, w + ".release_year");
   }
@@ -679,6 +693,8 @@ Hardware read_hardware(const json& e, const Origins& o, const Generations& gens,
       files[i] = gen->second.files[i];
       *fields[i] = *gen->second.fields[i];
       paths[i] += " (from generation '" + std::string(h.generation) + "')";
+    } else if (h.kind != "accelerator" && i < 2) {
+      continue;  // training_mfu, avg_power_fraction: training only, which CPUs and edge devices refuse
     } else {
       Reader{gen->second.file}.fail("generation '" + std::string(h.generation) + "'",
                                     "missing key '" + key + "'");
@@ -689,8 +705,10 @@ Hardware read_hardware(const json& e, const Origins& o, const Generations& gens,
       Reader{files[i]}.fail(paths[i], msg);
     }
   };
-  check(0, h.training_mfu.low > 0 && h.training_mfu.high <= 1.0, "must lie in (0, 1.0]");
-  check(1, h.avg_power_fraction.low > 0 && h.avg_power_fraction.high <= 1.5, "must lie in (0, 1.5]");
+  const bool trains = h.kind == "accelerator";
+  check(0, !trains || (h.training_mfu.low > 0 && h.training_mfu.high <= 1.0), "must lie in (0, 1.0]");
+  check(1, !trains || (h.avg_power_fraction.low > 0 && h.avg_power_fraction.high <= 1.5),
+        "must lie in (0, 1.5]");
   check(2, h.idle_power_fraction.low > 0 && h.idle_power_fraction.high <= 1.0, "must lie in (0, 1.0]");
   check(3, h.host_power_w.low >= 0, "must not be negative");
   check(4, h.host_embodied_kgco2e.low >= 0, "must not be negative");
@@ -731,7 +749,14 @@ void read_hardware_file(const Document& d, Catalog& cat) {
                        &t.target_days,
                        &t.min_chips,
                        &t.model_error,
-                       &t.fallback_scale_out_gbps};
+                       &t.fallback_scale_out_gbps,
+                       &t.nic_power_w,
+                       &t.switch_port_power_w,
+                       &t.switch_radix,
+                       &t.nic_link_gbps,
+                       &t.checkpoint_interval_hours,
+                       &t.dataset_bytes_per_token,
+                       &t.storage_j_per_gb};
     static_assert(std::size(fields) == k_training_fields.size());
     for (std::size_t i = 0; i < k_training_fields.size(); ++i) {
       const std::string key(k_training_fields[i]);
@@ -977,10 +1002,10 @@ Precision parse_precision(std::string_view text) {
     }
   }
   throw InputError("unknown precision '" + std::string(text.substr(0, 20)) +
-                   "' (use fp32, tf32, bf16, fp16, fp8, int8 or int4)");
+                   "' (use fp32, tf32, bf16, fp16, fp8, int8, int4 or q4)");
 }
 
-int bits_of(Precision p) {
+double bits_of(Precision p) {
   switch (p) {
     case Precision::fp32:
     case Precision::tf32:
@@ -993,6 +1018,8 @@ int bits_of(Precision p) {
       return 8;
     case Precision::int4:
       return 4;
+    case Precision::q4:
+      return 4.5;  // llama.cpp Q4_0: 18 bytes per block of 32 weights (ggml-common.h block_q4_0)
   }
   return 16;
 }

@@ -67,24 +67,51 @@ std::uint64_t hash_of(const std::array<double, N>& v) {
 
 // ---- Training ----
 
-enum TrainOut { o_chip_hours, o_acc_kwh, o_server_kwh, o_kwh, o_co2e, o_embodied, o_count };
-constexpr std::array<Uncertain, 7> k_training_inputs = {
-    Uncertain::mfu,         Uncertain::accelerator_power, Uncertain::host_power,
-    Uncertain::pue,         Uncertain::carbon_intensity,  Uncertain::embodied_carbon,
-    Uncertain::service_life};
+enum TrainOut {
+  o_chip_hours,
+  o_acc_kwh,
+  o_host_kwh,
+  o_comm_kwh,
+  o_storage_kwh,
+  o_overhead_kwh,
+  o_server_kwh,
+  o_kwh,
+  o_co2e,
+  o_embodied,
+  o_count
+};
+constexpr std::array<Uncertain, 9> k_training_inputs = {
+    Uncertain::mfu,          Uncertain::accelerator_power, Uncertain::host_power,
+    Uncertain::pue,          Uncertain::carbon_intensity,  Uncertain::embodied_carbon,
+    Uncertain::service_life, Uncertain::network_power,     Uncertain::storage_energy};
 
 // Everything the per-unit training propagation depends on.
 struct TrainingKey {
   bool given_hours = false;
   double peak_flops = 0;
+  double checkpoint_bytes_per_chip_hour = 0;
+  double dataset_bytes_per_unit = 0;
+  double nic_w = 0;  // network adapters per chip, counted as communication instead of host
   detail::Inputs ranges{};
   bool operator==(const TrainingKey&) const = default;
 };
+
+// Return the network adapters' power per chip that resolve() moved from the host share to
+// communication (its "host_power_less_nic_w" assumption); 0 when the run stays in one domain.
+double adapters_w(const Resolved& r) {
+  for (const Assumption& a : r.assumptions) {
+    if (a.key == "host_power_less_nic_w") {
+      return a.detail;
+    }
+  }
+  return 0;
+}
 // What the memo keeps per unit: the Spreads (for the total) and, worked out once, the
 // intervals and the main driver the phase reports.
 struct TrainingPerUnit {
   std::array<Spread, o_count> p;
   Interval chip_hours, energy_kwh, co2e_kg;
+  std::array<Interval, o_count> parts{};  // the energy parts' intervals
   std::optional<Uncertain> driver;
 };
 using TrainingMemo = DirectMap<TrainingKey, TrainingPerUnit>;
@@ -94,6 +121,8 @@ TrainingEstimate estimate_training(const Resolved& r, TrainingMemo* cache, Total
   TrainingKey key;
   key.given_hours = in.chip_hours.has_value();
   key.peak_flops = r.peak_flops_per_s;
+  key.checkpoint_bytes_per_chip_hour = in.checkpoint_bytes_per_chip_hour;
+  key.nic_w = adapters_w(r);
   for (auto& x : key.ranges) {
     x = Range::exact(0);
   }
@@ -104,6 +133,7 @@ TrainingEstimate estimate_training(const Resolved& r, TrainingMemo* cache, Total
   // (per FLOP, or per given chip-hour) and is scaled: the same inputs give the same per-unit
   // figures whatever the token count, which lets batch and sweep reuse them (EstimateCache).
   const double unit = key.given_hours ? *in.chip_hours : in.flops;
+  key.dataset_bytes_per_unit = in.dataset_bytes / unit;
   const double peak = key.peak_flops;
   auto run = [&](const detail::Point& x) {
     std::array<double, o_count> o{};
@@ -111,21 +141,31 @@ TrainingEstimate estimate_training(const Resolved& r, TrainingMemo* cache, Total
     const double acc_w = x[idx(Uncertain::accelerator_power)];
     o[o_chip_hours] = hours;
     o[o_acc_kwh] = model::energy_kwh(hours, acc_w);
+    o[o_host_kwh] = model::energy_kwh(hours, std::max(0.0, x[idx(Uncertain::host_power)] - key.nic_w));
+    o[o_comm_kwh] = model::energy_kwh(hours, x[idx(Uncertain::network_power)]);
+    const double stored_bytes = hours * key.checkpoint_bytes_per_chip_hour + key.dataset_bytes_per_unit;
+    o[o_storage_kwh] = stored_bytes / 1e9 * x[idx(Uncertain::storage_energy)] / 3.6e6;
+    // What a meter at the servers reads: accelerators, host and the adapters inside the servers.
     o[o_server_kwh] = model::energy_kwh(hours, acc_w + x[idx(Uncertain::host_power)]);
-    o[o_kwh] = model::facility_kwh(o[o_server_kwh], x[idx(Uncertain::pue)]);
+    const double it_kwh = o[o_acc_kwh] + o[o_host_kwh] + o[o_comm_kwh] + o[o_storage_kwh];
+    o[o_kwh] = model::facility_kwh(it_kwh, x[idx(Uncertain::pue)]);
+    o[o_overhead_kwh] = o[o_kwh] - it_kwh;
     o[o_co2e] = model::co2e_kg(o[o_kwh], x[idx(Uncertain::carbon_intensity)]);
     o[o_embodied] =
         model::embodied_co2e_kg(hours, x[idx(Uncertain::embodied_carbon)], x[idx(Uncertain::service_life)]);
     return o;
   };
-  std::array<double, 2 + 3 * 7> hkey{};
+  std::array<double, 5 + 3 * k_training_inputs.size()> hkey{};
+  hkey[4] = key.nic_w;
   hkey[0] = key.given_hours ? 1.0 : 0.0;
   hkey[1] = peak;
+  hkey[2] = key.checkpoint_bytes_per_chip_hour;
+  hkey[3] = key.dataset_bytes_per_unit;
   for (std::size_t i = 0; i < k_training_inputs.size(); ++i) {
     const Range& x = key.ranges[idx(k_training_inputs[i])];
-    hkey[2 + 3 * i] = x.low;
-    hkey[3 + 3 * i] = x.value;
-    hkey[4 + 3 * i] = x.high;
+    hkey[5 + 3 * i] = x.low;
+    hkey[6 + 3 * i] = x.value;
+    hkey[7 + 3 * i] = x.high;
   }
   const std::uint64_t hash = hash_of(hkey);
   const TrainingPerUnit* cached = cache != nullptr ? cache->find(key, hash) : nullptr;
@@ -136,6 +176,9 @@ TrainingEstimate estimate_training(const Resolved& r, TrainingMemo* cache, Total
     computed->chip_hours = computed->p[o_chip_hours].interval();
     computed->energy_kwh = computed->p[o_kwh].interval();
     computed->co2e_kg = computed->p[o_co2e].interval();
+    for (TrainOut part : {o_acc_kwh, o_host_kwh, o_comm_kwh, o_storage_kwh, o_overhead_kwh}) {
+      computed->parts[part] = computed->p[part].interval();
+    }
     computed->driver = computed->p[o_kwh].main_driver();
     if (cache != nullptr) {
       cache->store(key, hash, *computed);
@@ -151,6 +194,10 @@ TrainingEstimate estimate_training(const Resolved& r, TrainingMemo* cache, Total
   t.wall_clock_hours = model::wall_clock_hours(t.chip_hours, in.chips);
   t.implied_mfu = model::implied_mfu(in.flops, peak, t.chip_hours);
   t.accelerator_energy_kwh = scaled(p[o_acc_kwh].value);
+  t.host_energy_kwh = scaled(p[o_host_kwh].value);
+  t.communication_energy_kwh = scaled(p[o_comm_kwh].value);
+  t.storage_energy_kwh = scaled(p[o_storage_kwh].value);
+  t.overhead_energy_kwh = scaled(p[o_overhead_kwh].value);
   t.server_energy_kwh = scaled(p[o_server_kwh].value);
   t.energy_kwh = scaled(p[o_kwh].value);
   t.co2e_kg = scaled(p[o_co2e].value);
@@ -160,6 +207,11 @@ TrainingEstimate estimate_training(const Resolved& r, TrainingMemo* cache, Total
   t.interval.chip_hours = scaled_interval(u.chip_hours);
   t.interval.energy_kwh = scaled_interval(u.energy_kwh);
   t.interval.co2e_kg = scaled_interval(u.co2e_kg);
+  t.interval.accelerator_energy_kwh = scaled_interval(u.parts[o_acc_kwh]);
+  t.interval.host_energy_kwh = scaled_interval(u.parts[o_host_kwh]);
+  t.interval.communication_energy_kwh = scaled_interval(u.parts[o_comm_kwh]);
+  t.interval.storage_energy_kwh = scaled_interval(u.parts[o_storage_kwh]);
+  t.interval.overhead_energy_kwh = scaled_interval(u.parts[o_overhead_kwh]);
   t.main_uncertainty = u.driver ? to_string(*u.driver) : "none";
   total.energy_kwh.add_scaled(p[o_kwh], unit);
   total.co2e_kg.add_scaled(p[o_co2e], unit);

@@ -113,6 +113,34 @@ double default_training_chips(TrainingSetup s, double ceiling, const TrainingCoe
   return n;
 }
 
+double fat_tree_tiers(double endpoints, double radix) {
+  if (endpoints <= radix) {
+    return 1;
+  }
+  double tiers = 2;
+  double reach = radix * radix / 2.0;
+  while (endpoints > reach && tiers < 8) {
+    reach *= radix / 2.0;
+    tiers += 1;
+  }
+  return tiers;
+}
+
+double network_power_w(double chips, double scale_up_domain, double scale_out_bytes_per_s,
+                       double link_bytes_per_s, double nic_w, double port_w, double radix) {
+  if (chips <= scale_up_domain || !(scale_out_bytes_per_s > 0) || !(link_bytes_per_s > 0)) {
+    return 0;
+  }
+  const double links = scale_out_bytes_per_s / link_bytes_per_s;
+  const double tiers = fat_tree_tiers(chips * links, radix);
+  return links * (nic_w + (2.0 * tiers - 1.0) * port_w);
+}
+
+double checkpoint_bytes_per_chip_hour(double params, double state_bytes_per_param, double chips,
+                                      double interval_hours) {
+  return params * state_bytes_per_param / (chips * interval_hours);
+}
+
 Shape default_shape(double params) {
   Shape s;
   double d = std::cbrt(params * 128.0 / 12.0);

@@ -233,6 +233,74 @@ Range mfu_band(double central, const Datum& ceiling, const Datum& model_error) {
   return m;
 }
 
+// Communication and storage, the training energy outside the servers' accelerators and hosts.
+// The network: adapters and switch ports per chip on the fat tree its chip count needs (zero in
+// one scale-up domain). The adapters sit in the servers whose measured wall power the host share
+// is (Patterson et al. 2021; Chien et al. 2023), so the host share gives them up: only the switch
+// ports are new energy. Storage: checkpoints of the training state and the dataset read once.
+void resolve_fabric_and_storage(const Scenario& s, const TrainingModel& tm, const Hardware& hw, Size size,
+                                TrainingInputs& t, const model::TrainingSetup& su, Resolved& r,
+                                Recorder& rec) {
+  const double link = tm.nic_link_gbps.value * 1e9;
+  const double links = su.scale_out_bytes_per_s / link;
+  auto network = [&](double nic, double port) {
+    return model::network_power_w(t.chips, su.scale_up_domain, su.scale_out_bytes_per_s, link, nic, port,
+                                  tm.switch_radix.value);
+  };
+  const double net_w = network(tm.nic_power_w.value, tm.switch_port_power_w.value);
+  if (s.power_watts || !(net_w > 0)) {
+    r.range(Uncertain::network_power) = Range::exact(0);  // --power-watts: the whole per-chip figure
+  } else {
+    r.range(Uncertain::network_power) = {network(tm.nic_power_w.low, tm.switch_port_power_w.low), net_w,
+                                         network(tm.nic_power_w.high, tm.switch_port_power_w.high)};
+    const double tiers = model::fat_tree_tiers(t.chips * links, tm.switch_radix.value);
+    Assumption& a =
+        rec.number("network_power_w", r.range(Uncertain::network_power), "W per chip", OriginKind::derived);
+    a.basis = Basis::network_fabric;
+    a.datum = &tm.nic_power_w;
+    a.datum2 = &tm.switch_port_power_w;
+    a.detail = links;
+    a.detail2 = tiers;
+    // The host range stays the catalog's (the inference phase shares it); estimate() takes the
+    // adapters (`detail` of this assumption) off the training host share.
+    const double nic_w = links * tm.nic_power_w.value;
+    const Range host = r.range(Uncertain::host_power);
+    const Range less{std::max(0.0, host.low - nic_w), std::max(0.0, host.value - nic_w),
+                     std::max(0.0, host.high - nic_w)};
+    Assumption& h = rec.number("host_power_less_nic_w", less, "W", OriginKind::derived);
+    h.basis = Basis::host_less_nic;
+    h.datum = &hw.host_power_w;
+    h.detail = nic_w;
+  }
+  t.checkpoint_bytes_per_chip_hour = model::checkpoint_bytes_per_chip_hour(
+      size.params, tm.state_bytes_per_param.value, t.chips, tm.checkpoint_interval_hours.value);
+  t.dataset_bytes = t.tokens * tm.dataset_bytes_per_token.value;
+  if (s.power_watts) {  // the whole per-chip figure: the fabric and storage are in it
+    r.range(Uncertain::storage_energy) = Range::exact(0);
+    return;
+  }
+  {
+    Assumption& a =
+        rec.number("checkpoint_gb", Range::exact(size.params * tm.state_bytes_per_param.value / 1e9),
+                   "GB per checkpoint", OriginKind::derived);
+    a.basis = Basis::checkpoint_writes;
+    a.datum = &tm.checkpoint_interval_hours;
+    a.datum2 = &tm.state_bytes_per_param;
+    a.detail = tm.checkpoint_interval_hours.value;
+  }
+  {
+    Assumption& a =
+        rec.number("dataset_gb", Range::exact(t.dataset_bytes / 1e9), "GB read", OriginKind::derived);
+    a.basis = Basis::dataset_reads;
+    a.datum = &tm.dataset_bytes_per_token;
+    a.detail = tm.dataset_bytes_per_token.value;
+  }
+  r.range(Uncertain::storage_energy) = tm.storage_j_per_gb.range();
+  rec.cited("storage_j_per_gb", r.range(Uncertain::storage_energy), "J/GB", "training_model",
+            tm.storage_j_per_gb)
+      .origin = OriginKind::default_value;
+}
+
 void resolve_training(const Scenario& s, const Catalog& cat, const Hardware& hw, Size size,
                       const model::Shape& shape, Resolved& r, Recorder& rec) {
   if (!s.tokens) {
@@ -450,6 +518,7 @@ void resolve_training(const Scenario& s, const Catalog& cat, const Hardware& hw,
     a.detail = hw.avg_power_fraction.value;
     rec.cited("host_power_w", r.range(Uncertain::host_power), "W", hw.id, hw.host_power_w);
   }
+  resolve_fabric_and_storage(s, tm, hw, size, t, su, r, rec);
   const Range emb_chip = hw.embodied_kgco2e.range();
   const Range emb_host = hw.host_embodied_kgco2e.range();
   r.range(Uncertain::embodied_carbon) = {emb_chip.low + emb_host.low, emb_chip.value + emb_host.value,
@@ -487,7 +556,8 @@ void resolve_inference(const Scenario& s, const Catalog& cat, const Hardware& hw
   const double output_tokens = count(s.output_tokens, "output_tokens", sm.default_output_tokens);
   require_positive(output_tokens, "output_tokens");
 
-  // Total output tokens: --inference-tokens, else --requests x output tokens, else --tokens.
+  // Total output tokens: --inference-tokens, else --requests x output tokens, else --tokens, else
+  // one request.
   if (s.inference_tokens && s.requests) {
     throw InputError("conflicting inputs: give --inference-tokens or --requests, not both");
   }
@@ -506,7 +576,12 @@ void resolve_inference(const Scenario& s, const Catalog& cat, const Hardware& hw
         rec.number("inference_tokens", Range::exact(in.tokens), "tokens", OriginKind::default_value);
     a.basis = Basis::same_as_tokens;
   } else {
-    throw InputError("inference needs --inference-tokens, --requests or --tokens");
+    // No count given: one request (what a local user asks first: the cost of one answer).
+    in.tokens = output_tokens;
+    Assumption& a =
+        rec.number("inference_tokens", Range::exact(in.tokens), "tokens", OriginKind::default_value);
+    a.basis = Basis::cited;
+    a.datum = s.output_tokens ? nullptr : &sm.default_output_tokens;
   }
   in.requests = in.tokens / output_tokens;
 
@@ -632,6 +707,10 @@ void resolve_inference(const Scenario& s, const Catalog& cat, const Hardware& hw
   su.tdp_w = hw.tdp_w.value * r.cap_power_factor;
   rec.cited("memory_bandwidth_gbps", Range::exact(hw.memory_bandwidth_gbps.value / r.cap_time_factor), "GB/s",
             hw.id, hw.memory_bandwidth_gbps);
+  if (r.phase == Phase::inference && !s.power_watts) {  // (a training phase records them already)
+    rec.cited("tdp_w", Range::exact(su.tdp_w), "W", hw.id, hw.tdp_w);
+    rec.cited("host_power_w", hw.host_power_w.range(), "W", hw.id, hw.host_power_w);
+  }
 
   // The serving stack: current engines keep the GPU busy through a step (CUDA graphs, async
   // scheduling); vLLM 0.5 and earlier leave it waiting on the host for most of each step.
@@ -780,6 +859,12 @@ Resolved resolve(const Scenario& s, const Catalog& cat) {
   // The precision: the requested one, which the chip must compute in for training; serving
   // may store weights in a format the chip cannot compute in (weight-only quantisation:
   // int8/int4/fp8 weights, 16-bit compute). Else bf16, or the chip's best 16-bit format.
+  const bool accelerator = hw.kind == "accelerator";
+  if (!accelerator && r.phase != Phase::inference) {
+    throw InputError("training: " + std::string(hw.id) + " is " +
+                     (hw.kind == "cpu" ? "a CPU" : "an edge device") +
+                     "; llm-energy estimates training on accelerators only (use --phase inference)");
+  }
   Precision compute = default_precision(hw);
   if (s.precision) {
     r.precision = s.precision->value;
@@ -787,6 +872,14 @@ Resolved resolve(const Scenario& s, const Catalog& cat) {
       if (r.phase != Phase::inference || bits_of(r.precision) >= 16) {
         throw InputError("precision: " + std::string(hw.id) + " has no " +
                          std::string(to_string(r.precision)) + " peak (it has " + precisions_of(hw) + ")");
+      }
+      // CPUs and edge devices run integer block formats (GGUF Q8_0, Q4_0, Q4_K: llama.cpp, Ollama);
+      // no common runtime there stores FP8 weights.
+      if (!accelerator && r.precision == Precision::fp8) {
+        throw InputError(
+            "precision: " + std::string(hw.id) +
+            " cannot run fp8 weights (CPUs and edge devices run q4, int4 or int8 weight formats, or " +
+            precisions_of(hw) + ")");
       }
     } else {
       compute = r.precision;
@@ -804,6 +897,19 @@ Resolved resolve(const Scenario& s, const Catalog& cat) {
   }
 
   r.grid = resolve_grid(s, cat, &r.assumptions);
+  // An edge device (a laptop, a desktop, a module) sits in no data centre: no facility overhead
+  // unless --pue says otherwise.
+  if (hw.kind == "edge" && !s.pue) {
+    r.grid.op = &cat.find_operator("on-device");
+    r.grid.pue = r.grid.op->pue.range();
+    for (Assumption& a : r.assumptions) {
+      if (a.key == "pue") {
+        a.value = r.grid.pue;
+        a.entry = r.grid.op->id;
+        a.datum = &r.grid.op->pue;
+      }
+    }
+  }
   r.range(Uncertain::pue) = r.grid.pue;
   r.range(Uncertain::carbon_intensity) = r.grid.intensity;
 

@@ -26,8 +26,8 @@ using Z = std::optional<Given<Sparsity>> Scenario::*;
 using Member = std::variant<D, R, S, B, P, Q, Z>;
 
 constexpr std::array<std::string_view, 3> k_phases = {"training", "inference", "both"};
-constexpr std::array<std::string_view, 7> k_precisions = {"fp32", "tf32", "bf16", "fp16",
-                                                          "fp8",  "int8", "int4"};
+constexpr std::array<std::string_view, 8> k_precisions = {"fp32", "tf32", "bf16", "fp16",
+                                                          "fp8",  "int8", "int4", "q4"};
 constexpr std::array<std::string_view, 2> k_sparsities = {"dense", "2:4"};
 constexpr std::array<std::string_view, 2> k_stacks = {"current", "legacy"};
 
@@ -44,13 +44,15 @@ const std::array<Binding, 43> k_bindings = {{
      &Scenario::active_params},
     {{"recompute", FieldKind::boolean, "", "full activation recomputation: 8*N*D instead of 6*N*D"},
      &Scenario::recompute},
-    {{"hardware", FieldKind::text, "", "accelerator id (see 'llm-energy hardware list'); default h100-sxm"},
+    {{"hardware", FieldKind::text, "",
+      "accelerator, CPU or edge device id (see 'llm-energy hardware list'); default h100-sxm"},
      &Scenario::hardware},
     {{"chips", FieldKind::count, "chips",
       "accelerators used for training; default the fewest (from 8, powers of two) that finish in 30 days"},
      &Scenario::chips},
     {{"precision", FieldKind::choice, "",
-      "fp32, tf32, bf16, fp16, fp8, int8 or int4; default bf16 (fp16 where the chip has no bf16)",
+      "fp32, tf32, bf16, fp16, fp8, int8, int4 or q4 (GGUF-style 4.5-bit weights); default bf16 (fp16 where "
+      "the chip has no bf16)",
       k_precisions},
      &Scenario::precision},
     {{"mfu", FieldKind::range, "fraction",
@@ -70,7 +72,7 @@ const std::array<Binding, 43> k_bindings = {{
     {{"chip_hours", FieldKind::count, "chip-hours", "known accelerator-hours; the implied MFU is reported"},
      &Scenario::chip_hours},
     {{"power_watts", FieldKind::range, "W",
-      "average power per chip including its host share (replaces the catalog figures)"},
+      "average power per chip including its host, network and storage share (replaces the catalog figures)"},
      &Scenario::power_watts},
     {{"pue", FieldKind::range, "ratio", "data-centre PUE >= 1; default from the region's operator"},
      &Scenario::pue},
@@ -89,7 +91,8 @@ const std::array<Binding, 43> k_bindings = {{
      &Scenario::market_based_intensity},
     {{"phase", FieldKind::choice, "", "training, inference or both (default both)", k_phases},
      &Scenario::phase},
-    {{"inference_tokens", FieldKind::count, "tokens", "total output tokens served; default = --tokens"},
+    {{"inference_tokens", FieldKind::count, "tokens",
+      "total output tokens served; default = --tokens, else one request"},
      &Scenario::inference_tokens},
     {{"input_tokens", FieldKind::count, "tokens", "prompt tokens per request; default 400"},
      &Scenario::input_tokens},

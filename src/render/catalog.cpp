@@ -41,6 +41,7 @@ std::string list_hardware(const Catalog& cat, Format f) {
       arr.push_back({{"id", h.id},
                      {"name", h.name},
                      {"generation", h.generation},
+                     {"kind", h.kind},
                      {"release_year", h.release_year},
                      {"tdp_w", h.tdp_w.value},
                      {"peak_tflops", peaks},
@@ -72,6 +73,7 @@ std::string show_hardware(const Hardware& h, Format f) {
          {"name", h.name},
          {"vendor", h.vendor},
          {"generation", h.generation},
+         {"kind", h.kind},
          {"release_year", h.release_year},
          {"tdp_w", datum_json(h.tdp_w)}};
   json peaks = json::object();
@@ -87,8 +89,10 @@ std::string show_hardware(const Hardware& h, Format f) {
   j["memory_gb"] = datum_json(h.memory_gb);
   j["memory_bandwidth_gbps"] = datum_json(h.memory_bandwidth_gbps);
   j["embodied_kgco2e"] = datum_json(h.embodied_kgco2e);
-  j["training_mfu"] = datum_json(h.training_mfu);
-  j["avg_power_fraction"] = datum_json(h.avg_power_fraction);
+  if (h.kind == "accelerator") {  // CPUs and edge devices serve only: no training figures
+    j["training_mfu"] = datum_json(h.training_mfu);
+    j["avg_power_fraction"] = datum_json(h.avg_power_fraction);
+  }
   j["idle_power_fraction"] = datum_json(h.idle_power_fraction);
   j["host_power_w"] = datum_json(h.host_power_w);
   j["host_embodied_kgco2e"] = datum_json(h.host_embodied_kgco2e);
@@ -99,7 +103,8 @@ std::string show_hardware(const Hardware& h, Format f) {
   }
   const auto esc = escape_control;  // catalog text can come from a user's --hardware-file
   std::string out = esc(h.id) + ": " + esc(h.name) + " (" + esc(h.vendor) + ", " + esc(h.generation) + ", " +
-                    std::to_string(h.release_year) + ")\n";
+                    (h.kind == "accelerator" ? "" : esc(h.kind) + ", ") + std::to_string(h.release_year) +
+                    ")\n";
   TextTable peak_rows({{"", Align::left, 4}, {"", Align::left, 6}, {"", Align::right, 10}, {}}, "  ", " ");
   TextTable datum_rows({{"", Align::left, 22}, {"", Align::left, 20}, {}}, "  ", " ");
   for (auto it = j.begin(); it != j.end(); ++it) {

@@ -303,6 +303,26 @@ std::string source_text(const Assumption& a, std::size_t cap) {
         << g3(a.detail) << "x the dense peak; ";
       t.cite(*a.datum);
       break;
+    case Basis::network_fabric:
+      t << g3(a.detail) << " links per chip x (adapter port + " << f0(2 * a.detail2 - 1)
+        << " switch ports of a " << f0(a.detail2) << "-tier fat tree); adapter: ";
+      t.cite(*a.datum) << "; switch port: ";
+      t.cite(*a.datum2);
+      break;
+    case Basis::host_less_nic:
+      t << "the host share less the " << g3(a.detail) << " W of network adapters counted as communication; ";
+      t.cite(*a.datum);
+      break;
+    case Basis::checkpoint_writes:
+      t << "the training state (bytes per parameter x params) written every " << g3(a.detail)
+        << " h of wall clock; interval: ";
+      t.cite(*a.datum) << "; state: ";
+      t.cite(*a.datum2);
+      break;
+    case Basis::dataset_reads:
+      t << "the tokenised dataset read once, " << g3(a.detail) << " bytes per token; ";
+      t.cite(*a.datum);
+      break;
   }
   return std::move(t).str();
 }
@@ -606,8 +626,9 @@ std::string row_text(const Figure& f, const Estimate& e) {
       return std::string(f.text(e));
     case Show::tokens_summary: {
       const auto& i = *e.inference;
-      return human_count(i.tokens) + " (" + human_count(i.requests) + " requests of " +
-             sig3(i.input_tokens_per_request) + " in / " + sig3(i.output_tokens_per_request) + " out)";
+      return human_count(i.tokens) + " (" + human_count(i.requests) +
+             (i.requests == 1 ? " request of " : " requests of ") + sig3(i.input_tokens_per_request) +
+             " in / " + sig3(i.output_tokens_per_request) + " out)";
     }
     case Show::replica_summary: {
       const auto& i = *e.inference;

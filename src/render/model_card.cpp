@@ -78,9 +78,21 @@ std::string render_model_card(const Estimate& e, const Catalog& cat) {
   const Assumption* chips = find_assumption(e, "chips");
   const std::string hardware_used =
       chips != nullptr ? fmt::format("{} x {}", sig3(chips->value.value), hardware_name) : hardware_name;
+  // The energy by part, beside the Hub's co2_eq_emissions keys (which hold no energy): each part
+  // with its 80% range; the parts add up to the facility total.
+  std::string parts = "training_energy_kwh:\n";
+  auto part = [&](const char* key, double v, const Interval& i) {
+    parts += fmt::format("  {}: {{value: {}, low: {}, high: {}}}\n", key, sig3(v), sig3(i.low), sig3(i.high));
+  };
+  part("compute", t.accelerator_energy_kwh, t.interval.accelerator_energy_kwh);
+  part("host", t.host_energy_kwh, t.interval.host_energy_kwh);
+  part("communication", t.communication_energy_kwh, t.interval.communication_energy_kwh);
+  part("storage", t.storage_energy_kwh, t.interval.storage_energy_kwh);
+  part("facility_overhead", t.overhead_energy_kwh, t.interval.overhead_energy_kwh);
+  part("total", t.energy_kwh, t.interval.energy_kwh);
   return "co2_eq_emissions:\n  emissions: " + grams(t.co2e_kg * 1000) + "\n  source: " + yaml_quoted(source) +
          "\n  training_type: \"pre-training\"\n  geographical_location: " + yaml_quoted(region_name) +
-         "\n  hardware_used: " + yaml_quoted(hardware_used) + "\n";
+         "\n  hardware_used: " + yaml_quoted(hardware_used) + "\n" + parts;
 }
 
 }  // namespace llm_energy::render

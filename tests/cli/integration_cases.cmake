@@ -41,7 +41,7 @@ integration_case(plot_estimate svg ${bin} estimate --tokens 1e8 --params 1e9 --e
 integration_case(plot_estimate_training svg ${bin} estimate --params 7B --tokens 2T --phase training
                  --expect "Energy [MWh]" "Training")
 integration_case(plot_compare svg ${bin} compare --params 7e9 --tokens 1T --hardware a100-sxm4-80gb,h100-sxm
-                 --quantize fp8 --expect "86.3 MWh" "precision=fp8" "hardware=a100-sxm4-80gb")
+                 --quantize fp8 --expect "87.3 MWh" "precision=fp8" "hardware=a100-sxm4-80gb")
 integration_case(plot_sweep svg ${bin} sweep --params 1e8:1e11:x10 --tokens 1e9,1e10,1e11 --region FR,US
                  -o ${CMAKE_CURRENT_BINARY_DIR}/plot_sweep.csv --expect "against --tokens"
                  "params=100000000, region=FR" "(log)")

@@ -84,8 +84,10 @@ TEST_CASE("every hardware figure is sourced, dated and ordered", "[catalog]") {
     check_datum(h.memory_gb, w + "memory_gb");
     check_datum(h.memory_bandwidth_gbps, w + "memory_bandwidth_gbps");
     check_datum(h.embodied_kgco2e, w + "embodied_kgco2e");
-    check_datum(h.training_mfu, w + "training_mfu");
-    check_datum(h.avg_power_fraction, w + "avg_power_fraction");
+    if (h.kind == "accelerator") {  // CPUs and edge devices do not train: no training figures
+      check_datum(h.training_mfu, w + "training_mfu");
+      check_datum(h.avg_power_fraction, w + "avg_power_fraction");
+    }
     check_datum(h.host_power_w, w + "host_power_w");
     check_datum(h.service_life_years, w + "service_life_years");
     bool any_peak = false;
@@ -100,7 +102,7 @@ TEST_CASE("every hardware figure is sourced, dated and ordered", "[catalog]") {
     CHECK(any_peak);
     CHECK(h.tdp_w.value > 0);
     CHECK(h.training_mfu.high <= 1.0);
-    CHECK(h.training_mfu.low > 0);
+    CHECK((h.kind != "accelerator" || h.training_mfu.low > 0));
     CHECK_FALSE(h.generation.empty());
   }
 }
@@ -218,7 +220,14 @@ TEST_CASE("the training utilisation model is sourced and sane", "[catalog]") {
       {&tm.target_days, "target_days"},
       {&tm.min_chips, "min_chips"},
       {&tm.model_error, "model_error"},
-      {&tm.fallback_scale_out_gbps, "fallback_scale_out_gbps"}};
+      {&tm.fallback_scale_out_gbps, "fallback_scale_out_gbps"},
+      {&tm.nic_power_w, "nic_power_w"},
+      {&tm.switch_port_power_w, "switch_port_power_w"},
+      {&tm.switch_radix, "switch_radix"},
+      {&tm.nic_link_gbps, "nic_link_gbps"},
+      {&tm.checkpoint_interval_hours, "checkpoint_interval_hours"},
+      {&tm.dataset_bytes_per_token, "dataset_bytes_per_token"},
+      {&tm.storage_j_per_gb, "storage_j_per_gb"}};
   for (const auto& [d, key] : fields) {
     check_datum(*d, std::string("training_model.") + key);
     CHECK(d->value > 0);
@@ -235,6 +244,9 @@ TEST_CASE("the training utilisation model is sourced and sane", "[catalog]") {
 
 TEST_CASE("every built-in accelerator has its interconnect", "[catalog]") {
   for (const auto& h : builtin_catalog().hardware) {
+    if (h.kind != "accelerator") {
+      continue;  // CPUs and edge devices serve on one socket or module: no training fabric
+    }
     const std::string w = std::string(h.id) + ".";
     REQUIRE(h.scale_up_gbps);
     REQUIRE(h.scale_up_domain);
