@@ -31,8 +31,10 @@ enum class Uncertain : std::uint8_t {
   embodied_carbon,
   service_life,
   batch_size,
+  wue,              // on-site water per kWh of IT energy
+  water_intensity,  // water consumed generating a kWh (off-site)
 };
-inline constexpr std::size_t k_uncertain_count = 12;
+inline constexpr std::size_t k_uncertain_count = 14;
 
 // Return the input's name as reports show it ("mfu", "carbon intensity", "batch size").
 [[nodiscard]] std::string_view to_string(Uncertain u);

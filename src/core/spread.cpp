@@ -17,7 +17,9 @@ std::string_view to_string(Uncertain u) {
                                                                               "carbon intensity",
                                                                               "embodied carbon",
                                                                               "service life",
-                                                                              "batch size"};
+                                                                              "batch size",
+                                                                              "wue",
+                                                                              "water intensity"};
   return k_names[static_cast<std::size_t>(u)];
 }
 
