@@ -52,3 +52,8 @@ cli_case(facility_cloud RC 0 ARGS ${fh_both} --region us-east-1 --format json
 cli_case(facility_bad RC 2 ARGS ${fh_both} --facility garage ERR "facility")
 cli_case(regions_show_water RC 0 ARGS regions show FR OUT "water of electricity  3.67 L/kWh")
 cli_case(regions_show_cloud_water RC 0 ARGS regions show us-east-1 --format json OUT "\"water_intensity\": {")
+# electricity_water in a --regions-file: merged per region id; a negative value is refused.
+cli_case(water_override RC 0 ARGS regions show AO --regions-file tests/data/firsthour/water-override.json
+         OUT "water of electricity  2 L/kWh (1")
+cli_case(water_override_negative RC 2 ARGS regions show AO --regions-file tests/data/firsthour/water-negative.json
+         ERR "electricity_water.AO: must not be negative")
