@@ -29,6 +29,7 @@ struct Budget {
 struct BudgetPolicy {
   BudgetOn on = BudgetOn::central;
   std::optional<double> warn_at;  // (0, 1]: warn at this share of a budget
+  Budget cap;  // given for a whole batch (its command line): each row's budget is tighter(cap, row)
 };
 
 // Throws InputError when warn_at lies outside (0, 1].

@@ -94,6 +94,9 @@ struct Region {
   std::string_view operator_id;  // empty: the catalog's default operator
   Datum carbon_intensity;        // gCO2e/kWh
   std::string_view basis;        // life-cycle, operational, direct
+  // L of water consumed generating a kWh (off-site), from the catalog's electricity_water by
+  // the region's id, or a cloud region's country; empty where no source gives one.
+  std::optional<Datum> water_intensity;
   bool operator==(const Region&) const = default;
 };
 

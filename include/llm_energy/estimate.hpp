@@ -32,8 +32,10 @@ struct TrainingEstimate {
   double energy_per_token_j = 0;
   double energy_per_param_j = 0;
   std::optional<double> market_based_co2e_kg;  // with --renewable-share or --market-based-intensity
+  double onsite_water_l = 0;                   // WUE x IT (server) energy
+  double water_l = 0;                          // on-site + water intensity of electricity x facility energy
   struct {
-    Interval chip_hours, energy_kwh, co2e_kg;
+    Interval chip_hours, energy_kwh, co2e_kg, water_l;
     Interval accelerator_energy_kwh, host_energy_kwh, communication_energy_kwh, storage_energy_kwh,
         overhead_energy_kwh;
   } interval;
@@ -64,8 +66,10 @@ struct InferenceEstimate {
   double chip_hours = 0;
   double memory_required_gb = 0;  // per replica: weights + KV cache at batch B, with headroom
   std::optional<double> market_based_co2e_kg;
+  double onsite_water_l = 0;
+  double water_l = 0;
   struct {
-    Interval energy_per_token_j, accelerator_energy_per_token_j, energy_kwh, co2e_kg;
+    Interval energy_per_token_j, accelerator_energy_per_token_j, energy_kwh, co2e_kg, water_l;
   } interval;
   std::string_view main_uncertainty;
 };
@@ -76,6 +80,7 @@ struct Total {
   Spread energy_kwh;
   Spread co2e_kg;
   Spread chip_hours;
+  Spread water_l;
   double embodied_co2e_kg = 0;
   std::optional<double> market_based_co2e_kg;
 };

@@ -33,6 +33,8 @@ enum class Show : std::uint8_t {
   energy_range,     // 507 Wh (338–1069)
   mass,             // 12.0 g
   mass_range,       // 244 g (161–514)
+  water,            // 4.20 L
+  water_range,      // 1.29 ML (0.84–2.10)
   text,             // the word
   tokens_summary,   // 100 M (250 k requests of 400 in / 400 out)
   replica_summary,  // 1 chip, batch 64, decode memory-bound

@@ -131,6 +131,14 @@ struct TrainingEfficiency {
 // Return location-based operational CO2e in kg for `kwh` at `g_per_kwh`.
 [[nodiscard]] double co2e_kg(double kwh, double g_per_kwh);
 
+// Return on-site water in litres: IT energy times WUE (L/kWh of IT energy; The Green Grid's
+// water usage effectiveness).
+[[nodiscard]] double onsite_water_l(double it_kwh, double wue_l_per_kwh);
+
+// Return the water consumed generating `facility_kwh` at `l_per_kwh` (off site; Li et al. 2023,
+// arXiv:2304.03271: facility energy x the electricity's water intensity).
+[[nodiscard]] double generation_water_l(double facility_kwh, double l_per_kwh);
+
 // Return embodied CO2e in kg amortised over the share of service life used:
 // chip_hours * (chip + host share) kgCO2e / (life_years * 8766 h).
 [[nodiscard]] double embodied_co2e_kg(double chip_hours, double embodied_kg_per_chip, double life_years);

@@ -58,6 +58,9 @@ enum class Basis : std::uint8_t {
   host_less_nic,     // the host share less the NICs now counted as communication (`detail` W)
   checkpoint_writes,  // state bytes per parameter x params every `detail` hours (datum: interval)
   dataset_reads,      // `detail` bytes per token read once (datum)
+  facility,          // the facility entry (`word`: its name); `detail` 1: the region's own operator
+  water_unsourced,   // no water intensity of electricity for region `word`: on-site water only
+  hours_only,        // chip-hours without params and tokens: no compute or per-token figures
 };
 
 // One resolved input: its value (with range) or text, its origin and what it rests on. The
@@ -78,12 +81,17 @@ struct Assumption {
   std::string_view word{};
 };
 
-// The grid: carbon intensity and PUE, from --region (and its operator) or given.
+// The grid: carbon intensity and PUE, from --region (and its operator or --facility) or given;
+// the facility's on-site water (WUE) and the water intensity of the region's electricity.
 struct Grid {
   const Region* region = nullptr;  // null when --carbon-intensity was given
   const Operator* op = nullptr;    // the operator whose PUE applies; null when --pue was given
   Range intensity;
   Range pue;
+  const Operator* facility = nullptr;  // the entry whose PUE (unless given) and WUE apply
+  Range wue;                           // L of water on site per kWh of IT (server) energy
+  Range water_intensity;               // L of water per kWh generated; exact 0 where unsourced
+  bool water_intensity_known = false;
   [[nodiscard]] std::string_view region_id() const {
     return region != nullptr ? std::string_view(region->id) : "custom";
   }

@@ -51,6 +51,7 @@ struct Scenario {
   std::optional<Given<double>> chip_hours;
   std::optional<Given<Range>> power_watts;
   std::optional<Given<Range>> pue;
+  std::optional<Given<std::string>> facility;  // "hyperscale", "colocation" or "enterprise"
   std::optional<Given<std::string>> region;
   std::optional<Given<Range>> carbon_intensity;
   std::optional<Given<double>> power_cap;               // fraction of TDP, (0, 1]

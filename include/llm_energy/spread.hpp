@@ -33,8 +33,10 @@ enum class Uncertain : std::uint8_t {
   batch_size,
   network_power,   // training: NIC and switch-port power per chip
   storage_energy,  // training: storage energy per byte written or read
+  wue,              // on-site water per kWh of IT energy
+  water_intensity,  // water consumed generating a kWh (off-site)
 };
-inline constexpr std::size_t k_uncertain_count = 14;
+inline constexpr std::size_t k_uncertain_count = 16;
 
 // Return the input's name as reports show it ("mfu", "carbon intensity", "batch size").
 [[nodiscard]] std::string_view to_string(Uncertain u);

@@ -209,7 +209,7 @@ void Engine::on_estimate(std::function<void(const Estimate&, const std::vector<s
 
 bool Engine::row(const Scenario& s, std::size_t line, const std::vector<std::string>* extra, bool own_id) {
   try {
-    const Budget budget = budget_of(s);
+    const Budget budget = tighter(m_budget.cap, budget_of(s));
     const Estimate e = estimate(s, m_cat, &m_cache);
     const BudgetVerdict v = check_budgets(budget, e, m_budget);
     if (m_sink) {

@@ -14,6 +14,7 @@
 #include "cli/io.hpp"
 #include "cli/options.hpp"
 #include "cli/progress.hpp"
+#include "llm_energy/budget.hpp"
 #include "llm_energy/error.hpp"
 
 namespace llm_energy::cli {
@@ -36,6 +37,12 @@ inside an unquoted field, text after a closing quote, a record with more or fewe
 than the header, and a quote that never closes are error rows (a quote that never closes
 spoils only its own line; reading goes on with the next). A row's id is its id column's
 value; a field beyond the header's is never an id.
+
+Budgets: --max-energy, --max-co2e and --max-chip-hours on the command line are caps for the
+whole batch. A row's own max_* key may tighten a cap but not loosen it: the row is checked
+against the smaller of the two (a row's 500MWh under --max-energy 50MWh is checked against
+50 MWh). A row may set a budget the command line does not have. --warn-at applies to every
+row's budgets.
 
 When rows fail or are over budget, one line on standard error says how many, and where the
 first failed row is.
@@ -65,6 +72,7 @@ class BatchCommand final : public Command {
     o.input = batch::parse_input_format(m_input_format);
     o.output = batch::parse_output_format(m_output.format);
     o.budget = m_budget.policy();
+    o.budget.cap = budget_of(o.base);  // a cap: a row may tighten it, not loosen it
     o.fail_fast = m_fail_fast;
     o.input_name = m_input == "-" ? "<stdin>" : m_input;
     const CatalogHandle cat = m_catalog.load();

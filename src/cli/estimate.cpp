@@ -22,6 +22,17 @@ const char* k_footer = R"(Examples:
       --chip-hours 3552000 --power-watts 330 --pue 1.1 --carbon-intensity 429
   llm-energy estimate --model llama-3.1-8b --phase inference --requests 1M --batch-size 64
   llm-energy estimate --config configs/examples/llama2-70b.json --format json --max-energy 1GWh
+  llm-energy estimate --chip-hours 200k --hardware a100-sxm4-80gb --region us-east-1
+  llm-energy estimate --params 7B --tokens 2T --region DE --facility enterprise
+
+With both phases (the default), a Total block (JSON "total") sums them; budgets are checked
+against it, and their messages name the phases they cover. --format json and markdown carry
+the verdict ("budget": {"within", "messages"}). --warn-at needs a budget.
+--chip-hours with --hardware and --region alone estimates a reported run: energy, CO2e and
+water from the hours; compute, utilisation and per-token figures need --params and --tokens.
+Without --chips, the wall-clock names the default chip count (fewest power of two in 30 days).
+Water = WUE x server energy (on site) + the region's water per kWh generated x facility energy.
+The facility: a cloud region's operator, else the colocation class; --facility picks a class.
 
 Numbers accept 1e8, 100000000, 100M, 70B, 1.5T, 7b, 2k (k, M, B or G, T).
 Ranges: --mfu 0.35:0.45 (LOW:HIGH) or 0.3:0.4:0.5 (LOW:VALUE:HIGH); a plain value is exact.
@@ -62,6 +73,9 @@ class EstimateCommand final : public Command {
       cat.reset(apply_profile(*cat, prof));
     }
     const Budget budget = budget_of(s);
+    if (policy.warn_at && !budget.any()) {
+      throw InputError("--warn-at needs a budget (--max-energy, --max-co2e or --max-chip-hours)");
+    }
     const Estimate e = estimate(s, *cat);
     const BudgetVerdict verdict = check_budgets(budget, e, policy);
     if (!m_plot.empty()) {
@@ -75,7 +89,8 @@ class EstimateCommand final : public Command {
     } else {
       const render::Format f = render::parse_format(m_output.format);
       const render::Style style{m_output.color(io)};
-      m_output.emit(io, m_explain ? render::render_explained(e, f, style) : render::render(e, f, style));
+      m_output.emit(io, m_explain ? render::render_explained(e, f, style, &verdict)
+                                  : render::render(e, f, style, &verdict));
     }
     for (const auto& m : render::budget_messages(verdict)) {
       io.err << "llm-energy: " << m << "\n";

@@ -177,7 +177,8 @@ bool OutputOptions::color(const Io& io) const {
 void BudgetOptions::add(CLI::App& cmd) {
   cmd.add_option("--budget-on", m_on, "compare budgets with the central value or the top of the range")
       ->check(CLI::IsMember({"central", "high"}));
-  cmd.add_option("--warn-at", m_warn_at, "warn when a figure reaches this share of its budget, e.g. 80%");
+  cmd.add_option("--warn-at", m_warn_at,
+                 "warn when a figure reaches this share of its budget, e.g. 80% (needs a budget)");
 }
 
 BudgetPolicy BudgetOptions::policy() const {

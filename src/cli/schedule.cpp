@@ -72,6 +72,9 @@ class ScheduleCommand final : public Command {
       s.phase = Given<Phase>{Phase::training, Origin::flag};
       const auto cat = m_catalog.load();
       const Estimate e = estimate(s, *cat);
+      if (!(e.training->wall_clock_hours > 0)) {
+        throw InputError("schedule needs the run's wall-clock: give --chips with --chip-hours");
+      }
       q.duration_hours = e.training->wall_clock_hours;
       q.energy_kwh = e.training->energy_kwh;
     }

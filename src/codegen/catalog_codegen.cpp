@@ -86,7 +86,7 @@ std::string region(const Region& r) {
   return "Region{.id = " + lit(r.id) + ", .name = " + lit(r.name) + ", .kind = " + lit(r.kind) +
          ", .provider = " + lit(r.provider) + ", .country = " + lit(r.country) +
          ", .operator_id = " + lit(r.operator_id) + ", .carbon_intensity = " + datum(r.carbon_intensity) +
-         ", .basis = " + lit(r.basis) + "}";
+         ", .basis = " + lit(r.basis) + ", .water_intensity = " + opt_datum(r.water_intensity) + "}";
 }
 
 std::string model(const ModelArch& m) {

@@ -355,14 +355,14 @@ const FileKind& hardware_kind() {
   return k;
 }
 const FileKind& regions_kind() {
-  static const FileKind k{
-      .schema = "llm-energy/regions/1",
-      .list = "regions",
-      .members = "operators",
-      .blocks = {},
-      .scalars = {"default_operator"},
-      .top_keys = {"schema", "data_version", "notes", "default_operator", "operators", "regions"},
-      .nested_peaks = false};
+  static const FileKind k{.schema = "llm-energy/regions/1",
+                          .list = "regions",
+                          .members = "operators",
+                          .blocks = {"electricity_water"},
+                          .scalars = {"default_operator"},
+                          .top_keys = {"schema", "data_version", "notes", "default_operator", "operators",
+                                       "electricity_water", "regions"},
+                          .nested_peaks = false};
   return k;
 }
 const FileKind& models_kind() {
@@ -892,6 +892,29 @@ void read_regions_file(const Document& d, Catalog& cat) {
     if (!g.operator_id.empty()) {
       check_operator(o.at("operator"), std::string(g.operator_id),
                      "region '" + std::string(g.id) + "'.operator");
+    }
+  }
+  // The water intensity of electricity, by region id (a cloud region takes its country's).
+  if (const json* water = find(d.doc, "electricity_water"); water != nullptr) {
+    const Origins& o = d.block("electricity_water");
+    Reader{o.file}.object(*water, "electricity_water");
+    std::unordered_map<std::string, Datum> by_id;
+    for (auto it = water->begin(); it != water->end(); ++it) {
+      if (is_doc_key(it.key())) {
+        continue;
+      }
+      const std::string w = "electricity_water." + it.key();
+      Datum datum = o.at(it.key()).datum(it.value(), w);
+      if (!(datum.low >= 0)) {
+        o.at(it.key()).fail(w, "must not be negative");
+      }
+      by_id.insert_or_assign(lower(it.key()), datum);
+    }
+    for (Region& g : cat.regions) {
+      const std::string_view key = g.kind == "cloud" && !g.country.empty() ? g.country : g.id;
+      if (const auto it = by_id.find(lower(std::string(key))); it != by_id.end()) {
+        g.water_intensity = it->second;
+      }
     }
   }
 }

@@ -78,12 +78,15 @@ enum TrainOut {
   o_kwh,
   o_co2e,
   o_embodied,
+  o_onsite_l,
+  o_water_l,
   o_count
 };
-constexpr std::array<Uncertain, 9> k_training_inputs = {
+constexpr std::array<Uncertain, 11> k_training_inputs = {
     Uncertain::mfu,          Uncertain::accelerator_power, Uncertain::host_power,
     Uncertain::pue,          Uncertain::carbon_intensity,  Uncertain::embodied_carbon,
-    Uncertain::service_life, Uncertain::network_power,     Uncertain::storage_energy};
+    Uncertain::service_life, Uncertain::network_power,     Uncertain::storage_energy,
+    Uncertain::wue,          Uncertain::water_intensity};
 
 // Everything the per-unit training propagation depends on.
 struct TrainingKey {
@@ -110,7 +113,7 @@ double adapters_w(const Resolved& r) {
 // intervals and the main driver the phase reports.
 struct TrainingPerUnit {
   std::array<Spread, o_count> p;
-  Interval chip_hours, energy_kwh, co2e_kg;
+  Interval chip_hours, energy_kwh, co2e_kg, water_l;
   std::array<Interval, o_count> parts{};  // the energy parts' intervals
   std::optional<Uncertain> driver;
 };
@@ -153,6 +156,8 @@ TrainingEstimate estimate_training(const Resolved& r, TrainingMemo* cache, Total
     o[o_co2e] = model::co2e_kg(o[o_kwh], x[idx(Uncertain::carbon_intensity)]);
     o[o_embodied] =
         model::embodied_co2e_kg(hours, x[idx(Uncertain::embodied_carbon)], x[idx(Uncertain::service_life)]);
+    o[o_onsite_l] = model::onsite_water_l(it_kwh, x[idx(Uncertain::wue)]);  // cooling of all IT
+    o[o_water_l] = o[o_onsite_l] + model::generation_water_l(o[o_kwh], x[idx(Uncertain::water_intensity)]);
     return o;
   };
   std::array<double, 5 + 3 * k_training_inputs.size()> hkey{};
@@ -179,6 +184,7 @@ TrainingEstimate estimate_training(const Resolved& r, TrainingMemo* cache, Total
     for (TrainOut part : {o_acc_kwh, o_host_kwh, o_comm_kwh, o_storage_kwh, o_overhead_kwh}) {
       computed->parts[part] = computed->p[part].interval();
     }
+    computed->water_l = computed->p[o_water_l].interval();
     computed->driver = computed->p[o_kwh].main_driver();
     if (cache != nullptr) {
       cache->store(key, hash, *computed);
@@ -191,8 +197,10 @@ TrainingEstimate estimate_training(const Resolved& r, TrainingMemo* cache, Total
   TrainingEstimate t;
   t.flops = in.flops;
   t.chip_hours = scaled(p[o_chip_hours].value);
-  t.wall_clock_hours = model::wall_clock_hours(t.chip_hours, in.chips);
-  t.implied_mfu = model::implied_mfu(in.flops, peak, t.chip_hours);
+  // A run known by its chip-hours alone has no FLOPs, tokens or parameters (and perhaps no chip
+  // count): those figures stay 0 and are absent from the output (figures.cpp).
+  t.wall_clock_hours = in.chips > 0 ? model::wall_clock_hours(t.chip_hours, in.chips) : 0.0;
+  t.implied_mfu = in.flops > 0 ? model::implied_mfu(in.flops, peak, t.chip_hours) : 0.0;
   t.accelerator_energy_kwh = scaled(p[o_acc_kwh].value);
   t.host_energy_kwh = scaled(p[o_host_kwh].value);
   t.communication_energy_kwh = scaled(p[o_comm_kwh].value);
@@ -202,8 +210,8 @@ TrainingEstimate estimate_training(const Resolved& r, TrainingMemo* cache, Total
   t.energy_kwh = scaled(p[o_kwh].value);
   t.co2e_kg = scaled(p[o_co2e].value);
   t.embodied_co2e_kg = scaled(p[o_embodied].value);
-  t.energy_per_token_j = t.energy_kwh * 3.6e6 / in.tokens;
-  t.energy_per_param_j = t.energy_kwh * 3.6e6 / r.params;
+  t.energy_per_token_j = in.tokens > 0 ? t.energy_kwh * 3.6e6 / in.tokens : 0.0;
+  t.energy_per_param_j = r.params > 0 ? t.energy_kwh * 3.6e6 / r.params : 0.0;
   t.interval.chip_hours = scaled_interval(u.chip_hours);
   t.interval.energy_kwh = scaled_interval(u.energy_kwh);
   t.interval.co2e_kg = scaled_interval(u.co2e_kg);
@@ -212,10 +220,14 @@ TrainingEstimate estimate_training(const Resolved& r, TrainingMemo* cache, Total
   t.interval.communication_energy_kwh = scaled_interval(u.parts[o_comm_kwh]);
   t.interval.storage_energy_kwh = scaled_interval(u.parts[o_storage_kwh]);
   t.interval.overhead_energy_kwh = scaled_interval(u.parts[o_overhead_kwh]);
+  t.onsite_water_l = scaled(p[o_onsite_l].value);
+  t.water_l = scaled(p[o_water_l].value);
+  t.interval.water_l = scaled_interval(u.water_l);
   t.main_uncertainty = u.driver ? to_string(*u.driver) : "none";
   total.energy_kwh.add_scaled(p[o_kwh], unit);
   total.co2e_kg.add_scaled(p[o_co2e], unit);
   total.chip_hours.add_scaled(p[o_chip_hours], unit);
+  total.water_l.add_scaled(p[o_water_l], unit);
   total.embodied_co2e_kg += t.embodied_co2e_kg;
   return t;
 }
@@ -223,11 +235,13 @@ TrainingEstimate estimate_training(const Resolved& r, TrainingMemo* cache, Total
 // ---- Inference ----
 
 // Per output token: J at the accelerators, the servers, the facility; kg CO2e; chip-seconds.
-enum InfOut { q_acc_j, q_server_j, q_j, q_co2e, q_chip_s, q_count };
-constexpr std::array<Uncertain, 8> k_inference_inputs = {
+// Litres of water (on site; on site and off site) per output token.
+enum InfOut { q_acc_j, q_server_j, q_j, q_co2e, q_chip_s, q_onsite_l, q_water_l, q_count };
+constexpr std::array<Uncertain, 10> k_inference_inputs = {
     Uncertain::memory_efficiency,   Uncertain::kv_efficiency, Uncertain::compute_efficiency,
     Uncertain::serving_model_error, Uncertain::host_power,    Uncertain::pue,
-    Uncertain::carbon_intensity,    Uncertain::batch_size};
+    Uncertain::carbon_intensity,    Uncertain::batch_size,    Uncertain::wue,
+    Uncertain::water_intensity};
 
 // Everything the per-token inference propagation depends on: the replica, the model's
 // factors and the ranges (the key is the setup itself, so it cannot miss an input).
@@ -241,7 +255,7 @@ struct InferenceKey {
 struct InferencePerToken {
   std::array<Spread, q_count> p;
   model::ServingPoint central;
-  Interval accelerator_j, facility_j, co2e_kg;  // worked out once
+  Interval accelerator_j, facility_j, co2e_kg, water_l;  // worked out once
   std::optional<Uncertain> driver;
 };
 using InferenceMemo = DirectMap<InferenceKey, InferencePerToken>;
@@ -299,6 +313,9 @@ InferenceEstimate estimate_inference(const Resolved& r, InferenceMemo* cache, To
     o[q_j] = pt.facility_j_per_output_token;
     o[q_co2e] = model::co2e_kg(o[q_j] / 3.6e6, x[idx(Uncertain::carbon_intensity)]);
     o[q_chip_s] = pt.chip_seconds_per_output_token;
+    o[q_onsite_l] = model::onsite_water_l(o[q_server_j] / 3.6e6, x[idx(Uncertain::wue)]);
+    o[q_water_l] =
+        o[q_onsite_l] + model::generation_water_l(o[q_j] / 3.6e6, x[idx(Uncertain::water_intensity)]);
     return o;
   };
   const std::uint64_t hash =
@@ -313,6 +330,7 @@ InferenceEstimate estimate_inference(const Resolved& r, InferenceMemo* cache, To
     computed->accelerator_j = computed->p[q_acc_j].interval();
     computed->facility_j = computed->p[q_j].interval();
     computed->co2e_kg = computed->p[q_co2e].interval();
+    computed->water_l = computed->p[q_water_l].interval();
     computed->driver = computed->p[q_j].main_driver();
     if (cache != nullptr) {
       cache->store(key, hash, *computed);
@@ -356,10 +374,14 @@ InferenceEstimate estimate_inference(const Resolved& r, InferenceMemo* cache, To
   e.interval.energy_per_token_j = fac;
   e.interval.energy_kwh = {fac.low * kwh_per_j, fac.high * kwh_per_j};
   e.interval.co2e_kg = {co2.low * tokens, co2.high * tokens};
+  e.onsite_water_l = p[q_onsite_l].value * tokens;
+  e.water_l = p[q_water_l].value * tokens;
+  e.interval.water_l = {u.water_l.low * tokens, u.water_l.high * tokens};
   e.main_uncertainty = u.driver ? to_string(*u.driver) : "none";
   total.energy_kwh.add_scaled(p[q_j], kwh_per_j);
   total.co2e_kg.add_scaled(p[q_co2e], tokens);
   total.chip_hours.add_scaled(p[q_chip_s], tokens / 3600.0);
+  total.water_l.add_scaled(p[q_water_l], tokens);
   total.embodied_co2e_kg += e.embodied_co2e_kg;
   return e;
 }
@@ -397,7 +419,7 @@ void check_finite(const Estimate& e) {
   }
   // The totals' variations are sums of the phases' (finite when theirs are, unless they
   // overflow when added); their intervals lie between the smallest and largest of them.
-  for (const Spread* s : {&e.total.energy_kwh, &e.total.co2e_kg, &e.total.chip_hours}) {
+  for (const Spread* s : {&e.total.energy_kwh, &e.total.co2e_kg, &e.total.chip_hours, &e.total.water_l}) {
     bool finite = std::isfinite(s->value);
     for (std::size_t i = 0; i < k_uncertain_count; ++i) {
       finite = finite && std::isfinite(s->at_low[i]) && std::isfinite(s->at_high[i]);
@@ -411,7 +433,7 @@ void check_finite(const Estimate& e) {
 }
 
 Total empty_total() {
-  return {Spread::exact(0), Spread::exact(0), Spread::exact(0), 0, std::nullopt};
+  return {Spread::exact(0), Spread::exact(0), Spread::exact(0), Spread::exact(0), 0, std::nullopt};
 }
 
 }  // namespace
@@ -471,6 +493,7 @@ Estimate merge_phases(const Estimate* training, const Estimate* inference, Phase
     out.total.energy_kwh += e.total.energy_kwh;
     out.total.co2e_kg += e.total.co2e_kg;
     out.total.chip_hours += e.total.chip_hours;
+    out.total.water_l += e.total.water_l;
     out.total.embodied_co2e_kg += e.total.embodied_co2e_kg;
     if (e.total.market_based_co2e_kg) {
       market = market.value_or(0.0) + *e.total.market_based_co2e_kg;

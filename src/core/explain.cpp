@@ -36,13 +36,18 @@ std::vector<ExplainStep> explain(const Estimate& e) {
     const bool recompute = value(e, "recompute") > 0;
     const double peak = value(e, "peak_tflops") * 1e12;
     const double main = (recompute ? 8.0 : 6.0) * active * tokens;
-    add("training", "FLOPs", recompute ? "8 x N_active x D + attention" : "6 x N_active x D + attention",
-        recompute ? "8 x {} x {} + {}" : "6 x {} x {} + {}", {active, tokens, t.flops - main}, t.flops,
-        "FLOP");
+    const bool per_token = t.flops > 0;  // not from chip-hours alone
+    if (per_token) {
+      add("training", "FLOPs", recompute ? "8 x N_active x D + attention" : "6 x N_active x D + attention",
+          recompute ? "8 x {} x {} + {}" : "6 x {} x {} + {}", {active, tokens, t.flops - main}, t.flops,
+          "FLOP");
+    }
     if (find(e, "chip_hours")) {
       add("training", "chip-hours", "given", "{}", {t.chip_hours}, t.chip_hours, "chip-h");
-      add("training", "implied utilisation", "FLOPs / (peak x chip-hours x 3600)", "{} / ({} x {} x 3600)",
-          {t.flops, peak, t.chip_hours}, t.implied_mfu, "");
+      if (per_token) {
+        add("training", "implied utilisation", "FLOPs / (peak x chip-hours x 3600)", "{} / ({} x {} x 3600)",
+            {t.flops, peak, t.chip_hours}, t.implied_mfu, "");
+      }
     } else {
       const double goodput = value(e, "goodput", 1);
       const Assumption* mfu = find(e, "mfu");
@@ -57,8 +62,10 @@ std::vector<ExplainStep> explain(const Estimate& e) {
       add("training", "chip-hours", "FLOPs / (peak x MFU x goodput) / 3600", "{} / ({} x {} x {}) / 3600",
           {t.flops, peak, t.implied_mfu / goodput, goodput}, t.chip_hours, "chip-h");
     }
-    add("training", "wall-clock", "chip-hours / chips", "{} / {}", {t.chip_hours, value(e, "chips", 1)},
-        t.wall_clock_hours, "h");
+    if (t.wall_clock_hours > 0) {
+      add("training", "wall-clock", "chip-hours / chips", "{} / {}", {t.chip_hours, value(e, "chips", 1)},
+          t.wall_clock_hours, "h");
+    }
     if (find(e, "power_watts")) {
       add("training", "server energy", "chip-hours x power_watts / 1000", "{} x {} / 1000",
           {t.chip_hours, value(e, "power_watts")}, t.server_energy_kwh, "kWh");
@@ -78,8 +85,13 @@ std::vector<ExplainStep> explain(const Estimate& e) {
         "{} x {} / ({} x 8766)",
         {t.chip_hours, value(e, "embodied_kgco2e_per_chip"), value(e, "service_life_years")},
         t.embodied_co2e_kg, "kg");
-    add("training", "energy per token", "facility energy x 3.6e6 / D", "{} x 3.6e6 / {}",
-        {t.energy_kwh, tokens}, t.energy_per_token_j, "J");
+    add("training", "water", "server energy x WUE + facility energy x water intensity", "{} x {} + {} x {}",
+        {t.server_energy_kwh, value(e, "wue_l_per_kwh"), t.energy_kwh, value(e, "water_intensity")},
+        t.water_l, "L");
+    if (per_token) {
+      add("training", "energy per token", "facility energy x 3.6e6 / D", "{} x 3.6e6 / {}",
+          {t.energy_kwh, tokens}, t.energy_per_token_j, "J");
+    }
   }
   if (e.inference) {
     const auto& i = *e.inference;
@@ -99,6 +111,9 @@ std::vector<ExplainStep> explain(const Estimate& e) {
         {i.energy_per_token_j, i.tokens}, i.energy_kwh, "kWh");
     add("inference", "operational CO2e", "energy x grid intensity / 1000", "{} x {} / 1000",
         {i.energy_kwh, ci}, i.co2e_kg, "kg");
+    add("inference", "water", "server energy x WUE + energy x water intensity", "{} x {} + {} x {}",
+        {i.server_energy_kwh, value(e, "wue_l_per_kwh"), i.energy_kwh, value(e, "water_intensity")},
+        i.water_l, "L");
   }
   return out;
 }

@@ -37,7 +37,7 @@ Figure number(std::string_view key, Section s, std::string_view unit, std::strin
 }
 
 Figure text(std::string_view key, Section s, std::string_view label, Show show,
-            std::string_view (*get)(const Estimate&)) {
+            std::string_view (*get)(const Estimate&), bool (*present)(const Estimate&) = nullptr) {
   return {key,
           s,
           T::text,
@@ -46,7 +46,7 @@ Figure text(std::string_view key, Section s, std::string_view label, Show show,
           show,
           "",
           Across::none,
-          s == tr ? &has_training : &has_inference,
+          present != nullptr ? present : (s == tr ? &has_training : &has_inference),
           k_no_number,
           get,
           k_no_interval};
@@ -59,6 +59,20 @@ Figure interval(std::string_view key, Section s, std::string_view unit, Interval
           k_no_number, k_no_text,   get};
 }
 
+// Figures a run known by its chip-hours alone does not have.
+bool training_compute(const Estimate& e) {
+  return e.training && e.training->flops > 0;
+}
+bool training_wall_clock(const Estimate& e) {
+  return e.training && e.training->wall_clock_hours > 0;
+}
+bool training_hours_only(const Estimate& e) {
+  return e.training && !(e.training->flops > 0);
+}
+std::string_view not_estimated_text(const Estimate&) {
+  return "compute, MFU and per-token figures: they need --params and --tokens";
+}
+
 bool training_market(const Estimate& e) {
   return e.training && e.training->market_based_co2e_kg.has_value();
 }
@@ -68,10 +82,12 @@ bool inference_market(const Estimate& e) {
 
 const auto k_all = std::to_array<Figure>({
     // ---- training ----
-    number("flops", tr, "FLOP", "Compute", S::flops, "", Across::none, LE_T(flops)),
+    number("flops", tr, "FLOP", "Compute", S::flops, "", Across::none, LE_T(flops), &training_compute),
     number("chip_hours", tr, "chip-hours", "Chip-hours", S::count_range, "", Across::sum, LE_T(chip_hours)),
-    number("wall_clock_hours", tr, "h", "Wall-clock", S::hours, "", Across::none, LE_T(wall_clock_hours)),
-    number("implied_mfu", tr, "fraction", "Utilisation (MFU)", S::plain, "", Across::none, LE_T(implied_mfu)),
+    number("wall_clock_hours", tr, "h", "Wall-clock", S::hours, "", Across::none, LE_T(wall_clock_hours),
+           &training_wall_clock),
+    number("implied_mfu", tr, "fraction", "Utilisation (MFU)", S::plain, "", Across::none, LE_T(implied_mfu),
+           &training_compute),
     number("accelerator_energy_kwh", tr, "kWh", "Energy, compute (accel.)", S::energy_range, "", Across::sum,
            LE_T(accelerator_energy_kwh)),
     number("host_energy_kwh", tr, "kWh", "Energy, host", S::energy_range, "", Across::sum,
@@ -90,10 +106,12 @@ const auto k_all = std::to_array<Figure>({
     number(
         "market_based_co2e_kg", tr, "kg", "CO2e, market-based", S::mass, "", Across::sum,
         [](const Estimate& e) { return *e.training->market_based_co2e_kg; }, &training_market),
-    number("energy_per_token_j", tr, "J", "Per token", S::plain, " J", Across::none,
-           LE_T(energy_per_token_j)),
+    number("water_l", tr, "L", "Water", S::water_range, "", Across::sum, LE_T(water_l)),
+    number("onsite_water_l", tr, "L", "Water, on site", S::water, "", Across::sum, LE_T(onsite_water_l)),
+    number("energy_per_token_j", tr, "J", "Per token", S::plain, " J", Across::none, LE_T(energy_per_token_j),
+           &training_compute),
     number("energy_per_param_j", tr, "J", "Per parameter", S::plain, " J", Across::none,
-           LE_T(energy_per_param_j)),
+           LE_T(energy_per_param_j), &training_compute),
     interval("chip_hours", tr, "chip-hours", LE_TI(chip_hours)),
     interval("energy_kwh", tr, "kWh", LE_TI(energy_kwh)),
     interval("accelerator_energy_kwh", tr, "kWh", LE_TI(accelerator_energy_kwh)),
@@ -102,7 +120,9 @@ const auto k_all = std::to_array<Figure>({
     interval("storage_energy_kwh", tr, "kWh", LE_TI(storage_energy_kwh)),
     interval("overhead_energy_kwh", tr, "kWh", LE_TI(overhead_energy_kwh)),
     interval("co2e_kg", tr, "kg", LE_TI(co2e_kg)),
+    interval("water_l", tr, "L", LE_TI(water_l)),
     text("main_uncertainty", tr, "Main uncertainty", S::text, LE_T(main_uncertainty)),
+    text("not_estimated", tr, "Not estimated", S::text, &not_estimated_text, &training_hours_only),
     // ---- inference ----
     number("tokens", in, "tokens", "Output tokens", S::tokens_summary, "", Across::none, LE_I(tokens)),
     number("requests", in, "requests", "", S::none, "", Across::none, LE_I(requests)),
@@ -138,11 +158,14 @@ const auto k_all = std::to_array<Figure>({
     number(
         "market_based_co2e_kg", in, "kg", "CO2e, market-based", S::mass, "", Across::sum,
         [](const Estimate& e) { return *e.inference->market_based_co2e_kg; }, &inference_market),
+    number("water_l", in, "L", "Water", S::water_range, "", Across::sum, LE_I(water_l)),
+    number("onsite_water_l", in, "L", "Water, on site", S::water, "", Across::sum, LE_I(onsite_water_l)),
     number("chip_hours", in, "chip-hours", "", S::none, "", Across::sum, LE_I(chip_hours)),
     interval("energy_per_token_j", in, "J", LE_II(energy_per_token_j)),
     interval("accelerator_energy_per_token_j", in, "J", LE_II(accelerator_energy_per_token_j)),
     interval("energy_kwh", in, "kWh", LE_II(energy_kwh)),
     interval("co2e_kg", in, "kg", LE_II(co2e_kg)),
+    interval("water_l", in, "L", LE_II(water_l)),
     text("main_uncertainty", in, "Main uncertainty", S::text, LE_I(main_uncertainty)),
 });
 

@@ -33,6 +33,14 @@ double co2e_kg(double kwh, double g_per_kwh) {
   return kwh * g_per_kwh / 1000.0;
 }
 
+double onsite_water_l(double it_kwh, double wue_l_per_kwh) {
+  return it_kwh * wue_l_per_kwh;
+}
+
+double generation_water_l(double facility_kwh, double l_per_kwh) {
+  return facility_kwh * l_per_kwh;
+}
+
 double embodied_co2e_kg(double chip_hours, double embodied_kg_per_chip, double life_years) {
   return chip_hours * embodied_kg_per_chip / (life_years * k_hours_per_year);
 }

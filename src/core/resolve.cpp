@@ -301,6 +301,67 @@ void resolve_fabric_and_storage(const Scenario& s, const TrainingModel& tm, cons
       .origin = OriginKind::default_value;
 }
 
+// The training run's power (catalog figures or --power-watts) and embodied carbon.
+void resolve_training_power(const Scenario& s, const Hardware& hw, Resolved& r, Recorder& rec) {
+  if (s.power_watts) {
+    const Range w = s.power_watts->value;
+    if (!(w.low > 0)) {
+      throw InputError("power_watts: must be greater than zero");
+    }
+    r.range(Uncertain::accelerator_power) = w.scaled(r.cap_power_factor);
+    r.range(Uncertain::host_power) = Range::exact(0);
+    Assumption& a = rec.number("power_watts", r.range(Uncertain::accelerator_power), "W",
+                               origin_of(s.power_watts->origin));
+    a.basis = Basis::power_override;
+  } else {
+    const double tdp = hw.tdp_w.value * r.cap_power_factor;
+    r.range(Uncertain::accelerator_power) = hw.avg_power_fraction.range().scaled(tdp);
+    r.range(Uncertain::host_power) = hw.host_power_w.range();
+    rec.cited("tdp_w", Range::exact(tdp), "W", hw.id, hw.tdp_w);
+    Assumption& a = rec.cited("accelerator_power_w", r.range(Uncertain::accelerator_power), "W", hw.id,
+                              hw.avg_power_fraction);
+    a.basis = Basis::average_draw;
+    a.detail = hw.avg_power_fraction.value;
+    rec.cited("host_power_w", r.range(Uncertain::host_power), "W", hw.id, hw.host_power_w);
+  }
+  const Range emb_chip = hw.embodied_kgco2e.range();
+  const Range emb_host = hw.host_embodied_kgco2e.range();
+  r.range(Uncertain::embodied_carbon) = {emb_chip.low + emb_host.low, emb_chip.value + emb_host.value,
+                                         emb_chip.high + emb_host.high};
+  r.range(Uncertain::service_life) = hw.service_life_years.range();
+  {
+    Assumption& a = rec.cited("embodied_kgco2e_per_chip", r.range(Uncertain::embodied_carbon), "kgCO2e",
+                              hw.id, hw.embodied_kgco2e);
+    a.basis = Basis::embodied_split;
+    a.datum2 = &hw.host_embodied_kgco2e;
+  }
+  rec.cited("service_life_years", r.range(Uncertain::service_life), "years", hw.id, hw.service_life_years);
+}
+
+// A training run known only by its chip-hours (no --params, --model or --tokens): energy, CO2e
+// and water from the hours at the chip's power; compute, utilisation and per-token figures need
+// the model and its tokens and are left out (Estimate: flops 0).
+void resolve_training_hours(const Scenario& s, const Hardware& hw, Resolved& r, Recorder& rec) {
+  TrainingInputs t;
+  require_positive(s.chip_hours->value, "chip_hours");
+  t.chip_hours = s.chip_hours->value * r.cap_time_factor;
+  rec.given("chip_hours", *t.chip_hours, "chip-hours", s.chip_hours->origin);
+  t.chips = 0;  // unknown: no wall-clock
+  if (s.chips) {
+    t.chips = s.chips->value;
+    require_positive(t.chips, "chips");
+    require_integer(t.chips, "chips");
+    rec.given("chips", t.chips, "chips", s.chips->origin);
+  }
+  {
+    Assumption& a = rec.text("per_token_figures", "left out", OriginKind::derived);
+    a.basis = Basis::hours_only;
+  }
+  r.range(Uncertain::mfu) = Range::exact(1.0);  // unused
+  resolve_training_power(s, hw, r, rec);
+  r.training = t;
+}
+
 void resolve_training(const Scenario& s, const Catalog& cat, const Hardware& hw, Size size,
                       const model::Shape& shape, Resolved& r, Recorder& rec) {
   if (!s.tokens) {
@@ -497,40 +558,8 @@ void resolve_training(const Scenario& s, const Catalog& cat, const Hardware& hw,
     a.datum = &tm.model_error;
     r.range(Uncertain::mfu) = m.scaled(t.goodput);
   }
-  if (s.power_watts) {
-    const Range w = s.power_watts->value;
-    if (!(w.low > 0)) {
-      throw InputError("power_watts: must be greater than zero");
-    }
-    r.range(Uncertain::accelerator_power) = w.scaled(r.cap_power_factor);
-    r.range(Uncertain::host_power) = Range::exact(0);
-    Assumption& a = rec.number("power_watts", r.range(Uncertain::accelerator_power), "W",
-                               origin_of(s.power_watts->origin));
-    a.basis = Basis::power_override;
-  } else {
-    const double tdp = hw.tdp_w.value * r.cap_power_factor;
-    r.range(Uncertain::accelerator_power) = hw.avg_power_fraction.range().scaled(tdp);
-    r.range(Uncertain::host_power) = hw.host_power_w.range();
-    rec.cited("tdp_w", Range::exact(tdp), "W", hw.id, hw.tdp_w);
-    Assumption& a = rec.cited("accelerator_power_w", r.range(Uncertain::accelerator_power), "W", hw.id,
-                              hw.avg_power_fraction);
-    a.basis = Basis::average_draw;
-    a.detail = hw.avg_power_fraction.value;
-    rec.cited("host_power_w", r.range(Uncertain::host_power), "W", hw.id, hw.host_power_w);
-  }
+  resolve_training_power(s, hw, r, rec);
   resolve_fabric_and_storage(s, tm, hw, size, t, su, r, rec);
-  const Range emb_chip = hw.embodied_kgco2e.range();
-  const Range emb_host = hw.host_embodied_kgco2e.range();
-  r.range(Uncertain::embodied_carbon) = {emb_chip.low + emb_host.low, emb_chip.value + emb_host.value,
-                                         emb_chip.high + emb_host.high};
-  r.range(Uncertain::service_life) = hw.service_life_years.range();
-  {
-    Assumption& a = rec.cited("embodied_kgco2e_per_chip", r.range(Uncertain::embodied_carbon), "kgCO2e",
-                              hw.id, hw.embodied_kgco2e);
-    a.basis = Basis::embodied_split;
-    a.datum2 = &hw.host_embodied_kgco2e;
-  }
-  rec.cited("service_life_years", r.range(Uncertain::service_life), "years", hw.id, hw.service_life_years);
   r.training = t;
 }
 
@@ -825,6 +854,23 @@ Grid resolve_grid(const Scenario& s, const Catalog& cat, std::vector<Assumption>
     c.basis = Basis::grid_basis;
     c.word = g.region->basis;
   }
+  // The facility: --facility names a class's entry; else a cloud region's operator, else the
+  // catalog's default class (documented in configs/regions.json).
+  const Operator& fac = s.facility            ? cat.find_operator(s.facility->value)
+                        : g.region != nullptr ? cat.operator_for(*g.region)
+                                              : cat.find_operator(cat.default_operator);
+  g.facility = &fac;
+  {
+    const bool own = s.facility == std::nullopt && g.region != nullptr && !g.region->operator_id.empty();
+    Assumption& a = rec.text("facility", fac.id,
+                             s.facility ? origin_of(s.facility->origin)
+                             : own      ? OriginKind::catalog
+                                        : OriginKind::default_value);
+    a.basis = Basis::facility;
+    a.word = fac.name;
+    a.entry = own ? g.region->id : std::string_view();
+    a.detail = own ? 1 : 0;
+  }
   if (s.pue) {
     g.pue = s.pue->value;
     if (!(g.pue.low >= 1.0)) {
@@ -832,9 +878,21 @@ Grid resolve_grid(const Scenario& s, const Catalog& cat, std::vector<Assumption>
     }
     rec.number("pue", g.pue, "ratio", origin_of(s.pue->origin));
   } else {
-    g.op = g.region != nullptr ? &cat.operator_for(*g.region) : &cat.find_operator(cat.default_operator);
+    g.op = &fac;
     g.pue = g.op->pue.range();
     rec.cited("pue", g.pue, "ratio", g.op->id, g.op->pue);
+  }
+  g.wue = fac.wue_l_per_kwh.range();
+  rec.cited("wue_l_per_kwh", g.wue, "L/kWh", fac.id, fac.wue_l_per_kwh);
+  if (g.region != nullptr && g.region->water_intensity) {
+    g.water_intensity = g.region->water_intensity->range();
+    g.water_intensity_known = true;
+    rec.cited("water_intensity", g.water_intensity, "L/kWh", g.region->id, *g.region->water_intensity);
+  } else {
+    g.water_intensity = Range::exact(0);
+    Assumption& a = rec.text("water_intensity", "not counted", OriginKind::derived);
+    a.basis = Basis::water_unsourced;
+    a.word = g.region != nullptr ? std::string_view(g.region->id) : std::string_view("custom");
   }
   return g;
 }
@@ -844,7 +902,17 @@ Resolved resolve(const Scenario& s, const Catalog& cat) {
   Recorder rec(&r.assumptions);
   r.assumptions.reserve(32);
   r.phase = s.phase ? s.phase->value : Phase::both;
-  const Size size = resolve_size(s, cat, r, rec);
+  // The researcher's path: a run known by its chip-hours alone is a training footprint.
+  const bool hours_only = s.chip_hours && !s.params && !s.model && !s.tokens;
+  if (hours_only) {
+    if (s.phase && s.phase->value != Phase::training) {
+      throw InputError(
+          "--chip-hours without --params and --tokens estimates a training run only (use --phase training, "
+          "or give --params and --tokens)");
+    }
+    r.phase = Phase::training;
+  }
+  const Size size = hours_only ? Size{} : resolve_size(s, cat, r, rec);
   r.params = size.params;
   r.active_params = size.active;
 
@@ -912,6 +980,8 @@ Resolved resolve(const Scenario& s, const Catalog& cat) {
   }
   r.range(Uncertain::pue) = r.grid.pue;
   r.range(Uncertain::carbon_intensity) = r.grid.intensity;
+  r.range(Uncertain::wue) = r.grid.wue;
+  r.range(Uncertain::water_intensity) = r.grid.water_intensity;
 
   if (s.power_cap) {
     const double cap = s.power_cap->value;
@@ -948,6 +1018,11 @@ Resolved resolve(const Scenario& s, const Catalog& cat) {
     rec.given("market_based_intensity", g, "gCO2e/kWh", s.market_based_intensity->origin);
   }
 
+  if (hours_only) {
+    r.peak_flops_per_s = hw.peak(r.precision)->value * 1e12 / r.cap_time_factor;
+    resolve_training_hours(s, hw, r, rec);
+    return r;
+  }
   const model::Shape shape = resolve_shape(s, r.model, size.active, rec);
   r.shape = shape;
   if (r.phase != Phase::inference) {

@@ -30,6 +30,7 @@ constexpr std::array<std::string_view, 8> k_precisions = {"fp32", "tf32", "bf16"
                                                           "fp8",  "int8", "int4", "q4"};
 constexpr std::array<std::string_view, 2> k_sparsities = {"dense", "2:4"};
 constexpr std::array<std::string_view, 2> k_stacks = {"current", "legacy"};
+constexpr std::array<std::string_view, 3> k_facilities = {"hyperscale", "colocation", "enterprise"};
 
 struct Binding {
   FieldSpec spec;
@@ -37,7 +38,7 @@ struct Binding {
 };
 
 // The single table of scenario fields: key, kind, unit, help, and where it is stored.
-const std::array<Binding, 43> k_bindings = {{
+const std::array<Binding, 44> k_bindings = {{
     {{"tokens", FieldKind::count, "tokens", "training tokens D (e.g. 1e8, 2T)"}, &Scenario::tokens},
     {{"params", FieldKind::count, "parameters", "model parameters N (e.g. 7e9, 70B)"}, &Scenario::params},
     {{"active_params", FieldKind::count, "parameters", "parameters active per token (MoE); default --params"},
@@ -69,13 +70,20 @@ const std::array<Binding, 43> k_bindings = {{
     {{"teacher_params", FieldKind::count, "parameters",
       "distillation: a teacher of this size runs a forward pass on every training token"},
      &Scenario::teacher_params},
-    {{"chip_hours", FieldKind::count, "chip-hours", "known accelerator-hours; the implied MFU is reported"},
+    {{"chip_hours", FieldKind::count, "chip-hours",
+      "known accelerator-hours; the implied MFU is reported (with only --hardware and --region: a training "
+      "footprint without --params/--tokens)"},
      &Scenario::chip_hours},
     {{"power_watts", FieldKind::range, "W",
       "average power per chip including its host, network and storage share (replaces the catalog figures)"},
      &Scenario::power_watts},
     {{"pue", FieldKind::range, "ratio", "data-centre PUE >= 1; default from the region's operator"},
      &Scenario::pue},
+    {{"facility", FieldKind::choice, "",
+      "data-centre class for PUE and on-site water: hyperscale, colocation or enterprise; default: a cloud "
+      "region's operator, else colocation",
+      k_facilities},
+     &Scenario::facility},
     {{"region", FieldKind::text, "", "grid region: ISO country code, cloud region or 'world' (default)"},
      &Scenario::region},
     {{"carbon_intensity", FieldKind::range, "gCO2e/kWh", "grid carbon intensity (instead of --region)"},

@@ -19,7 +19,9 @@ std::string_view to_string(Uncertain u) {
                                                                               "service life",
                                                                               "batch size",
                                                                               "network power",
-                                                                              "storage energy"};
+                                                                              "storage energy",
+                                                                              "wue",
+                                                                              "water intensity"};
   return k_names[static_cast<std::size_t>(u)];
 }
 

@@ -189,17 +189,27 @@ std::string show_region(const Catalog& cat, const Region& r, Format f) {
          {"operator", op.id},
          {"pue", datum_json(op.pue)},
          {"wue_l_per_kwh", datum_json(op.wue_l_per_kwh)}};
+  if (r.water_intensity) {
+    j["water_intensity"] = datum_json(*r.water_intensity);
+  }
   if (f == Format::json) {
     return j.dump(2) + "\n";
   }
   const auto& ci = r.carbon_intensity;
   const auto esc = escape_control;  // catalog text can come from a user's --regions-file
   return fmt::format(
-      "{}: {} ({}{})\n  carbon intensity  {} gCO2e/kWh ({}\u2013{}), {} {}, location-based\n"
-      "                    {}\n  PUE ({})  {} ({}\u2013{}) {}\n",
-      esc(r.id), esc(r.name), esc(r.kind), r.provider.empty() ? "" : ", " + esc(r.provider), sig3(ci.value),
-      sig3(ci.low), sig3(ci.high), esc(r.basis), ci.year, esc(ci.source), esc(op.id), sig3(op.pue.value),
-      sig3(op.pue.low), sig3(op.pue.high), esc(op.pue.source));
+             "{}: {} ({}{})\n  carbon intensity  {} gCO2e/kWh ({}\u2013{}), {} {}, location-based\n"
+             "                    {}\n  PUE ({})  {} ({}\u2013{}) {}\n",
+             esc(r.id), esc(r.name), esc(r.kind), r.provider.empty() ? "" : ", " + esc(r.provider),
+             sig3(ci.value), sig3(ci.low), sig3(ci.high), esc(r.basis), ci.year, esc(ci.source), esc(op.id),
+             sig3(op.pue.value), sig3(op.pue.low), sig3(op.pue.high), esc(op.pue.source)) +
+         fmt::format("  WUE ({})  {} L/kWh ({}\u2013{}) on site\n", esc(op.id), sig3(op.wue_l_per_kwh.value),
+                     sig3(op.wue_l_per_kwh.low), sig3(op.wue_l_per_kwh.high)) +
+         (r.water_intensity
+              ? fmt::format("  water of electricity  {} L/kWh ({}\u2013{}), {}\n",
+                            sig3(r.water_intensity->value), sig3(r.water_intensity->low),
+                            sig3(r.water_intensity->high), esc(r.water_intensity->source))
+              : std::string("  water of electricity  no sourced figure (on-site water only)\n"));
 }
 
 json model_json(const ModelArch& m) {

@@ -297,6 +297,21 @@ std::string source_text(const Assumption& a, std::size_t cap) {
       t.cite(*a.datum) << "; power exponent: ";
       t.cite(*a.datum2);
       break;
+    case Basis::facility:
+      t << a.word;
+      if (a.detail > 0) {
+        t << " (region " << a.entry << "'s own operator)";
+      } else if (a.origin == OriginKind::default_value) {
+        t << " (no --facility given: the class for regions without an operator of their own)";
+      }
+      break;
+    case Basis::hours_only:
+      t << "chip-hours without --params and --tokens: energy, CO2e and water from the hours; compute, "
+           "utilisation and per-token figures need the model and its tokens";
+      break;
+    case Basis::water_unsourced:
+      t << "no sourced water intensity of electricity for " << a.word << ": water counts on-site water only";
+      break;
     case Basis::sparse_two_four:
       t << "2:4 sparse weights: half the values plus a 2-bit index (0.5625x the bytes), on sparse tensor "
            "cores at "
@@ -403,6 +418,42 @@ constexpr std::array<Section, 2> k_sections = {Section::training, Section::infer
 
 }  // namespace
 
+namespace {
+
+// The phases together (both ran): sums whose intervals combine the inputs the phases share
+// as one (the Spread rule, Total in llm_energy/estimate.hpp).
+struct TotalFigure {
+  std::string_view key;
+  std::string_view label;
+  const Spread Total::*spread;
+  std::string (*with_range)(double, double, double);
+};
+constexpr std::array<TotalFigure, 4> k_total_figures = {{
+    {"energy_kwh", "Energy, facility", &Total::energy_kwh, &energy_with_range},
+    {"co2e_kg", "CO2e, operational", &Total::co2e_kg, &mass_with_range},
+    {"water_l", "Water", &Total::water_l, &water_with_range},
+    {"chip_hours", "Chip-hours", &Total::chip_hours, &count_with_range},
+}};
+
+json total_json(const Estimate& e) {
+  json t;
+  t["phases"] = phases_text(Phase::both);
+  for (const auto& f : k_total_figures) {
+    t[std::string(f.key)] = round6((e.total.*f.spread).value);
+  }
+  t["embodied_co2e_kg"] = round6(e.total.embodied_co2e_kg);
+  if (e.total.market_based_co2e_kg) {
+    t["market_based_co2e_kg"] = round6(*e.total.market_based_co2e_kg);
+  }
+  for (const auto& f : k_total_figures) {
+    const Interval i = (e.total.*f.spread).interval();
+    t["interval"][std::string(f.key)] = json::array({round6(i.low), round6(i.high)});
+  }
+  return t;
+}
+
+}  // namespace
+
 json to_json(const Estimate& e) {
   json j;
   j["schema"] = "llm-energy/estimate/1";
@@ -434,6 +485,9 @@ json to_json(const Estimate& e) {
         }
       }
     }
+  }
+  if (e.training && e.inference) {
+    j["total"] = total_json(e);
   }
   j["assumptions"] = assumptions_json(e);
   return j;
@@ -505,6 +559,10 @@ void append_json_members(std::string& out, const Estimate& e) {
       out += '}';
     }
     out += '}';
+  }
+  if (e.training && e.inference) {
+    out += ",\"total\":";
+    out += total_json(e).dump(-1, ' ', false, json::error_handler_t::replace);
   }
 }
 
@@ -588,6 +646,25 @@ void append_csv_values(std::string& out, const Estimate& e) {
 
 // ---- Table and Markdown ----
 
+namespace {
+
+// The training chip count behind the wall-clock, when it is a default (the fewest powers of two
+// that finish within the target): the wall-clock is then the default's, not the user's.
+std::string chips_note(const Figure& f, const Estimate& e) {
+  if (f.key != "wall_clock_hours") {
+    return "";
+  }
+  for (const auto& a : e.assumptions) {
+    if (a.key == "chips" && a.basis == Basis::default_chips) {
+      return " (" + sig3(a.value.value) + " chips defaulted: fewest power of two in " + f0(a.detail) +
+             " days)";
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 std::string row_text(const Figure& f, const Estimate& e) {
   const auto interval_of = [&] {
     const Figure* iv = find_figure(f.section, f.key, FigureType::interval);
@@ -603,7 +680,7 @@ std::string row_text(const Figure& f, const Estimate& e) {
       return count_with_range(f.number(e), i.low, i.high);
     }
     case Show::hours:
-      return human_hours(f.number(e));
+      return human_hours(f.number(e)) + chips_note(f, e);
     case Show::plain:
       return sig3(f.number(e)) + std::string(f.suffix);
     case Show::plain_range: {
@@ -621,6 +698,12 @@ std::string row_text(const Figure& f, const Estimate& e) {
     case Show::mass_range: {
       const Interval i = interval_of();
       return mass_with_range(f.number(e), i.low, i.high);
+    }
+    case Show::water:
+      return human_water_l(f.number(e));
+    case Show::water_range: {
+      const Interval i = interval_of();
+      return water_with_range(f.number(e), i.low, i.high);
     }
     case Show::text:
       return std::string(f.text(e));
@@ -665,6 +748,36 @@ std::string section_title(Section s) {
   return s == Section::training ? "Training" : "Inference";
 }
 
+// The total rows, when both phases ran.
+std::vector<Row> total_rows(const Estimate& e) {
+  std::vector<Row> rows;
+  if (!(e.training && e.inference)) {
+    return rows;
+  }
+  for (const auto& f : k_total_figures) {
+    const Spread& s = e.total.*f.spread;
+    const Interval i = s.interval();
+    rows.push_back({std::string(f.label), f.with_range(s.value, i.low, i.high)});
+  }
+  rows.push_back({"CO2e, embodied", human_mass_kg(e.total.embodied_co2e_kg)});
+  if (e.total.market_based_co2e_kg) {
+    rows.push_back({"CO2e, market-based", human_mass_kg(*e.total.market_based_co2e_kg)});
+  }
+  return rows;
+}
+
+const char* k_total_title = "Total (training + inference)";
+
+// The budget verdict in words, for the table and Markdown ("" without a budget).
+std::string budget_text(const BudgetVerdict* v) {
+  if (v == nullptr || !v->any) {
+    return "";
+  }
+  std::string s = std::string(v->over ? "over budget" : "within budget") + " (" + phases_text(v->phases) +
+                  (v->on == BudgetOn::high ? ", top of range" : "") + ")";
+  return s;
+}
+
 std::string render_table(const Estimate& e, const Style& style) {
   const std::string bold = style.color ? "\x1b[1m" : "";
   const std::string dim = style.color ? "\x1b[2m" : "";
@@ -682,6 +795,14 @@ std::string render_table(const Estimate& e, const Style& style) {
     }
     out += t.str(false);
   }
+  if (const auto rows = total_rows(e); !rows.empty()) {
+    out += "\n" + bold + k_total_title + reset + "\n";
+    TextTable t({{.width = 30}, {}}, "  ", "");
+    for (const auto& r : rows) {
+      t.add({r.label, r.value});
+    }
+    out += t.str(false);
+  }
   out += "\n" + bold + "Assumptions" + reset + dim +
          " (value, origin, source; --format json for full sources)" + reset + "\n";
   TextTable a({{.width = 24}, {.width = 27, .max = 27}, {.width = 19, .max = 19}, {.max = 25}}, "  ", " ",
@@ -694,7 +815,7 @@ std::string render_table(const Estimate& e, const Style& style) {
   return out;
 }
 
-std::string render_markdown(const Estimate& e) {
+std::string render_markdown(const Estimate& e, const BudgetVerdict* budget) {
   std::string out =
       "### llm-energy estimate (" + std::string(e.hardware) + ", region " + std::string(e.region) + ")\n\n";
   for (Section s : k_sections) {
@@ -704,6 +825,20 @@ std::string render_markdown(const Estimate& e) {
     out += "| " + section_title(s) + " | value |\n| --- | --- |\n";
     for (const auto& r : section_rows(e, s)) {
       out += "| " + r.label + " | " + r.value + " |\n";
+    }
+    out += "\n";
+  }
+  if (const auto rows = total_rows(e); !rows.empty()) {
+    out += std::string("| ") + k_total_title + " | value |\n| --- | --- |\n";
+    for (const auto& r : rows) {
+      out += "| " + r.label + " | " + r.value + " |\n";
+    }
+    out += "\n";
+  }
+  if (const std::string b = budget_text(budget); !b.empty()) {
+    out += "**Budget:** " + b + "\n";
+    for (const auto& m : budget_messages(*budget)) {
+      out += "- " + m + "\n";
     }
     out += "\n";
   }
@@ -744,10 +879,15 @@ std::string substituted(const ExplainStep& s) {
   return out;
 }
 
-std::string render(const Estimate& e, Format f, const Style& style) {
+std::string render(const Estimate& e, Format f, const Style& style, const BudgetVerdict* budget) {
   switch (f) {
-    case Format::json:
-      return to_json(e).dump(2) + "\n";
+    case Format::json: {
+      json j = to_json(e);
+      if (budget != nullptr && budget->any) {
+        j["budget"] = budget_json(*budget);
+      }
+      return j.dump(2) + "\n";
+    }
     case Format::csv: {
       std::string out;
       const auto& cols = csv_columns();
@@ -761,20 +901,23 @@ std::string render(const Estimate& e, Format f, const Style& style) {
       return out + "\n";
     }
     case Format::markdown:
-      return render_markdown(e);
+      return render_markdown(e, budget);
     case Format::table:
-      return render_table(e, style);
+      return render_table(e, style);  // the budget's lines go to standard error
   }
   return {};
 }
 
-std::string render_explained(const Estimate& e, Format f, const Style& style) {
+std::string render_explained(const Estimate& e, Format f, const Style& style, const BudgetVerdict* budget) {
   const auto steps = explain(e);
   if (f == Format::csv) {
     throw InputError("--explain works with --format table, json or markdown, not csv");
   }
   if (f == Format::json) {
     json j = to_json(e);
+    if (budget != nullptr && budget->any) {
+      j["budget"] = budget_json(*budget);
+    }
     json arr = json::array();
     for (const auto& s : steps) {
       arr.push_back({{"phase", s.phase},
@@ -798,7 +941,7 @@ std::string render_explained(const Estimate& e, Format f, const Style& style) {
     }
   }
   block += f == Format::markdown ? "\n" : "  (each input's origin and source: see Assumptions)\n";
-  std::string text = render(e, f, style);
+  std::string text = render(e, f, style, budget);
   // Put the chain before the assumptions block.
   const std::string marker = f == Format::markdown ? "<details><summary>Assumptions" : "Assumptions";
   const auto pos =
@@ -811,9 +954,21 @@ std::string render_explained(const Estimate& e, Format f, const Style& style) {
 
 // ---- Budgets in words ----
 
+std::string phases_text(Phase p) {
+  switch (p) {
+    case Phase::training:
+      return "training";
+    case Phase::inference:
+      return "inference";
+    case Phase::both:
+      return "training + inference";
+  }
+  return "training + inference";
+}
+
 std::vector<std::string> budget_messages(const BudgetVerdict& v) {
   std::vector<std::string> out;
-  const std::string which = v.on == BudgetOn::high ? " (top of range)" : "";
+  const std::string which = " (" + phases_text(v.phases) + (v.on == BudgetOn::high ? ", top of range)" : ")");
   for (const auto& l : v.lines) {
     std::string name;
     std::string (*human)(double) = nullptr;

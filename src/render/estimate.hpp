@@ -54,18 +54,24 @@ void append_csv_field(std::string& out, std::string_view s);
 // Append `s` as a JSON string (escaped; invalid UTF-8 replaced).
 void append_json_string(std::string& out, std::string_view s);
 
-[[nodiscard]] std::string render(const Estimate& e, Format f, const Style& style);
+// With `budget` (a verdict with some budget), JSON gains a "budget" object (as batch rows) and
+// the table and Markdown a budget line; with both phases, every format but CSV shows the total.
+[[nodiscard]] std::string render(const Estimate& e, Format f, const Style& style,
+                                 const BudgetVerdict* budget = nullptr);
 
 // The value a table or Markdown row shows for figure `f` (llm_energy/figures.hpp).
 [[nodiscard]] std::string row_text(const Figure& f, const Estimate& e);
 
 // Return `e` rendered with its chain of formulas (--explain): a section in table and Markdown,
 // an "explain" array in JSON. CSV has no place for it (InputError).
-[[nodiscard]] std::string render_explained(const Estimate& e, Format f, const Style& style);
+[[nodiscard]] std::string render_explained(const Estimate& e, Format f, const Style& style,
+                                           const BudgetVerdict* budget = nullptr);
 
 // The chain's substituted text of one step ("6 x 1e+09 x 1e+08").
 [[nodiscard]] std::string substituted(const ExplainStep& s);
 
+// "training", "inference" or "training + inference".
+[[nodiscard]] std::string phases_text(Phase p);
 // One line per budget that is exceeded or warned about ("over budget: energy 146 MWh exceeds ...").
 [[nodiscard]] std::vector<std::string> budget_messages(const BudgetVerdict& v);
 // The verdict as JSON: {"within": bool, "messages": [...]}.

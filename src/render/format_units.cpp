@@ -28,6 +28,7 @@ const Scale& pick(double v, const std::array<Scale, N>& scales) {
 constexpr std::array<Scale, 5> k_energy = {
     {{1e-3, "Wh"}, {1, "kWh"}, {1e3, "MWh"}, {1e6, "GWh"}, {1e9, "TWh"}}};
 constexpr std::array<Scale, 4> k_mass = {{{1e-3, "g"}, {1, "kg"}, {1e3, "t"}, {1e6, "kt"}}};
+constexpr std::array<Scale, 5> k_volume = {{{1e-3, "mL"}, {1, "L"}, {1e3, "kL"}, {1e6, "ML"}, {1e9, "GL"}}};
 
 std::string with_range(double v, double lo, double hi, double factor, const char* unit) {
   if (lo == v && hi == v) {
@@ -62,6 +63,11 @@ std::string human_energy_kwh(double kwh) {
 std::string human_mass_kg(double kg) {
   const Scale& s = pick(kg, k_mass);
   return sig3(kg / s.factor) + " " + s.unit;
+}
+
+std::string human_water_l(double litres) {
+  const Scale& s = pick(litres, k_volume);
+  return sig3(litres / s.factor) + " " + s.unit;
 }
 
 std::string human_hours(double hours) {
@@ -101,6 +107,11 @@ std::string energy_with_range(double kwh, double low, double high) {
 std::string mass_with_range(double kg, double low, double high) {
   const Scale& s = pick(kg, k_mass);
   return with_range(kg, low, high, s.factor, s.unit);
+}
+
+std::string water_with_range(double litres, double low, double high) {
+  const Scale& s = pick(litres, k_volume);
+  return with_range(litres, low, high, s.factor, s.unit);
 }
 
 std::string count_with_range(double v, double low, double high) {

@@ -75,9 +75,10 @@ std::string render_model_card(const Estimate& e, const Catalog& cat) {
   if (h != cat.hardware.end()) {
     hardware_name = h->name;
   }
+  // The chip count only when the user gave it: a default count is the estimate's, not the run's.
   const Assumption* chips = find_assumption(e, "chips");
   const std::string hardware_used =
-      chips != nullptr ? fmt::format("{} x {}", sig3(chips->value.value), hardware_name) : hardware_name;
+      given(chips) ? fmt::format("{} x {}", sig3(chips->value.value), hardware_name) : hardware_name;
   // The energy by part, beside the Hub's co2_eq_emissions keys (which hold no energy): each part
   // with its 80% range; the parts add up to the facility total.
   std::string parts = "training_energy_kwh:\n";
@@ -90,9 +91,17 @@ std::string render_model_card(const Estimate& e, const Catalog& cat) {
   part("storage", t.storage_energy_kwh, t.interval.storage_energy_kwh);
   part("facility_overhead", t.overhead_energy_kwh, t.interval.overhead_energy_kwh);
   part("total", t.energy_kwh, t.interval.energy_kwh);
+  // Water is not in the Hugging Face co2_eq_emissions schema: a comment block of its own.
+  const Assumption* water = find_assumption(e, "water_intensity");
+  const bool onsite_only = water != nullptr && water->basis == Basis::water_unsourced;
+  const std::string water_note = fmt::format(
+      "# water (llm-energy): {} L ({}-{} L), {}\n", sig3(t.water_l), sig3(t.interval.water_l.low),
+      sig3(t.interval.water_l.high),
+      onsite_only ? "on-site cooling only (no sourced water intensity of electricity for the region)"
+                  : "on-site cooling and electricity generation");
   return "co2_eq_emissions:\n  emissions: " + grams(t.co2e_kg * 1000) + "\n  source: " + yaml_quoted(source) +
          "\n  training_type: \"pre-training\"\n  geographical_location: " + yaml_quoted(region_name) +
-         "\n  hardware_used: " + yaml_quoted(hardware_used) + "\n" + parts;
+         "\n  hardware_used: " + yaml_quoted(hardware_used) + "\n" + parts + water_note;
 }
 
 }  // namespace llm_energy::render

@@ -26,6 +26,8 @@ std::string central_text(const Figure& f, const Estimate& e) {
       return human_energy_kwh(f.number(e));
     case Show::mass_range:
       return human_mass_kg(f.number(e));
+    case Show::water_range:
+      return human_water_l(f.number(e));
     default:
       return row_text(f, e);
   }
@@ -46,6 +48,8 @@ std::string range_text(const Figure& f, const Estimate& e) {
       return human_energy_kwh(i.low) + " \u2013 " + human_energy_kwh(i.high);
     case Show::mass_range:
       return human_mass_kg(i.low) + " \u2013 " + human_mass_kg(i.high);
+    case Show::water_range:
+      return human_water_l(i.low) + " \u2013 " + human_water_l(i.high);
     case Show::count_range:
       return human_count(i.low) + " \u2013 " + human_count(i.high);
     default:

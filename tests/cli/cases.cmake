@@ -81,7 +81,7 @@ cli_case(validate_bad_dataset RC 2 ARGS validate --dataset tests/data/bad/malfor
 # Budgets on estimate.
 cli_case(budget_over RC 1 ARGS ${headline} --phase training --max-energy 100Wh ERR "over budget: energy")
 cli_case(budget_within RC 0 ARGS ${headline} --phase training --max-energy 10kWh)
-cli_case(budget_warn RC 0 ARGS ${headline} --phase training --max-energy 700Wh --warn-at 80% ERR "warning: energy")
+cli_case(budget_warn RC 0 ARGS ${headline} --phase training --max-energy 900Wh --warn-at 80% ERR "warning: energy")
 cli_case(budget_high RC 1 ARGS ${headline} --phase training --max-energy 1kWh --budget-on high ERR "top of range")
 cli_case(budget_config RC 1 ARGS estimate --config configs/examples/planned-7b-h100.json --max-co2e 1t ERR "over budget: CO2e")
 cli_case(bad_budget_unit RC 2 ARGS ${headline} --max-energy 5parsecs ERR "unknown unit")

@@ -13,7 +13,7 @@ endforeach()
 cli_case(compare_quantize RC 0 ARGS ${wi_base} --quantize fp8,int8,int4
          OUT "quantisation may cost accuracy; not modelled")
 cli_case(compare_prune_unstructured RC 0 ARGS ${wi_base} --prune 0.5 --format csv
-         OUT "prune=0.5 unstructured,87314.2,0,")
+         OUT "prune=0.5 unstructured,110092,0,")
 cli_case(compare_prune_24 RC 0 ARGS ${wi_base} --prune 0.5 --sparsity-pattern 2:4,structured OUT "prune=0.5 2:4")
 cli_case(compare_distill_json RC 0 ARGS ${wi_base} --distill-to 1e9 --distill-tokens 100B --format json
          OUT "\"break_even_tokens\": ")
@@ -25,7 +25,7 @@ cli_case(compare_region_market RC 0 ARGS ${wi_base} --region FR,US,PL,us-east-1 
 cli_case(compare_market_intensity RC 0 ARGS ${wi_base} --region FR --market-based-intensity 50 --format markdown
          OUT "| CO2e mkt |")
 cli_case(compare_power_cap RC 0 ARGS ${wi_base} --phase inference --power-cap 0.7 --format csv
-         OUT "power-cap=0.7,42576.3,-15.1367,20479.2,-15.1367,,13.5634,6.50149,")
+         OUT "power-cap=0.7,53683.2,-15.1367,25821.6,-15.1367,,13.5634,6.50149,")
 cli_case(compare_baseline_flags RC 0 ARGS compare --params 7e9 --tokens 1T --baseline-hardware a100-sxm4-80gb
          --baseline-region FR --baseline-chips 64 --quantize int8 OUT "baseline: a100-sxm4-80gb, region FR")
 cli_case(compare_config RC 0 ARGS compare --config configs/examples/llama2-70b.json --region FR OUT "region=FR")

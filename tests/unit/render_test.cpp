@@ -190,6 +190,11 @@ TEST_CASE("every registry figure appears in every format", "[render][figures]") 
   const auto row = nlohmann::json::parse("{" + jsonl + "}");
   std::size_t checked = 0;
   for (const Figure& f : figures()) {
+    if (f.key == "not_estimated") {  // only for a run known by its chip-hours alone (firsthour_test)
+      CHECK_FALSE(f.present(e));
+      ++checked;
+      continue;
+    }
     REQUIRE(f.present(e));
     const std::string section(to_string(f.section));
     const std::string key(f.key);
