@@ -336,7 +336,7 @@ def _field_doc() -> str:
         body = help_text
         if "default" not in help_text:
             body += "; default: false" if kind == "boolean" else "; default: not set"
-        lines.append(f"    {head}\n        {body}")
+        lines.append(f"{head}\n    {body}")
     return "\n".join(lines)
 
 
@@ -359,6 +359,9 @@ hardware_files, regions_files : paths
     JSON files adding or overriding catalog entries (--hardware-file, --regions-file).
 profile : path, optional
     A hardware profile from ``llm-energy calibrate`` (--profile).
+
+Scenario fields (keywords; kind [unit], then the help with the default)
+-----------------------------------------------------------------------
 {_field_doc()}
 
 Raises

@@ -141,7 +141,7 @@ def test_help_lists_every_field_with_unit():
     for f in llm_energy.fields():
         if f["key"] == "id":
             continue
-        assert f"\n    {f['key']} : {f['kind']}" in doc, f["key"]
+        assert f"\n{f['key']} : {f['kind']}" in doc, f["key"]
         if f["unit"] and f["kind"] not in ("text", "choice"):
             assert f"{f['key']} : {f['kind']} [{f['unit']}]" in doc
     assert "default h100-sxm" in doc and "tokens : count [tokens]" in doc
