@@ -5,6 +5,11 @@ string(TOUPPER "${LLM_ENERGY_PYTHON}" _py_mode)
 if(NOT _py_mode MATCHES "^(AUTO|ON|OFF)$")
   message(FATAL_ERROR "LLM_ENERGY_PYTHON must be AUTO, ON or OFF (got '${LLM_ENERGY_PYTHON}')")
 endif()
+if(_py_mode STREQUAL "AUTO" AND LLM_ENERGY_SANITIZE)
+  # A sanitized module cannot be loaded into the uninstrumented interpreter.
+  message(STATUS "Python module: skipped under LLM_ENERGY_SANITIZE (LLM_ENERGY_PYTHON=AUTO)")
+  set(_py_mode OFF)
+endif()
 if(NOT _py_mode STREQUAL "OFF")
   # Prefer the distribution's interpreter (where python3-pybind11 and python3-pytest are) over
   # one earlier on PATH (pyenv, a virtual environment); -DPython_EXECUTABLE=... chooses another.
