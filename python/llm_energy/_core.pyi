@@ -1,5 +1,5 @@
 # The C++ binding (src/python/module.cpp); the llm_energy package wraps it.
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 __version__: str
 
@@ -27,7 +27,6 @@ class Batch:
         regions_files: Sequence[str],
     ) -> None: ...
     def run(self, rows: List[Any]) -> List[Tuple[bool, str]]: ...
-    def summary(self) -> Dict[str, Any]: ...
 
 class Meter:
     def __init__(

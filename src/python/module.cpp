@@ -320,16 +320,6 @@ class Batch {
     return out;
   }
 
-  [[nodiscard]] py::dict summary() const {
-    const auto& r = m_engine.result();
-    py::dict d;
-    d["rows"] = r.rows;
-    d["failed"] = r.failed;
-    d["over_budget"] = r.over_budget;
-    d["message"] = batch::summary(r, "line");
-    return d;
-  }
-
  private:
   Scenario m_base;
   BudgetPolicy m_policy;
@@ -490,8 +480,7 @@ PYBIND11_MODULE(_core, m) {
                     const std::vector<std::string>&>(),
            py::arg("base"), py::arg("budget_on"), py::arg("warn_at"), py::arg("hardware_files"),
            py::arg("regions_files"))
-      .def("run", &Batch::run, py::arg("rows"))
-      .def("summary", &Batch::summary);
+      .def("run", &Batch::run, py::arg("rows"));
   py::class_<Meter>(m, "Meter")
       .def(py::init<const std::string&, const std::string&, const std::string&, const std::string&,
                     const std::string&, const std::string&, const std::string&, const std::string&,
