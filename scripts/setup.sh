@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake g++ make libcli11-dev nlohmann-json3-dev libfmt-dev catch2 libbenchmark-dev
-          python3 python3-yaml libxml2-utils librsvg2-bin groff-base)
+          python3 python3-yaml libxml2-utils librsvg2-bin groff-base
+          python3-dev pybind11-dev python3-pybind11 python3-pytest)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

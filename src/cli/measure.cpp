@@ -2,7 +2,6 @@
 // `llm-energy measure --merge FILES...`: sum the per-node reports of one run.
 #include <CLI/CLI.hpp>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -16,6 +15,7 @@
 #include "llm_energy/units.hpp"
 #include "measure/launcher.hpp"
 #include "measure/meters.hpp"
+#include "measure/session.hpp"
 #include "render/measure.hpp"
 
 namespace llm_energy::cli {
@@ -97,24 +97,21 @@ class MeasureCommand final : public Command {
       return merge(io, *cat, format);
     }
     const double interval_s = measure::parse_interval_s(m_interval);
-    const Scenario s = grid_scenario();
-    MeasurementReport report;
-    report.grid = grid_figures(resolve_grid(s, *cat));
-    std::string root = m_powercap_root;
-    if (root.empty()) {
-      const char* env = std::getenv("LLM_ENERGY_POWERCAP_ROOT");
-      root = env != nullptr && *env != '\0' ? env : "/sys/class/powercap";
-    }
+    measure::SessionOptions so;
+    so.grid = grid_scenario();
+    (void)resolve_grid(so.grid, *cat);  // conflicting grid inputs fail first
+    so.powercap_root = m_powercap_root;
+    so.nvml_library = m_nvml_library;
+    so.hardware = m_hardware;
     if (m_command.empty()) {
       throw InputError("measure: no command given (llm-energy measure [options] -- COMMAND ARGS...)");
     }
     if (!m_hardware.empty()) {
       (void)cat->find_hardware(m_hardware);  // an unknown id fails before the command runs
     }
-    std::optional<double> chips;
     if (!m_chips.empty()) {
-      chips = parse_count(m_chips, "chips");
-      if (!(*chips >= 1) || *chips != std::floor(*chips)) {
+      so.chips = parse_count(m_chips, "chips");
+      if (!(*so.chips >= 1) || *so.chips != std::floor(*so.chips)) {
         throw InputError("chips: must be a whole number, at least 1");
       }
     }
@@ -134,54 +131,12 @@ class MeasureCommand final : public Command {
       // Fail before running the command when the report cannot be written.
       AtomicOutputFile probe(output);
     }
-    measure::PowercapMeter powercap(root, report.unreadable);
-    measure::NvmlMeter nvml(m_nvml_library, report.unreadable);
-    // What stands in when nothing can be read: resolve()'s power figures for the hardware (a
-    // training scenario; params and tokens are placeholders the power figures do not depend on).
-    const double estimate_chips = chips ? *chips : nvml.gpus_found() > 0 ? nvml.gpus_found() : 1.0;
-    Scenario es = s;
-    es.phase = Given<Phase>{Phase::training, Origin::flag};
-    es.params = Given<double>{1e9, Origin::flag};
-    es.tokens = Given<double>{1e9, Origin::flag};
-    es.chips = Given<double>{estimate_chips, Origin::flag};
-    if (!m_hardware.empty()) {
-      es.hardware = Given<std::string>{m_hardware, Origin::flag};
-    }
-    const Resolved power = resolve(es, *cat);
-
-    const measure::Clock::time_point t0 = measure::Clock::now();
-    powercap.sample();
-    nvml.sample(0.0);
-    const auto sample = [&](double t) {
-      powercap.sample();
-      nvml.sample(t);
-    };
-    const measure::ChildResult child = measure::run_command(m_command, interval_s, t0, sample);
-    sample(child.duration_s);
-    report.command = m_command;
-    report.exit_code = child.exit_code;
-    report.signal = child.signal;
-    report.duration_s = child.duration_s;
-    report.devices = nvml.devices();
-    for (auto& d : powercap.devices()) {
-      report.devices.push_back(std::move(d));
-    }
-    if (report.devices.empty()) {
-      report.devices.push_back(estimated_device(power, estimate_chips, m_hardware.empty(), child.duration_s));
-    }
-    report.hardware = m_hardware.empty() ? "" : power.hardware->id;
-    report.chips = chips;
-    report.job = job;
-    if (const std::string w = measure::local_rank_warning(job); !w.empty()) {
-      report.warnings.push_back({"launcher", w});
-    }
-    for (auto& w : nvml.warnings()) {
-      report.warnings.push_back(std::move(w));
-    }
-    for (auto& w : powercap.warnings()) {
-      report.warnings.push_back(std::move(w));
-    }
-    report.footprint = account(report.devices, report.grid);
+    measure::Session session(so, *cat);
+    session.start();
+    const measure::ChildResult child =
+        measure::run_command(m_command, interval_s, session.t0(), [&](double t) { session.sample(t); });
+    const MeasurementReport report =
+        session.finish(m_command, child.exit_code, child.signal, child.duration_s, job);
     if (const std::string w = render::warning_line(report); !w.empty()) {
       io.err << "llm-energy: " << w << "\n";
       io.err.flush();
