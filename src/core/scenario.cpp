@@ -202,8 +202,8 @@ namespace {
 // The fields that hold whole numbers (the model converts some of them to integers): bounded
 // where they are parsed, so that no later conversion of a huge double is undefined.
 constexpr std::array<std::string_view, 13> k_whole_number_fields = {
-    "layers",         "hidden_size", "heads", "kv_heads",        "head_dim",  "experts",
-    "active_experts", "kv_bits",     "chips", "inference_chips", "batch_size", "moe_layers", "seq_len"};
+    "layers",  "hidden_size", "heads",           "kv_heads",   "head_dim",   "experts", "active_experts",
+    "kv_bits", "chips",       "inference_chips", "batch_size", "moe_layers", "seq_len"};
 constexpr double k_max_whole_number = 9007199254740992.0;  // 2^53: every integer below is exact
 
 bool is_whole_number_field(std::string_view key) {
