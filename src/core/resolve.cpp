@@ -751,6 +751,8 @@ Grid resolve_grid(const Scenario& s, const Catalog& cat, std::vector<Assumption>
     Assumption& b =
         rec.text("grid_basis", g.region->basis.empty() ? "unstated" : g.region->basis, OriginKind::catalog);
     b.entry = g.region->id;
+    b.basis = Basis::cited;  // the intensity's own source states its basis
+    b.datum = &g.region->carbon_intensity;
   }
   if (s.pue) {
     g.pue = s.pue->value;

@@ -18,7 +18,7 @@ cli_case(names_model_hf_repo RC 0 ARGS models show meta-llama/Llama-3.1-8B OUT "
 cli_case(names_hardware_show_aliases RC 0 ARGS hardware show h100-sxm OUT "H100-SXM5")
 # A mistyped flag and a mistyped command.
 cli_case(names_flag_typo RC 2 ARGS estimate --params 1e9 --tokens 1e8 --chip 512
-         ERR "unknown option '--chip' (did you mean '--chips'")
+         ERR "unknown option '--chip' (did you mean '--chip-hours', '--chips'")
 cli_case(names_command_typo RC 2 ARGS estimat --params 1e9 ERR "unknown command 'estimat' (did you mean 'estimate'")
 
 # ---- Grid bases: every CO2e states its basis; a comparison across bases warns in one line ----
@@ -40,7 +40,9 @@ cli_case(catalog_cf_nonzero RC 0 ARGS regions show CF LACKS "0 gCO2e/kWh (0")
 
 # ---- Sweeps and CSV ----
 cli_case(sweep_csv_integers RC 0 ARGS sweep --params 1e9 --tokens 1e8 --chips 8,16 --format csv
-         OUT "sweep.chips,id,line" LACKS ".0,")
+         OUT ",memory,5.18799" LACKS ",400.0,")
+cli_case(sweep_csv_integers_header RC 0 ARGS sweep --params 1e9 --tokens 1e8 --chips 8,16 --format csv
+         OUT "sweep.chips,id,line,")
 cli_case(sweep_csv_hardware_once RC 0 ARGS sweep --params 1e9 --tokens 1e8 --hardware h100-sxm,b200
          OUT "sweep.hardware,id,")
 cli_case(sweep_plot_x RC 0 ARGS sweep --tokens 1e10:1e12:x10 --params 1e9,7e9 --phase training
