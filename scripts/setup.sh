@@ -21,7 +21,7 @@ if ((${#missing[@]})); then
 fi
 
 # `run` builds only the binary it runs (no tests: about half the compile time); `test` builds
-# everything. README "Install" gives the times on 2 cores.
+# everything. The README's first section gives the times on 2 cores.
 case "${1:-run}" in
   run) tests=OFF target=(--target llm-energy) ;;
   test) tests=ON target=() ;;
