@@ -46,6 +46,7 @@ struct Datum {
 struct Hardware {
   std::string_view id;
   std::string_view name;
+  std::vector<std::string_view> aliases;  // other names users type, matched regardless of case
   std::string_view vendor;
   std::string_view generation;
   // "accelerator" (GPU, TPU, NPU card), "cpu" (a server CPU socket) or "edge" (an SoC with
@@ -88,7 +89,8 @@ struct Operator {
 struct Region {
   std::string_view id;
   std::string_view name;
-  std::string_view kind;  // world, bloc, country, cloud
+  std::vector<std::string_view> aliases;  // other names users type, matched regardless of case
+  std::string_view kind;                  // world, bloc, country, cloud
   std::string_view provider;
   std::string_view country;
   std::string_view operator_id;  // empty: the catalog's default operator
@@ -103,6 +105,7 @@ struct Region {
 struct ModelArch {
   std::string_view id;
   std::string_view name;
+  std::vector<std::string_view> aliases;  // other names users type, matched regardless of case
   double params = 0;
   double active_params = 0;
   int layers = 0;
@@ -200,7 +203,9 @@ struct Catalog {
   std::string_view hardware_version;
   std::string_view regions_version;
 
-  // Return the entry with this id; throws InputError suggesting the nearest ids.
+  // Return the entry with this id or, failing that, the one entry with this alias or name (all
+  // regardless of case); throws InputError listing the entries when several share the alias or
+  // name, and suggesting the nearest ids when none matches.
   [[nodiscard]] const Hardware& find_hardware(std::string_view id) const;
   [[nodiscard]] const Region& find_region(std::string_view id) const;
   [[nodiscard]] const Operator& find_operator(std::string_view id) const;

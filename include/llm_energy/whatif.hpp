@@ -41,6 +41,7 @@ enum class NoteKind {
   market_share,              // market-based CO2e with renewable share `x`
   market_intensity,          // market-based CO2e at `x` gCO2e/kWh
   distillation_summary,      // the distillation's costs (the row's Distillation)
+  mixed_grid_bases,          // rows' CO2e on different grid bases (`text`: "id basis; ...")
 };
 
 struct Note {

@@ -67,7 +67,7 @@ void RowWriter::begin() {
       render::append_csv_field(m_buf, c);
     };
     for (const auto& k : m_extra) {
-      col(k);
+      col("sweep." + k);  // as JSONL's "sweep" object, and never the name of an estimate column
     }
     for (const char* c : {"id", "line", "error", "budget.within"}) {
       col(c);

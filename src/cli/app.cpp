@@ -13,6 +13,7 @@
 #include "cli/options.hpp"
 #include "llm_energy/catalog.hpp"
 #include "llm_energy/error.hpp"
+#include "llm_energy/suggest.hpp"
 #include "llm_energy/version.hpp"
 
 namespace llm_energy::cli {
@@ -71,6 +72,69 @@ const CommandSpec* only_command(int argc, const char* const* argv) {
     }
   }
   return nullptr;
+}
+
+// A first argument that is neither an option nor a command: name the nearest commands.
+void check_command_name(int argc, const char* const* argv) {
+  if (argc < 2 || argv[1][0] == '-' || argv[1][0] == '\0') {
+    return;
+  }
+  const std::string_view first = argv[1];
+  std::vector<std::string> names;
+  for (const auto& c : k_commands) {
+    if (first == c.name) {
+      return;
+    }
+    names.emplace_back(c.name);
+  }
+  std::string shown;
+  for (const char c : first.substr(0, 40)) {
+    const auto u = static_cast<unsigned char>(c);
+    shown += (u >= 0x20 && u < 0x7f) ? c : '?';
+  }
+  throw InputError("unknown command '" + shown + "'" + did_you_mean(shown, names) + " (see --help)");
+}
+
+// The arguments CLI11 did not expect, with the nearest option names of the command for the first
+// that looks like an option ("--chip 512": did you mean '--chips'?).
+std::string unexpected(const CLI::ExtrasError& e, CLI::App& app,
+                       const std::vector<std::pair<CLI::App*, std::unique_ptr<Command>>>& built) {
+  CLI::App* where = &app;
+  for (const auto& [sub, command] : built) {
+    if (sub->parsed()) {
+      where = sub;
+    }
+  }
+  std::vector<std::string> extras = where->remaining();
+  if (extras.empty()) {
+    extras = app.remaining(true);
+  }
+  for (const auto& word : extras) {
+    if (!word.starts_with("--") || word.size() < 3) {
+      continue;
+    }
+    const std::string flag = word.substr(0, word.find('='));
+    // Compared without the leading dashes, which every candidate shares.
+    std::vector<std::string> names;
+    for (const CLI::Option* opt : where->get_options()) {
+      for (const auto& l : opt->get_lnames()) {
+        names.push_back(l);
+      }
+    }
+    std::string hint;
+    for (const auto& n : nearest(flag.substr(2), names)) {
+      hint += (hint.empty() ? " (did you mean '--" : ", '--") + n + "'";
+    }
+    if (!hint.empty()) {
+      hint += "?)";
+    }
+    if (!hint.empty()) {
+      return "unknown option '" + flag + "'" + hint + " (see " +
+             (where == &app ? std::string("--help") : "'llm-energy " + where->get_name() + " --help'") + ")";
+    }
+    break;
+  }
+  return one_line(e.what()) + " (see --help)";
 }
 
 std::unique_ptr<CLI::App> make_root() {
@@ -136,6 +200,7 @@ int run_parsed(Parser& p, const std::vector<std::string>& args, std::ostream& ou
 // Build the invoked command's parser, parse, and run the command; return its exit code.
 int dispatch(int argc, const char* const* argv, const std::vector<std::string>& args, std::ostream& out,
              std::ostream& err) {
+  check_command_name(argc, argv);
   // Only the invoked command's parser is built (building all fifteen costs most of start-up),
   // and first with only the scenario flags the command line names.
   const CommandSpec* only = only_command(argc, argv);
@@ -176,6 +241,8 @@ int dispatch(int argc, const char* const* argv, const std::vector<std::string>& 
       return static_cast<int>(Exit::bad_input);
     }
     throw InputError(one_line(e.what()) + " (see --help)");
+  } catch (const CLI::ExtrasError& e) {
+    throw InputError(unexpected(e, app, full.built));
   } catch (const CLI::ParseError& e) {
     throw InputError(one_line(e.what()) + " (see --help)");
   }

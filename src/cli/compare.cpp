@@ -115,7 +115,8 @@ class CompareCommand final : public Command {
         ->type_name("F[,F...]");
     cmd.add_option("--plot", m_plot,
                    "also write an SVG chart (energy with its range, and CO2e, per variant) to FILE.svg")
-        ->type_name("FILE.svg");
+        ->type_name("FILE.svg")
+        ->check(svg_file());
     cmd.footer(k_footer);
   }
 
@@ -174,8 +175,13 @@ class CompareCommand final : public Command {
     for (const auto& v : c.variants) {
       check_finite(v);
     }
+    for (const auto& n : c.notes) {
+      if (n.kind == whatif::NoteKind::mixed_grid_bases) {
+        io.err << "llm-energy: warning: " << render::note_text(n, c) << "\n";
+      }
+    }
     if (!m_plot.empty()) {
-      write_file_atomic(m_plot, render::compare_chart(c));
+      write_file_atomic(m_plot, render::compare_chart(c, m_scenario.summary()));
     }
     m_output.emit(io, render::render_comparison(c, f));
     return static_cast<int>(Exit::ok);

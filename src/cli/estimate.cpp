@@ -54,7 +54,8 @@ class EstimateCommand final : public Command {
     m_output.add(cmd, {"table", "json", "csv", "markdown", "model-card"});
     cmd.add_option("--plot", m_plot,
                    "also write an SVG chart (energy and CO2e by component, with ranges) to FILE.svg")
-        ->type_name("FILE.svg");
+        ->type_name("FILE.svg")
+        ->check(svg_file());
     m_catalog.add(cmd);
   }
 
@@ -79,7 +80,7 @@ class EstimateCommand final : public Command {
     const Estimate e = estimate(s, *cat);
     const BudgetVerdict verdict = check_budgets(budget, e, policy);
     if (!m_plot.empty()) {
-      write_file_atomic(m_plot, render::estimate_chart(e));
+      write_file_atomic(m_plot, render::estimate_chart(e, m_scenario.summary()));
     }
     if (m_output.format == "model-card") {
       if (m_explain) {

@@ -3,12 +3,14 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <cstdlib>
 #include <iostream>
 
 #include "cli/io.hpp"
 #include "llm_energy/error.hpp"
 #include "llm_energy/units.hpp"
+#include "render/format_units.hpp"
 
 namespace llm_energy::cli {
 
@@ -82,7 +84,17 @@ void ScenarioOptions::add(CLI::App& cmd, Budgets budgets, const std::map<std::st
       m_options.emplace_back(key, cmd.add_flag(flag, *b, help));
       continue;
     }
-    m_options.emplace_back(key, cmd.add_option(flag, m_values[key], help)->type_name(type_name(f.kind)));
+    CLI::Option* opt = cmd.add_option(flag, m_values[key], help)->type_name(type_name(f.kind));
+    if (f.kind == FieldKind::choice && !f.choices.empty()) {
+      // The accepted values, for --help, the man page and the shell completions; the scenario
+      // parser checks them (regardless of case, with suggestions), so this validator accepts all.
+      std::string list;
+      for (const auto c : f.choices) {
+        list += (list.empty() ? "" : ",") + std::string(c);
+      }
+      opt->check(CLI::Validator([](const std::string&) { return std::string(); }, "{" + list + "}"));
+    }
+    m_options.emplace_back(key, opt);
   }
 }
 
@@ -94,6 +106,18 @@ void ScenarioOptions::add_config(CLI::App& cmd) {
 std::string ScenarioOptions::flag_of(const std::string& key) const {
   const auto it = m_renamed.find(key);
   return it != m_renamed.end() ? it->second : flag_name(key);
+}
+
+std::string ScenarioOptions::summary() const {
+  std::string out;
+  for (const auto& [key, text] : given()) {
+    out += (out.empty() ? "" : " ") + flag_of(key) +
+           (text == "true" && m_switches.contains(key) ? "" : " " + text);
+  }
+  if (!m_config.empty()) {
+    out += (out.empty() ? "" : " ") + std::string("--config ") + m_config;
+  }
+  return out;
 }
 
 std::vector<std::pair<std::string, std::string>> ScenarioOptions::given() const {
@@ -160,9 +184,54 @@ void OutputOptions::add(CLI::App& cmd, const std::vector<std::string>& formats, 
   cmd.add_option("--output,-o", output, output_help)->type_name("FILE");
 }
 
+CLI::Validator svg_file() {
+  return CLI::Validator(
+      [](const std::string& path) {
+        std::string tail = path.size() >= 4 ? path.substr(path.size() - 4) : path;
+        for (auto& c : tail) {
+          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        if (tail == ".svg") {
+          return std::string();
+        }
+        return std::string(
+            "charts are written as SVG only: name the file FILE.svg (for PNG, convert it: "
+            "rsvg-convert -o chart.png chart.svg)");
+      },
+      "", "svg_file");
+}
+
+bool plain_terminal() {
+  const char* term = std::getenv("TERM");
+  return std::getenv("NO_COLOR") != nullptr || (term != nullptr && std::string_view(term) == "dumb");
+}
+
+bool ascii_locale() {
+  // The first of LC_ALL, LC_CTYPE and LANG that is set names the character set; none set
+  // keeps UTF-8 (most terminals), as does any name with UTF-8 in it.
+  for (const char* name : {"LC_ALL", "LC_CTYPE", "LANG"}) {
+    const char* v = std::getenv(name);
+    if (v != nullptr && *v != '\0') {
+      std::string lower(v);
+      for (auto& c : lower) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+      return lower.find("utf-8") == std::string::npos && lower.find("utf8") == std::string::npos;
+    }
+  }
+  return false;
+}
+
+std::string for_terminal(std::string_view text) {
+  return ascii_locale() ? render::ascii_fallback(text) : std::string(text);
+}
+
 void OutputOptions::emit(Io& io, const std::string& text) const {
   if (output.empty() || output == "-") {
-    io.out << text;
+    // Text formats follow the terminal's character set; data formats (JSON, CSV, SVG, HTML) stay UTF-8.
+    const bool text_format =
+        format == "table" || format == "markdown" || format == "model-card" || format == "text";
+    io.out << (text_format ? for_terminal(text) : text);
     check_written(io.out, "standard output");
   } else {
     write_file_atomic(output, text);
@@ -170,8 +239,7 @@ void OutputOptions::emit(Io& io, const std::string& text) const {
 }
 
 bool OutputOptions::color(const Io& io) const {
-  return output.empty() && &io.out == &std::cout && ::isatty(STDOUT_FILENO) == 1 &&
-         std::getenv("NO_COLOR") == nullptr;
+  return output.empty() && &io.out == &std::cout && ::isatty(STDOUT_FILENO) == 1 && !plain_terminal();
 }
 
 void BudgetOptions::add(CLI::App& cmd) {

@@ -12,6 +12,7 @@
 
 namespace CLI {
 class Option;
+class Validator;
 }  // namespace CLI
 #include "llm_energy/budget.hpp"
 #include "llm_energy/catalog.hpp"
@@ -42,6 +43,8 @@ class ScenarioOptions {
   [[nodiscard]] Scenario scenario() const;
   // The flags given, as (key, text), in field order.
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> given() const;
+  // The scenario flags given, as typed ("--params 7B --tokens 2T"), for chart titles.
+  [[nodiscard]] std::string summary() const;
   // True when any scenario flag or --config was given.
   [[nodiscard]] bool any() const;
   [[nodiscard]] const std::string& config() const { return m_config; }
@@ -82,6 +85,17 @@ class CatalogOptions {
   std::vector<std::string> m_regions_files;
 };
 
+// True with NO_COLOR set or TERM=dumb: no colour and no terminal control sequences.
+[[nodiscard]] bool plain_terminal();
+// True when LC_ALL, LC_CTYPE or LANG (the first set) names a locale that is not UTF-8.
+[[nodiscard]] bool ascii_locale();
+// Return `text` spelled in ASCII under such a locale, else unchanged.
+[[nodiscard]] std::string for_terminal(std::string_view text);
+
+// The check of a --plot FILE: charts are SVG, so a name that does not end in .svg (x.png) is
+// refused in one line rather than written as SVG under a misleading name.
+[[nodiscard]] CLI::Validator svg_file();
+
 // --format and --output.
 class OutputOptions {
  public:
@@ -91,7 +105,7 @@ class OutputOptions {
            const std::string& output_help = "write to FILE instead of standard output");
   // Write `text` to --output (through a temporary file and a rename) or standard output.
   void emit(Io& io, const std::string& text) const;
-  // True when the output is a terminal that takes colour (no --output, no NO_COLOR).
+  // True when the output is a terminal that takes colour (no --output, no NO_COLOR, TERM not dumb).
   [[nodiscard]] bool color(const Io& io) const;
 
   std::string format = "table";

@@ -1,5 +1,7 @@
 #include "cli/progress.hpp"
 
+#include "cli/options.hpp"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -38,7 +40,7 @@ void TerminalProgress::draw(std::size_t rows, std::chrono::steady_clock::time_po
 }
 
 bool progress_wanted(const std::ostream& err) {
-  return &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
+  return &err == &std::cerr && ::isatty(STDERR_FILENO) == 1 && !plain_terminal();
 }
 
 }  // namespace llm_energy::cli

@@ -48,7 +48,8 @@ class ScheduleCommand final : public Command {
     cmd.add_option("--deadline", m_deadline, "the job must finish by then (ISO 8601 UTC)")->type_name("T");
     cmd.add_option("--plot", m_plot,
                    "also write an SVG chart (each intensity series, the chosen window shaded) to FILE.svg")
-        ->type_name("FILE.svg");
+        ->type_name("FILE.svg")
+        ->check(svg_file());
     cmd.footer(k_footer);
   }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "llm_energy/catalog.hpp"
 #include "llm_energy/error.hpp"
 #include "llm_energy/version.hpp"
 
@@ -16,6 +17,7 @@ struct OptionInfo {
   std::string help;
   std::string type;                  // type name without the validator ("FILE", "N"); empty for flags
   std::vector<std::string> choices;  // from an IsMember validator
+  std::vector<std::string> ids;      // catalog ids a value may take (--hardware, --region, --model)
   bool takes_value = false;
   bool file = false;
   bool positional = false;
@@ -59,7 +61,48 @@ std::vector<std::string> parse_choices(const std::string& full_type) {
   return out;
 }
 
-OptionInfo option_info(const CLI::Option& o) {
+// The validators' part of CLI11's type name (":{a,b}", ":FILE"), so that a type name with a colon
+// of its own ("X|LO:HI") is kept whole.
+std::string validator_suffix(CLI::Option& o) {
+  std::string suffix;
+  for (int i = 0;; ++i) {
+    const CLI::Validator* v = nullptr;
+    try {
+      v = o.get_validator(i);
+    } catch (const CLI::OptionNotFound&) {
+      break;
+    }
+    const std::string d = v->get_description();
+    if (!d.empty()) {
+      suffix += ":" + d;
+    }
+  }
+  return suffix;
+}
+
+// The catalog ids an option's value may take, for completions.
+std::vector<std::string> catalog_ids(const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  const Catalog& cat = builtin_catalog();
+  for (const auto& n : names) {
+    if (n == "--hardware") {
+      for (const auto& h : cat.hardware) {
+        out.emplace_back(h.id);
+      }
+    } else if (n == "--region") {
+      for (const auto& r : cat.regions) {
+        out.emplace_back(r.id);
+      }
+    } else if (n == "--model") {
+      for (const auto& m : cat.models) {
+        out.emplace_back(m.id);
+      }
+    }
+  }
+  return out;
+}
+
+OptionInfo option_info(CLI::Option& o) {
   OptionInfo info;
   for (const auto& l : o.get_lnames()) {
     info.names.push_back("--" + l);
@@ -73,8 +116,10 @@ OptionInfo option_info(const CLI::Option& o) {
   info.takes_value = o.get_expected_max() > 0 && o.get_type_size_max() > 0;
   if (info.takes_value) {
     const std::string full = o.get_type_name();
-    info.type = full.substr(0, full.find(':'));
-    info.choices = parse_choices(full);
+    const std::string suffix = validator_suffix(o);
+    info.type = full.ends_with(suffix) ? full.substr(0, full.size() - suffix.size()) : full;
+    info.choices = parse_choices(suffix);
+    info.ids = catalog_ids(info.names);
     info.file = info.type.find("FILE") != std::string::npos;
   }
   return info;
@@ -85,7 +130,7 @@ void collect(CLI::App& app, const std::vector<std::string>& path, std::vector<Co
   c.path = path;
   c.help = app.get_description();
   c.footer = app.get_footer();
-  for (const CLI::Option* o : app.get_options()) {
+  for (CLI::Option* o : app.get_options([](CLI::Option*) { return true; })) {
     c.options.push_back(option_info(*o));
   }
   auto subs = app.get_subcommands([](CLI::App* s) { return !s->get_name().empty(); });
@@ -139,8 +184,9 @@ std::string bash(const std::vector<Command>& cmds) {
         pats.push_back("\"" + key + "|" + n + "\"");
       }
       s += "    " + joined(pats, "|") + ")\n";
-      if (!o.choices.empty()) {
-        s += "      mapfile -t COMPREPLY < <(compgen -W \"" + joined(o.choices, " ") + "\" -- \"$cur\")\n";
+      if (!o.choices.empty() || !o.ids.empty()) {
+        s += "      mapfile -t COMPREPLY < <(compgen -W \"" +
+             joined(o.choices.empty() ? o.ids : o.choices, " ") + "\" -- \"$cur\")\n";
       } else if (o.file) {
         s += "      mapfile -t COMPREPLY < <(compgen -f -- \"$cur\")\n";
       } else {
@@ -155,6 +201,8 @@ std::string bash(const std::vector<Command>& cmds) {
     for (const auto& o : c.options) {
       if (!o.positional) {
         words.insert(words.end(), o.names.begin(), o.names.end());
+      } else {
+        words.insert(words.end(), o.choices.begin(), o.choices.end());  // "completions bash"
       }
     }
     s += "    \"" + (c.path.empty() ? std::string() : " " + joined(c.path, " ")) + "\") opts=\"" +
@@ -223,8 +271,8 @@ std::string zsh(const std::vector<Command>& cmds) {
         pats.push_back("\"" + key + "|" + n + "\"");
       }
       s += "    " + joined(pats, "|") + ")\n";
-      if (!o.choices.empty()) {
-        s += "      compadd -- " + joined(o.choices, " ") + "\n";
+      if (!o.choices.empty() || !o.ids.empty()) {
+        s += "      compadd -- " + joined(o.choices.empty() ? o.ids : o.choices, " ") + "\n";
       } else if (o.file) {
         s += "      _files\n";
       } else {
@@ -246,6 +294,15 @@ std::string zsh(const std::vector<Command>& cmds) {
       }
     }
     s += ")\n        _describe -t options option items\n";
+    std::vector<std::string> positional_choices;
+    for (const auto& o : c.options) {
+      if (o.positional) {
+        positional_choices.insert(positional_choices.end(), o.choices.begin(), o.choices.end());
+      }
+    }
+    if (!positional_choices.empty()) {
+      s += "      else\n        compadd -- " + joined(positional_choices, " ") + "\n";
+    }
     if (!c.children.empty()) {
       s += "      else\n        items=(";
       for (std::size_t i = 0; i < c.children.size(); ++i) {
@@ -295,6 +352,10 @@ std::string fish(const std::vector<Command>& cmds) {
     }
     for (const auto& o : c.options) {
       if (o.positional) {
+        if (!o.choices.empty()) {
+          s += "complete -c llm-energy -n " + fish_quote(cond) + " -a " + fish_quote(joined(o.choices, " ")) +
+               " -d " + fish_quote(o.help) + "\n";
+        }
         continue;
       }
       std::string line = "complete -c llm-energy -n " + fish_quote(cond);
@@ -302,8 +363,8 @@ std::string fish(const std::vector<Command>& cmds) {
         line += n.rfind("--", 0) == 0 ? " -l " + n.substr(2) : " -s " + n.substr(1);
       }
       if (o.takes_value) {
-        if (!o.choices.empty()) {
-          line += " -x -a " + fish_quote(joined(o.choices, " "));
+        if (!o.choices.empty() || !o.ids.empty()) {
+          line += " -x -a " + fish_quote(joined(o.choices.empty() ? o.ids : o.choices, " "));
         } else if (o.file) {
           line += " -r -F";
         } else {
@@ -392,7 +453,33 @@ std::string man(const std::vector<Command>& cmds) {
   }
   s += ".SH EXIT STATUS\n.TP\n.B 0\nSuccess.\n.TP\n.B 1\nA budget was exceeded (\\-\\-max\\-energy, "
        "\\-\\-max\\-co2e, \\-\\-max\\-chip\\-hours) or validation failed.\n.TP\n.B 2\nBad usage or "
-       "input (one line on standard error).\n.TP\n.B 3\nInternal error.\n";
+       "input (one line on standard error).\n.TP\n.B 3\nInternal error.\n.TP\n.B 4\nThe output could not be "
+       "written.\n";
+  // Every variable the program reads (grep getenv in src/); tests/cli checks the list.
+  s += ".SH ENVIRONMENT\n";
+  const std::pair<const char*, const char*> env[] = {
+      {"NO_COLOR", "When set (to anything), tables are never coloured."},
+      {"TERM", "When dumb, no colour and no progress line (no terminal control characters at all)."},
+      {"LC_ALL, LC_CTYPE, LANG",
+       "The first one set names the character set: a locale without UTF-8 in its name (C, POSIX) makes "
+       "tables, Markdown and error messages ASCII (a dash for an en dash, x for a multiplication sign, u "
+       "for micro). None set: UTF-8."},
+      {"LLM_ENERGY_POWERCAP_ROOT",
+       "measure: the powercap (RAPL) directory when --powercap-root is not given (default "
+       "/sys/class/powercap)."},
+      {"LLM_ENERGY_NODE_NAME, SLURMD_NODENAME",
+       "measure: the node name recorded for a run (else the host name), the first one set."},
+      {"LOCAL_RANK, RANK, WORLD_SIZE, GROUP_RANK",
+       "measure: torchrun's rank, local rank, world size and node; only local rank 0 measures a node."},
+      {"OMPI_COMM_WORLD_RANK, OMPI_COMM_WORLD_LOCAL_RANK, OMPI_COMM_WORLD_SIZE",
+       "measure: the same under Open MPI."},
+      {"PMI_RANK, MPI_LOCALRANKID, PMI_SIZE", "measure: the same under a PMI launcher (MPICH, Intel MPI)."},
+      {"SLURM_PROCID, SLURM_LOCALID, SLURM_NTASKS, SLURM_NPROCS, SLURM_NODEID, SLURM_JOB_ID, SLURM_JOB_NAME",
+       "measure: the same under Slurm, with the job's id and name."},
+  };
+  for (const auto& [name, what] : env) {
+    s += ".TP\n.B " + roff(name) + "\n" + roff(what) + "\n";
+  }
   s += ".SH EXAMPLES\n.nf\n" +
        roff(
            "llm-energy estimate --tokens 1e8 --params 1e9\n"

@@ -1,5 +1,10 @@
 // `llm-energy sweep`: the cartesian product of lists and ranges of any estimate flag.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <optional>
 
 #include "batch/sweep.hpp"
 #include "cli/commands.hpp"
@@ -7,6 +12,7 @@
 #include "cli/options.hpp"
 #include "cli/progress.hpp"
 #include "llm_energy/error.hpp"
+#include "llm_energy/suggest.hpp"
 #include "render/charts.hpp"
 
 namespace llm_energy::cli {
@@ -16,13 +22,14 @@ const char* k_footer =
     R"(Any estimate flag takes a comma list and/or ranges START:STOP:xFACTOR (geometric) or
 START:STOP:+STEP (arithmetic), inclusive of STOP. A value whose third part does not start
 with x or + is passed through as is (so --mfu 0.35:0.45 stays an uncertainty range).
-Output: one column per swept key, then the batch CSV columns (id = 1-based index); JSONL
+Output: one column per swept key (sweep.KEY), then the batch CSV columns (id = 1-based index); JSONL
 rows carry the swept values under "sweep". At most 10,000,000 combinations.
 
 Examples:
   llm-energy sweep --params 1e9,7e9,70e9 --tokens 1e11:1e13:x10 --hardware a100-sxm4-80gb,h100-sxm
   llm-energy sweep --params 7e9 --tokens 1e12 --chips 64:1024:x2 --region FR,US,PL --format jsonl
   llm-energy sweep --params 70B --tokens 2T --mfu 0.3:0.6:+0.05 --max-energy 2GWh
+  llm-energy sweep --chips 64:1024:x2 --params 7B,70B --tokens 2T --plot chips.svg --plot-y co2e
 
 When rows fail or are over budget, one line on standard error says how many, and which
 combination is the first that failed.
@@ -39,9 +46,17 @@ class SweepCommand final : public Command {
     add_batch_options(cmd, m_scenario, m_budget, m_output, m_catalog, m_fail_fast,
                       "output format (default csv)", {"csv", "jsonl"});
     cmd.add_option("--plot", m_plot,
-                   "also write an SVG chart of facility energy against the first swept flag to FILE.svg "
-                   "(one line per combination of the others)")
-        ->type_name("FILE.svg");
+                   "also write an SVG chart to FILE.svg: --plot-y against --plot-x, one line per "
+                   "combination of the other swept flags")
+        ->type_name("FILE.svg")
+        ->check(svg_file());
+    cmd.add_option(
+           "--plot-x", m_plot_x,
+           "the swept flag on the chart's x axis (default: the first swept flag on the command line); "
+           "logarithmic for xFACTOR ranges")
+        ->type_name("FLAG");
+    cmd.add_option("--plot-y", m_plot_y, "the figure on the chart's y axis (default energy)")
+        ->check(CLI::IsMember(render::sweep_plot_figures()));
     cmd.add_option("--threads", m_threads,
                    "worker threads (default: one per core; sweeps of fewer than 16384 combinations, "
                    "--fail-fast and --plot use one); the output is the same")
@@ -52,9 +67,11 @@ class SweepCommand final : public Command {
 
   int run(Io& io) override {
     batch::SweepOptions o;
+    std::vector<bool> geometric;  // per axis: a START:STOP:xFACTOR range (a logarithmic x axis)
     for (const auto& [key, text] : m_scenario.given()) {
       if (batch::is_sweep_value(text)) {
         o.axes.push_back({key, batch::expand_sweep_value(key, text)});
+        geometric.push_back(text.find(":x") != std::string::npos || text.find(":X") != std::string::npos);
       } else {
         set_field(o.base, key, text, Origin::flag);
       }
@@ -66,16 +83,25 @@ class SweepCommand final : public Command {
     o.threads = m_threads;
     const CatalogHandle cat = m_catalog.load();
     std::vector<render::SweepPoint> points;
+    render::SweepPlot plot;
+    if (m_plot.empty() && (!m_plot_x.empty() || !m_plot_y.empty())) {
+      throw InputError("--plot-x and --plot-y need --plot FILE.svg");
+    }
     if (!m_plot.empty()) {
       if (o.axes.empty()) {
         throw InputError("--plot needs at least one swept flag (a comma list or a range)");
+      }
+      plot.x = plot_axis(o.axes, io.argv);
+      plot.log_x = geometric[plot.x] ? std::optional<bool>(true) : std::nullopt;
+      if (!m_plot_y.empty()) {
+        plot.y = m_plot_y;
       }
       if (batch::sweep_size(o.axes) > k_max_plot_points) {
         throw InputError("--plot: more than " + std::to_string(k_max_plot_points) +
                          " combinations to draw; narrow the sweep");
       }
       o.on_estimate = [&](const Estimate& e, const std::vector<std::string>& values) {
-        points.push_back({values, e.total.energy_kwh.value});
+        points.push_back({values, render::sweep_plot_value(e, plot.y)});
       };
     }
     TerminalProgress progress(io.err, progress_wanted(io.err));
@@ -87,7 +113,7 @@ class SweepCommand final : public Command {
       for (const auto& a : o.axes) {
         keys.push_back(a.key);
       }
-      write_file_atomic(m_plot, render::sweep_chart(keys, points));
+      write_file_atomic(m_plot, render::sweep_chart(keys, points, plot));
     }
     if (const std::string s = batch::summary(r, "combination"); !s.empty()) {
       io.err << "llm-energy: " << s << "\n";
@@ -102,7 +128,41 @@ class SweepCommand final : public Command {
   CatalogOptions m_catalog;
   bool m_fail_fast = false;
   std::string m_plot;
+  std::string m_plot_x;
+  std::string m_plot_y;
   unsigned m_threads = 0;
+
+  // The axis --plot-x names, else the swept flag given first on the command line.
+  [[nodiscard]] std::size_t plot_axis(const std::vector<batch::SweepAxis>& axes,
+                                      const std::vector<std::string>& argv) const {
+    if (!m_plot_x.empty()) {
+      std::string key = m_plot_x.starts_with("--") ? m_plot_x.substr(2) : m_plot_x;
+      std::replace(key.begin(), key.end(), '-', '_');
+      std::vector<std::string> swept;
+      for (std::size_t i = 0; i < axes.size(); ++i) {
+        if (axes[i].key == key) {
+          return i;
+        }
+        swept.push_back(flag_name(axes[i].key));
+      }
+      throw InputError("--plot-x: '" + m_plot_x.substr(0, 40) + "' is not a swept flag" +
+                       did_you_mean("--" + key, swept) +
+                       "; swept: " + fmt::format("{}", fmt::join(swept, ", ")));
+    }
+    std::size_t best = 0;
+    std::size_t best_pos = argv.size();
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+      const std::string flag = flag_name(axes[i].key);
+      for (std::size_t a = 0; a < argv.size() && a < best_pos; ++a) {
+        if (argv[a] == flag || argv[a].starts_with(flag + "=")) {
+          best = i;
+          best_pos = a;
+          break;
+        }
+      }
+    }
+    return best;
+  }
 };
 
 }  // namespace

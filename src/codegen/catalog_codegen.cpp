@@ -48,6 +48,14 @@ std::string datum(const Datum& d) {
          "}";
 }
 
+std::string strings(const std::vector<std::string_view>& v) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    out += (i ? ", " : "") + lit(v[i]);
+  }
+  return out + "}";
+}
+
 std::string opt_datum(const std::optional<Datum>& d) {
   return d ? datum(*d) : std::string("std::nullopt");
 }
@@ -58,10 +66,10 @@ std::string hardware(const Hardware& h) {
     peaks += (peaks.empty() ? "" : ",\n        ") + opt_datum(p);
   }
   return "Hardware{\n      .id = " + lit(h.id) + ",\n      .name = " + lit(h.name) +
-         ",\n      .vendor = " + lit(h.vendor) + ",\n      .generation = " + lit(h.generation) +
-         ",\n      .kind = " + lit(h.kind) + ",\n      .release_year = " + std::to_string(h.release_year) +
-         ",\n      .notes = " + lit(h.notes) + ",\n      .tdp_w = " + datum(h.tdp_w) +
-         ",\n      .peak_tflops = {{\n        " + peaks +
+         ",\n      .aliases = " + strings(h.aliases) + ",\n      .vendor = " + lit(h.vendor) +
+         ",\n      .generation = " + lit(h.generation) + ",\n      .kind = " + lit(h.kind) +
+         ",\n      .release_year = " + std::to_string(h.release_year) + ",\n      .notes = " + lit(h.notes) +
+         ",\n      .tdp_w = " + datum(h.tdp_w) + ",\n      .peak_tflops = {{\n        " + peaks +
          "}},\n      .sparse_speedup = " + opt_datum(h.sparse_speedup) +
          ",\n      .memory_gb = " + datum(h.memory_gb) +
          ",\n      .memory_bandwidth_gbps = " + datum(h.memory_bandwidth_gbps) +
@@ -83,18 +91,18 @@ std::string operator_(const Operator& op) {
 }
 
 std::string region(const Region& r) {
-  return "Region{.id = " + lit(r.id) + ", .name = " + lit(r.name) + ", .kind = " + lit(r.kind) +
-         ", .provider = " + lit(r.provider) + ", .country = " + lit(r.country) +
+  return "Region{.id = " + lit(r.id) + ", .name = " + lit(r.name) + ", .aliases = " + strings(r.aliases) +
+         ", .kind = " + lit(r.kind) + ", .provider = " + lit(r.provider) + ", .country = " + lit(r.country) +
          ", .operator_id = " + lit(r.operator_id) + ", .carbon_intensity = " + datum(r.carbon_intensity) +
          ", .basis = " + lit(r.basis) + ", .water_intensity = " + opt_datum(r.water_intensity) + "}";
 }
 
 std::string model(const ModelArch& m) {
-  return "ModelArch{.id = " + lit(m.id) + ", .name = " + lit(m.name) + ", .params = " + num(m.params) +
-         ", .active_params = " + num(m.active_params) + ", .layers = " + std::to_string(m.layers) +
-         ", .hidden_size = " + std::to_string(m.hidden_size) + ", .heads = " + std::to_string(m.heads) +
-         ", .kv_heads = " + std::to_string(m.kv_heads) + ", .head_dim = " + std::to_string(m.head_dim) +
-         ", .experts = " + std::to_string(m.experts) +
+  return "ModelArch{.id = " + lit(m.id) + ", .name = " + lit(m.name) + ", .aliases = " + strings(m.aliases) +
+         ", .params = " + num(m.params) + ", .active_params = " + num(m.active_params) +
+         ", .layers = " + std::to_string(m.layers) + ", .hidden_size = " + std::to_string(m.hidden_size) +
+         ", .heads = " + std::to_string(m.heads) + ", .kv_heads = " + std::to_string(m.kv_heads) +
+         ", .head_dim = " + std::to_string(m.head_dim) + ", .experts = " + std::to_string(m.experts) +
          ", .active_experts = " + std::to_string(m.active_experts) +
          ", .moe_layers = " + std::to_string(m.moe_layers) + ", .context_length = " + num(m.context_length) +
          ", .source = " + lit(m.source) + ", .year = " + std::to_string(m.year) + ", .note = " + lit(m.note) +

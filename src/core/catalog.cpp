@@ -70,8 +70,9 @@ const Keys& datum_keys() {
   static const Keys k = {"value", "low", "high", "source", "year", "note", "unit"};
   return k;
 }
-const Keys& intensity_keys() {  // a region's carbon_intensity: a datum and its basis
-  static const Keys k = {"value", "low", "high", "source", "year", "note", "unit", "basis"};
+const Keys& intensity_keys() {  // a region's carbon_intensity: a datum, its basis, the zero flag
+  static const Keys k = {
+      "value", "low", "high", "source", "year", "note", "unit", "basis", "source_states_zero"};
   return k;
 }
 const Keys& precision_keys() {
@@ -86,6 +87,7 @@ const Keys& hardware_keys() {
   static const Keys k = [] {
     Keys keys = {"id",
                  "name",
+                 "aliases",
                  "vendor",
                  "generation",
                  "kind",
@@ -110,14 +112,15 @@ const Keys& operator_keys() {
   return k;
 }
 const Keys& region_keys() {
-  static const Keys k = {"id", "name", "kind", "provider", "country", "operator", "carbon_intensity"};
+  static const Keys k = {"id",       "name",    "aliases",  "kind",
+                         "provider", "country", "operator", "carbon_intensity"};
   return k;
 }
 const Keys& model_keys() {
   static const Keys k = {
-      "id",       "name",     "params",  "active_params",  "layers",     "hidden_size",    "heads",
-      "kv_heads", "head_dim", "experts", "active_experts", "moe_layers", "context_length", "source",
-      "year",     "note"};
+      "id",          "name",           "aliases",  "params",   "active_params", "layers",
+      "hidden_size", "heads",          "kv_heads", "head_dim", "experts",       "active_experts",
+      "moe_layers",  "context_length", "source",   "year",     "note"};
   return k;
 }
 const Keys& training_keys() {
@@ -237,6 +240,28 @@ struct Reader {
   std::string_view opt_text(const json& obj, std::string_view key, const std::string& where) const {
     const json* v = find(obj, key);
     return v == nullptr ? std::string_view() : text(*v, where + "." + std::string(key));
+  }
+
+  // An optional array of non-empty strings (an entry's "aliases"), kept in the text store.
+  std::vector<std::string_view> strings(const json& obj, std::string_view key,
+                                        const std::string& where) const {
+    std::vector<std::string_view> out;
+    const json* v = find(obj, key);
+    if (v == nullptr) {
+      return out;
+    }
+    const std::string w = where + "." + std::string(key);
+    if (!v->is_array()) {
+      fail(w, "expected an array of strings, got " + std::string(json_type_name(*v)));
+    }
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      const std::string_view s = text((*v)[i], w + "[" + std::to_string(i) + "]");
+      if (s.empty()) {
+        fail(w + "[" + std::to_string(i) + "]", "must not be empty");
+      }
+      out.push_back(s);
+    }
+    return out;
   }
 
   int integer(const json& v, const std::string& where) const {
@@ -610,6 +635,7 @@ Hardware read_hardware(const json& e, const Origins& o, const Generations& gens,
   if (h.name.empty()) {
     h.name = h.id;
   }
+  h.aliases = o.at("aliases").strings(e, "aliases", w);
   h.vendor = o.at("vendor").opt_text(e, "vendor", w);
   h.generation = o.at("generation").text(o.at("generation").member(e, "generation", w), w + ".generation");
   h.notes = o.at("notes").opt_text(e, "notes", w);
@@ -843,6 +869,7 @@ Region read_region(const json& e, const Origins& o, const std::string& where) {
   if (g.name.empty()) {
     g.name = g.id;
   }
+  g.aliases = o.at("aliases").strings(e, "aliases", w);
   g.kind = o.at("kind").opt_text(e, "kind", w);
   g.provider = o.at("provider").opt_text(e, "provider", w);
   g.country = o.at("country").opt_text(e, "country", w);
@@ -852,6 +879,15 @@ Region read_region(const json& e, const Origins& o, const std::string& where) {
   g.carbon_intensity = cr.datum(ci, w + ".carbon_intensity", intensity_keys());
   if (g.carbon_intensity.low < 0) {
     cr.fail(w + ".carbon_intensity", "must not be negative");
+  }
+  // A zero intensity is a missing value read as zero unless the entry says its source states it.
+  if (g.carbon_intensity.low == 0) {
+    const json* flag = ci.is_object() ? find(ci, "source_states_zero") : nullptr;
+    if (flag == nullptr || !flag->is_boolean() || !flag->get<bool>()) {
+      cr.fail(w + ".carbon_intensity",
+              "zero intensity (a missing value read as zero?); give a sourced value, or "
+              "\"source_states_zero\": true when the source states zero");
+    }
   }
   if (ci.is_object()) {
     g.basis = cr.opt_text(ci, "basis", w + ".carbon_intensity");
@@ -925,6 +961,7 @@ ModelArch read_model(const Reader& r, const json& e, const std::string& where) {
   const std::string w = "model '" + std::string(m.id) + "'";
   r.known_keys(e, model_keys(), w);
   m.name = r.opt_text(e, "name", w);
+  m.aliases = r.strings(e, "aliases", w);
   m.params = r.number(r.member(e, "params", w), w + ".params");
   const json* active = find(e, "active_params");
   m.active_params = active != nullptr ? r.number(*active, w + ".active_params") : m.params;
@@ -989,6 +1026,35 @@ bool iequal(std::string_view a, std::string_view b) {
   return true;
 }
 
+std::string printable_id(std::string_view id) {
+  std::string out;
+  for (char c : id.substr(0, 40)) {
+    const auto u = static_cast<unsigned char>(c);
+    out += (u >= 0x20 && u < 0x7f) ? c : '?';
+  }
+  return out;
+}
+
+// An entry's aliases (operators have none).
+template <class T>
+std::vector<std::string_view> aliases_of(const T& item) {
+  if constexpr (requires { item.aliases; }) {
+    return item.aliases;
+  } else {
+    return {};
+  }
+}
+
+// The names an entry answers to besides its id: its aliases, then its display name.
+template <class T>
+bool answers_to(const T& item, std::string_view word) {
+  if (iequal(item.name, word)) {
+    return true;
+  }
+  const auto aliases = aliases_of(item);
+  return std::any_of(aliases.begin(), aliases.end(), [&](std::string_view a) { return iequal(a, word); });
+}
+
 template <class T>
 const T& find_by_id(const std::vector<T>& items, std::string_view id, std::string_view what,
                     std::string_view list_hint) {
@@ -997,18 +1063,73 @@ const T& find_by_id(const std::vector<T>& items, std::string_view id, std::strin
       return item;
     }
   }
-  std::vector<std::string> ids;
-  ids.reserve(items.size());
+  // Then an alias or a display name ("H100", "France"): one entry resolves, several are listed.
+  std::vector<const T*> named;
   for (const auto& item : items) {
-    ids.emplace_back(item.id);
+    if (answers_to(item, id)) {
+      named.push_back(&item);
+    }
   }
-  std::string printable;
-  for (char c : id.substr(0, 40)) {
-    const auto u = static_cast<unsigned char>(c);
-    printable += (u >= 0x20 && u < 0x7f) ? c : '?';
+  const std::string shown = printable_id(id);
+  if (named.size() == 1) {
+    return *named.front();
   }
-  throw InputError("unknown " + std::string(what) + " '" + printable + "'" + did_you_mean(printable, ids) +
-                   "; see '" + std::string(list_hint) + "'");
+  if (named.size() > 1) {
+    std::string list;
+    for (std::size_t i = 0; i < named.size(); ++i) {
+      list += (i == 0 ? "'" : (i + 1 == named.size() ? " or '" : ", '")) + std::string(named[i]->id) + "'";
+    }
+    throw InputError("ambiguous " + std::string(what) + " '" + shown + "': it names " + list +
+                     "; give one of these ids");
+  }
+  // Suggestions from ids, aliases and names, each shown as the id it leads to.
+  std::vector<std::string> keys;
+  std::vector<std::string_view> key_ids;
+  for (const auto& item : items) {
+    keys.emplace_back(item.id);
+    key_ids.push_back(item.id);
+    for (const auto a : aliases_of(item)) {
+      keys.emplace_back(a);
+      key_ids.push_back(item.id);
+    }
+  }
+  std::vector<std::string> ids;
+  for (const auto& near : nearest(shown, keys, keys.size())) {
+    const auto at = static_cast<std::size_t>(std::find(keys.begin(), keys.end(), near) - keys.begin());
+    const std::string target(key_ids[at]);
+    if (std::find(ids.begin(), ids.end(), target) == ids.end() && ids.size() < 3) {
+      ids.push_back(target);
+    }
+  }
+  std::string hint;
+  if (!ids.empty()) {
+    hint = " (did you mean ";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      hint += (i ? ", '" : "'") + ids[i] + "'";
+    }
+    hint += "?)";
+  }
+  throw InputError("unknown " + std::string(what) + " '" + shown + "'" + hint + "; see '" +
+                   std::string(list_hint) + "'");
+}
+
+// Reject an alias that is an entry's id (the id would always win), naming the file.
+template <class T>
+void check_aliases(const std::vector<T>& items, std::string_view file, std::string_view what) {
+  std::unordered_map<std::string, std::string_view> ids;
+  for (const auto& item : items) {
+    ids.emplace(lower(item.id), item.id);
+  }
+  for (const auto& item : items) {
+    for (const auto a : item.aliases) {
+      const auto it = ids.find(lower(a));
+      if (it != ids.end()) {
+        Reader{file}.fail(std::string(what) + " '" + std::string(item.id) + "'.aliases",
+                          "'" + printable(a) + "' is the id of " + std::string(what) + " '" +
+                              std::string(it->second) + "'");
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -1111,6 +1232,9 @@ Catalog load_catalog(const CatalogSources& sources) {
   read_hardware_file(merge(sources.hardware, sources.hardware_overrides, hardware_kind()), cat);
   read_regions_file(merge(sources.regions, sources.regions_overrides, regions_kind()), cat);
   read_models_file(merge(sources.models, {}, models_kind()), cat);
+  check_aliases(cat.hardware, sources.hardware.name, "hardware");
+  check_aliases(cat.regions, sources.regions.name, "region");
+  check_aliases(cat.models, sources.models.name, "model");
   cat.index_ids();
   return cat;
 }

@@ -842,6 +842,7 @@ Grid resolve_grid(const Scenario& s, const Catalog& cat, std::vector<Assumption>
       throw InputError("carbon_intensity: must not be negative");
     }
     rec.number("carbon_intensity", g.intensity, "gCO2e/kWh", origin_of(s.carbon_intensity->origin));
+    rec.text("grid_basis", "as given", origin_of(s.carbon_intensity->origin));
   } else {
     g.region = &cat.find_region(s.region ? std::string_view(s.region->value) : "world");
     Assumption& a =
@@ -853,6 +854,13 @@ Grid resolve_grid(const Scenario& s, const Catalog& cat, std::vector<Assumption>
         rec.cited("carbon_intensity", g.intensity, "gCO2e/kWh", g.region->id, g.region->carbon_intensity);
     c.basis = Basis::grid_basis;
     c.word = g.region->basis;
+    // Every CO2e figure's basis, as a value of its own (life-cycle, operational or direct
+    // combustion): figures on different bases do not compare.
+    Assumption& b =
+        rec.text("grid_basis", g.region->basis.empty() ? "unstated" : g.region->basis, OriginKind::catalog);
+    b.entry = g.region->id;
+    b.basis = Basis::cited;  // the intensity's own source states its basis
+    b.datum = &g.region->carbon_intensity;
   }
   // The facility: --facility names a class's entry; else a cloud region's operator, else the
   // catalog's default class (documented in configs/regions.json).

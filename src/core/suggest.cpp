@@ -25,16 +25,26 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
+std::string folded(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates,
                                  std::size_t max) {
   std::vector<std::pair<std::size_t, std::string>> scored;
   const std::string_view w = word.substr(0, 64);
+  const std::string wf = folded(w);
   for (const auto& c : candidates) {
     std::size_t d = edit_distance(w, c);
-    // A candidate that contains the word (or the reverse) is a strong hint.
-    if (!w.empty() && (c.find(w) != std::string::npos || w.find(c) != std::string_view::npos)) {
+    // A candidate that contains the word (or the reverse), regardless of case, is a strong hint.
+    const std::string cf = folded(c);
+    if (!w.empty() && (cf.find(wf) != std::string::npos || wf.find(cf) != std::string::npos)) {
       d = std::min<std::size_t>(d, 1);
     }
     const std::size_t limit = std::max<std::size_t>(2, std::min(w.size(), c.size()) / 2);

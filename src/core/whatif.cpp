@@ -490,6 +490,38 @@ Comparison compare(const Scenario& base, const Catalog& cat, const std::vector<V
   for (const auto& v : c.variants) {
     rows.push_back(&v);
   }
+  // Grid factors on different bases (life-cycle, operational, direct combustion) do not
+  // compare: one note lists each row's basis. The catalog has no single basis for every region,
+  // so each row keeps its own factor.
+  {
+    std::vector<std::pair<std::string, std::vector<std::string>>> bases;  // basis, region ids
+    for (const Row* r : rows) {
+      std::string basis;
+      const std::string region(r->estimate.region);
+      for (const auto& a : r->estimate.assumptions) {
+        if (a.key == "grid_basis") {
+          basis = a.text;
+        }
+      }
+      auto it = std::find_if(bases.begin(), bases.end(), [&](const auto& b) { return b.first == basis; });
+      if (it == bases.end()) {
+        bases.push_back({basis, {region}});
+      } else if (std::find(it->second.begin(), it->second.end(), region) == it->second.end()) {
+        it->second.push_back(region);
+      }
+    }
+    if (bases.size() > 1) {
+      std::string text;
+      for (const auto& [basis, ids] : bases) {
+        std::string list;
+        for (const auto& id : ids) {
+          list += (list.empty() ? "" : ", ") + id;
+        }
+        text += (text.empty() ? "" : "; ") + list + " " + basis;
+      }
+      c.notes.push_back({NoteKind::mixed_grid_bases, "", "", text});
+    }
+  }
   for (const Row* r : rows) {
     if (r->distillation) {
       c.notes.push_back({NoteKind::distillation_summary, r->label});

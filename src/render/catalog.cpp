@@ -68,9 +68,26 @@ std::string list_hardware(const Catalog& cat, Format f) {
   return t.str();
 }
 
+namespace {
+
+// "  aliases: a, b\n", or nothing for an entry without aliases.
+std::string aliases_line(const std::vector<std::string_view>& aliases) {
+  if (aliases.empty()) {
+    return "";
+  }
+  std::string out = "  aliases: ";
+  for (std::size_t i = 0; i < aliases.size(); ++i) {
+    out += (i ? ", " : "") + escape_control(aliases[i]);
+  }
+  return out + "\n";
+}
+
+}  // namespace
+
 std::string show_hardware(const Hardware& h, Format f) {
   json j{{"id", h.id},
          {"name", h.name},
+         {"aliases", h.aliases},
          {"vendor", h.vendor},
          {"generation", h.generation},
          {"kind", h.kind},
@@ -104,7 +121,7 @@ std::string show_hardware(const Hardware& h, Format f) {
   const auto esc = escape_control;  // catalog text can come from a user's --hardware-file
   std::string out = esc(h.id) + ": " + esc(h.name) + " (" + esc(h.vendor) + ", " + esc(h.generation) + ", " +
                     (h.kind == "accelerator" ? "" : esc(h.kind) + ", ") + std::to_string(h.release_year) +
-                    ")\n";
+                    ")\n" + aliases_line(h.aliases);
   TextTable peak_rows({{"", Align::left, 4}, {"", Align::left, 6}, {"", Align::right, 10}, {}}, "  ", " ");
   TextTable datum_rows({{"", Align::left, 22}, {"", Align::left, 20}, {}}, "  ", " ");
   for (auto it = j.begin(); it != j.end(); ++it) {
@@ -181,6 +198,7 @@ std::string show_region(const Catalog& cat, const Region& r, Format f) {
   const Operator& op = cat.operator_for(r);
   json j{{"id", r.id},
          {"name", r.name},
+         {"aliases", r.aliases},
          {"kind", r.kind},
          {"provider", r.provider},
          {"country", r.country},
@@ -198,11 +216,12 @@ std::string show_region(const Catalog& cat, const Region& r, Format f) {
   const auto& ci = r.carbon_intensity;
   const auto esc = escape_control;  // catalog text can come from a user's --regions-file
   return fmt::format(
-             "{}: {} ({}{})\n  carbon intensity  {} gCO2e/kWh ({}\u2013{}), {} {}, location-based\n"
+             "{}: {} ({}{})\n{}  carbon intensity  {} gCO2e/kWh ({}\u2013{}), {} {}, location-based\n"
              "                    {}\n  PUE ({})  {} ({}\u2013{}) {}\n",
              esc(r.id), esc(r.name), esc(r.kind), r.provider.empty() ? "" : ", " + esc(r.provider),
-             sig3(ci.value), sig3(ci.low), sig3(ci.high), esc(r.basis), ci.year, esc(ci.source), esc(op.id),
-             sig3(op.pue.value), sig3(op.pue.low), sig3(op.pue.high), esc(op.pue.source)) +
+             aliases_line(r.aliases), sig3(ci.value), sig3(ci.low), sig3(ci.high), esc(r.basis), ci.year,
+             esc(ci.source), esc(op.id), sig3(op.pue.value), sig3(op.pue.low), sig3(op.pue.high),
+             esc(op.pue.source)) +
          fmt::format("  WUE ({})  {} L/kWh ({}\u2013{}) on site\n", esc(op.id), sig3(op.wue_l_per_kwh.value),
                      sig3(op.wue_l_per_kwh.low), sig3(op.wue_l_per_kwh.high)) +
          (r.water_intensity
@@ -256,11 +275,12 @@ std::string list_models(const Catalog& cat, Format f) {
 
 std::string show_model(const ModelArch& m, Format f) {
   json j = model_json(m);
+  j["aliases"] = m.aliases;
   j["note"] = m.note;
   if (f == Format::json) {
     return j.dump(2) + "\n";
   }
-  std::string out = escape_control(m.id) + ": " + escape_control(m.name) + "\n";
+  std::string out = escape_control(m.id) + ": " + escape_control(m.name) + "\n" + aliases_line(m.aliases);
   TextTable t({{"", Align::left, 16}, {}}, "  ", " ");
   t.add({"params", human_count(m.params)});
   if (m.active_params != m.params) {

@@ -1,7 +1,12 @@
 #include "render/charts.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
+#include <array>
+#include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 
@@ -43,10 +48,11 @@ void add_phase(svg::BarChart& c, const std::string& label, const Split& s, const
 
 }  // namespace
 
-std::string estimate_chart(const Estimate& e) {
+std::string estimate_chart(const Estimate& e, std::string_view scenario) {
   svg::BarChart c;
   c.title = "llm-energy " + std::string(k_version) + ": " + std::string(e.hardware) + ", region " +
             std::string(e.region);
+  c.subtitle = std::string(scenario);
   c.series = {"accelerators", "host (rest of the servers)", "facility overhead (PUE)", "embodied"};
   c.panels = {{"Energy (facility)", svg::Quantity::energy_kwh, {}},
               {"CO2e (operational + embodied)", svg::Quantity::mass_kg, {}}};
@@ -74,9 +80,10 @@ std::string estimate_chart(const Estimate& e) {
   return svg::bar_chart(c);
 }
 
-std::string compare_chart(const whatif::Comparison& cmp) {
+std::string compare_chart(const whatif::Comparison& cmp, std::string_view scenario) {
   svg::BarChart c;
   c.title = "llm-energy " + std::string(k_version) + ": baseline and what-if variants";
+  c.subtitle = scenario.empty() ? std::string() : "baseline: " + std::string(scenario);
   c.series = {"facility energy", "operational CO2e (location-based)"};
   c.panels = {{"Energy (facility)", svg::Quantity::energy_kwh, {}},
               {"CO2e (operational)", svg::Quantity::mass_kg, {}}};
@@ -100,47 +107,101 @@ std::string compare_chart(const whatif::Comparison& cmp) {
   return svg::bar_chart(c);
 }
 
-std::string sweep_chart(const std::vector<std::string>& keys, const std::vector<SweepPoint>& pts) {
+const std::vector<std::string>& sweep_plot_figures() {
+  static const std::vector<std::string> k = {"energy", "co2e", "chip-hours"};
+  return k;
+}
+
+double sweep_plot_value(const Estimate& e, const std::string& figure) {
+  if (figure == "co2e") {
+    return e.total.co2e_kg.value;
+  }
+  if (figure == "chip-hours") {
+    return e.total.chip_hours.value;
+  }
+  return e.total.energy_kwh.value;
+}
+
+std::string short_count(const std::string& value) {
+  char* end = nullptr;
+  const double v = std::strtod(value.c_str(), &end);
+  if (value.empty() || end == value.c_str() || *end != '\0' || !std::isfinite(v)) {
+    return value;
+  }
+  static constexpr std::array<std::pair<double, const char*>, 4> k_suffixes = {
+      {{1e12, "T"}, {1e9, "B"}, {1e6, "M"}, {1e3, "k"}}};
+  for (const auto& [scale, suffix] : k_suffixes) {
+    if (std::fabs(v) >= scale) {
+      return fmt::format("{:.4g}{}", v / scale, suffix);
+    }
+  }
+  return fmt::format("{:.4g}", v);
+}
+
+std::string sweep_chart(const std::vector<std::string>& keys, const std::vector<SweepPoint>& pts,
+                        const SweepPlot& plot) {
   if (keys.empty()) {
     throw InputError("--plot needs at least one swept flag (a comma list or a range)");
   }
+  const std::size_t xi = plot.x < keys.size() ? plot.x : 0;
+  const std::string& xkey = keys[xi];
+  const bool co2e = plot.y == "co2e";
+  const bool hours = plot.y == "chip-hours";
+  const std::string what = co2e ? "operational CO2e" : hours ? "chip-hours" : "facility energy";
   svg::LineChart c;
-  c.title = "llm-energy " + std::string(k_version) + ": facility energy against --" + keys[0];
-  c.x_label = "--" + keys[0];
-  c.y_label = "Energy (facility)";
+  c.x_label = "--" + xkey;
+  c.y_label = co2e ? "CO2e (operational)" : hours ? "Chip-hours" : "Energy (facility)";
+  c.y_quantity = co2e ? svg::Quantity::mass_kg : hours ? svg::Quantity::plain : svg::Quantity::energy_kwh;
+  c.log_x = plot.log_x;
   std::map<std::string, svg::Series> lines;
   std::vector<std::string> order;
+  std::vector<std::string> others;
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    if (k != xi) {
+      others.push_back("--" + keys[k]);
+    }
+  }
   for (const auto& p : pts) {
     std::string name;
-    for (std::size_t k = 1; k < keys.size() && k < p.values.size(); ++k) {
-      name += (name.empty() ? "" : ", ") + keys[k] + "=" + p.values[k];
+    for (std::size_t k = 0; k < keys.size() && k < p.values.size(); ++k) {
+      if (k != xi) {
+        name += (name.empty() ? "" : ", ") + keys[k] + "=" + short_count(p.values[k]);
+      }
     }
     if (name.empty()) {
-      name = "facility energy";
+      name = what;
     }
+    const std::string& xv = xi < p.values.size() ? p.values[xi] : std::string();
     char* end = nullptr;
-    const double x = std::strtod(p.values[0].c_str(), &end);
-    if (end == p.values[0].c_str() || *end != '\0') {
-      throw InputError("--plot: the first swept flag (--" + keys[0] + ") must be numeric, not '" +
-                       p.values[0].substr(0, 20) + "'");
+    const double x = std::strtod(xv.c_str(), &end);
+    if (end == xv.c_str() || *end != '\0') {
+      throw InputError("--plot: the x axis (--" + xkey + ") must be numeric, not '" + xv.substr(0, 20) +
+                       "'; choose another with --plot-x");
     }
     auto [it, fresh] = lines.try_emplace(name, svg::Series{name, {}, {}});
     if (fresh) {
       order.push_back(name);
     }
     it->second.x.push_back(x);
-    it->second.y.push_back(p.energy_kwh);
+    it->second.y.push_back(p.y);
   }
   if (order.size() > 21) {
     throw InputError("--plot: " + std::to_string(order.size()) +
                      " lines (combinations of the other swept flags); at most 21 are readable");
   }
-  std::string desc = "Facility energy for each value of --" + keys[0] + ";";
+  c.title =
+      "llm-energy " + std::string(k_version) + ": " + what + " against --" + xkey +
+      (others.empty() ? std::string() : " (one line per " + fmt::format("{}", fmt::join(others, ", ")) + ")");
+  std::string desc = what + " for each value of --" + xkey + ";";
+  desc[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(desc[0])));
+  auto show = [&](double v) {
+    return co2e ? human_mass_kg(v) : hours ? human_count(v) : human_energy_kwh(v);
+  };
   for (const auto& n : order) {
     auto& s = lines.at(n);
     c.series.push_back(s);
-    desc += " " + n + ": " + human_energy_kwh(*std::min_element(s.y.begin(), s.y.end())) + " to " +
-            human_energy_kwh(*std::max_element(s.y.begin(), s.y.end())) + ";";
+    desc += " " + n + ": " + show(*std::min_element(s.y.begin(), s.y.end())) + " to " +
+            show(*std::max_element(s.y.begin(), s.y.end())) + ";";
   }
   c.desc = desc;
   return svg::line_chart(c);

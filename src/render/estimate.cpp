@@ -599,6 +599,9 @@ void append_csv_values(std::string& out, const Estimate& e) {
     *p++ = ',';
     if (!blank && std::isfinite(v)) {
       p = write_number6(p, v);
+      if (p[-2] == '.' && p[-1] == '0') {
+        p -= 2;  // whole numbers as integers ("400", not JSON's "400.0")
+      }
     }
     pos = static_cast<std::size_t>(p - out.data());
   };

@@ -121,4 +121,49 @@ std::string count_with_range(double v, double low, double high) {
   return human_count(v) + " (" + human_count(low) + "\u2013" + human_count(high) + ")";
 }
 
+std::string ascii_fallback(std::string_view text) {
+  // UTF-8 sequences and their ASCII spellings (the characters the catalogs and renderers use).
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 32> k_map = {{
+      {"\u2013", "-"},  {"\u2014", "-"},  {"\u2212", "-"},  {"\u00d7", "x"}, {"\u00b5", "u"},
+      {"\u03bc", "u"},  {"\u00f7", "/"},  {"\u00b1", "+-"}, {"\u2248", "~"}, {"\u2026", "..."},
+      {"\u2192", "->"}, {"\u2264", "<="}, {"\u2265", ">="}, {"\u00b7", "."}, {"\u00b0", " deg"},
+      {"\u00b2", "2"},  {"\u00b3", "3"},  {"\u2018", "'"},  {"\u2019", "'"}, {"\u201c", "\""},
+      {"\u201d", "\""}, {"\u00a0", " "},  {"\u2009", " "},  {"\u202f", " "}, {"\u00e3", "a"},
+      {"\u00e4", "a"},  {"\u00e9", "e"},  {"\u00e8", "e"},  {"\u00fc", "u"}, {"\u00f6", "o"},
+      {"\u00e7", "c"},  {"\u00f4", "o"},
+  }};
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      out += text[i++];
+      continue;
+    }
+    bool done = false;
+    for (const auto& [from, to] : k_map) {
+      if (text.substr(i, from.size()) == from) {
+        out += to;
+        i += from.size();
+        done = true;
+        break;
+      }
+    }
+    if (!done) {
+      // One '?' for the whole sequence: a lead byte and its continuation bytes.
+      std::size_t n = 1;
+      while (i + n < text.size() && (static_cast<unsigned char>(text[i + n]) & 0xC0U) == 0x80U) {
+        ++n;
+      }
+      out += '?';
+      i += n;
+    }
+  }
+  // "x/\u00f7 1.35" (times or divided by) would read "x//".
+  for (std::size_t at = out.find("x//"); at != std::string::npos; at = out.find("x//", at + 6)) {
+    out.replace(at, 3, "x or /");
+  }
+  return out;
+}
+
 }  // namespace llm_energy::render

@@ -1,6 +1,7 @@
 #pragma once
 // Human-readable numbers with scaled units, for tables and Markdown.
 #include <string>
+#include <string_view>
 
 namespace llm_energy::render {
 
@@ -21,5 +22,10 @@ namespace llm_energy::render {
 [[nodiscard]] std::string mass_with_range(double kg, double low, double high);
 [[nodiscard]] std::string water_with_range(double litres, double low, double high);
 [[nodiscard]] std::string count_with_range(double v, double low, double high);
+
+// Return `text` with its non-ASCII characters spelled in ASCII, for terminals whose locale is not
+// UTF-8 (LC_ALL=C): "–" -> "-", "×" -> "x", "µ" -> "u", "÷" -> "/", accented letters without
+// the accent; any other multi-byte character becomes "?".
+[[nodiscard]] std::string ascii_fallback(std::string_view text);
 
 }  // namespace llm_energy::render

@@ -33,6 +33,12 @@ std::string central_text(const Figure& f, const Estimate& e) {
   }
 }
 
+// "low \u2013 high", or nothing when both read the same (an exact input, or a range narrower than
+// the digits shown: "200 k", not "200 k \u2013 200 k").
+std::string range_of(const std::string& low, const std::string& high) {
+  return low == high ? std::string() : low + " \u2013 " + high;
+}
+
 // The figure's range, when it has one that is not a single point.
 std::string range_text(const Figure& f, const Estimate& e) {
   const Figure* iv = find_figure(f.section, f.key, FigureType::interval);
@@ -43,18 +49,21 @@ std::string range_text(const Figure& f, const Estimate& e) {
   if (i.low == i.high) {
     return "";
   }
-  switch (f.show) {
-    case Show::energy_range:
-      return human_energy_kwh(i.low) + " \u2013 " + human_energy_kwh(i.high);
-    case Show::mass_range:
-      return human_mass_kg(i.low) + " \u2013 " + human_mass_kg(i.high);
-    case Show::water_range:
-      return human_water_l(i.low) + " \u2013 " + human_water_l(i.high);
-    case Show::count_range:
-      return human_count(i.low) + " \u2013 " + human_count(i.high);
-    default:
-      return sig3(i.low) + " \u2013 " + sig3(i.high);
-  }
+  auto shown = [&](double v) {
+    switch (f.show) {
+      case Show::energy_range:
+        return human_energy_kwh(v);
+      case Show::mass_range:
+        return human_mass_kg(v);
+      case Show::water_range:
+        return human_water_l(v);
+      case Show::count_range:
+        return human_count(v);
+      default:
+        return sig3(v);
+    }
+  };
+  return range_of(shown(i.low), shown(i.high));
 }
 
 std::string figures_table(const Estimate& e, Section section) {
@@ -146,8 +155,9 @@ std::string render_html_report(const Estimate& e, std::string_view command) {
        "<th scope=\"col\">value</th><th scope=\"col\">range</th><th scope=\"col\">origin</th>"
        "<th scope=\"col\">source</th></tr></thead>\n<tbody>\n";
   for (const auto& a : e.assumptions) {
+    auto shown = [&](double v) { return v >= 1e6 ? human_count(v) : sig3(v); };
     const std::string range =
-        a.text.empty() && !a.value.is_exact() ? sig3(a.value.low) + " \u2013 " + sig3(a.value.high) : "";
+        a.text.empty() && !a.value.is_exact() ? range_of(shown(a.value.low), shown(a.value.high)) : "";
     const std::string value =
         a.text.empty() && a.key != "shape" && a.key != "training_layout"
             ? (a.value.value >= 1e6 ? human_count(a.value.value) : sig3(a.value.value)) +

@@ -231,7 +231,10 @@ std::string bar_chart(const BarChart& c) {
   }
   const double label_h = rotate ? std::min(longest * 0.6, 160.0) : 0;
   const double height = k_top + k_plot_h + 110 + label_h;
-  Doc d(width, height, c.title, c.desc);
+  Doc d(width, height, c.title, c.subtitle.empty() ? c.desc : c.subtitle + ". " + c.desc);
+  if (!c.subtitle.empty()) {
+    d.text(width / 2, 40, c.subtitle, "middle", 11);
+  }
   for (std::size_t p = 0; p < c.panels.size(); ++p) {
     const Panel& panel = c.panels[p];
     const double x0 = k_left + static_cast<double>(p) * (k_panel_w + k_gap);
@@ -260,6 +263,16 @@ std::string bar_chart(const BarChart& c) {
            fmt::format("rotate(-90 {} {})", px(x0 - 52), px(k_top + 20 + k_plot_h / 2)));
     const double slot = k_panel_w / static_cast<double>(std::max<std::size_t>(panel.bars.size(), 1));
     const double bw = std::min(slot * 0.6, 80.0);
+    // Value labels narrower than their slot: a smaller font down to 8 px, then every other
+    // label raised a line, so that neighbours never touch ("146 MWh121 MWh").
+    std::size_t widest = 0;
+    for (const auto& b : panel.bars) {
+      widest = std::max(widest, b.annotation.size());
+    }
+    const double char_w = 0.6;  // average glyph width per px of font size
+    const double fit = widest > 0 ? (slot - 4) / (char_w * static_cast<double>(widest)) : 11.0;
+    const double label_font = std::clamp(std::floor(fit), 8.0, 11.0);
+    const bool stagger = fit < 8.0;
     for (std::size_t i = 0; i < panel.bars.size(); ++i) {
       const Bar& b = panel.bars[i];
       const double cx = x0 + slot * (static_cast<double>(i) + 0.5);
@@ -285,7 +298,8 @@ std::string bar_chart(const BarChart& c) {
         label_y = std::min(label_y, yhi - 6);
       }
       if (!b.annotation.empty()) {
-        d.text(cx, label_y, b.annotation, "middle", 11);
+        d.text(cx, label_y - (stagger && i % 2 == 1 ? label_font + 2 : 0.0), b.annotation, "middle",
+               label_font);
       }
       const double ly = k_top + 20 + k_plot_h + 16;
       if (rotate) {

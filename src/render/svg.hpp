@@ -32,6 +32,7 @@ struct Panel {
 
 struct BarChart {
   std::string title;
+  std::string subtitle;  // under the title when not empty (the scenario)
   std::string desc;
   std::vector<std::string> series;  // legend names, one colour each
   std::vector<Panel> panels;        // side by side, each with its own axis

@@ -169,6 +169,9 @@ std::string note_text(const whatif::Note& n, const Comparison& c) {
           "market-based CO2e: facility energy x (1 - {:.3g} renewable share) x location intensity", n.x);
     case NoteKind::market_intensity:
       return fmt::format("market-based CO2e: facility energy x {:.4g} gCO2e/kWh (contractual)", n.x);
+    case NoteKind::mixed_grid_bases:
+      return "grid factors on different bases (" + n.text +
+             "): their CO2e does not compare; the catalog has no one basis for all of these regions";
     case NoteKind::distillation_summary: {
       const Row* r = find_row(c, l);
       if (r == nullptr || !r->distillation) {

@@ -49,7 +49,7 @@ cli_case(batch_bad_format RC 2 ARGS batch ${bdata}/good.csv --format table ERR "
 # sweep: 2 params x 3 tokens x 2 hardware = 12 rows (+ header).
 batch_count(sweep_product RC 0 LINES 13
             ARGS sweep --params 1e9,7e9 --tokens 1e11:1e13:x10 --hardware a100-sxm4-80gb,h100-sxm
-            CONTAINS "tokens,params,hardware,id,line,error," "100000000000,1e9,a100-sxm4-80gb,1,1,,"
+            CONTAINS "sweep.tokens,sweep.params,sweep.hardware,id,line,error," "100000000000,1e9,a100-sxm4-80gb,1,1,,"
                      "10000000000000,7e9,h100-sxm,12,12,,")
 batch_count(sweep_jsonl_passthrough RC 0 LINES 4 ARGS sweep --params 1e9 --tokens 1e9 --mfu 0.3:0.6:+0.1
             --pue 1.1:1.3 --format jsonl CONTAINS "\"sweep\":{\"mfu\":\"0.3\"}" "\"sweep\":{\"mfu\":\"0.6\"}")

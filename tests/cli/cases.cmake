@@ -38,7 +38,7 @@ cli_case(models_list_json RC 0 ARGS models list --format json OUT "\"kv_heads\":
 cli_case(models_show RC 0 ARGS models show deepseek-v3 --format json OUT "\"note\": ")
 # Fixed in the pipeline issue: `models show --format table` printed JSON.
 cli_case(models_show_table RC 0 ARGS models show deepseek-v3 OUT "  experts          8 of 256 per token")
-cli_case(hardware_show_unknown RC 2 ARGS hardware show h100 ERR "did you mean")
+cli_case(hardware_show_unknown RC 2 ARGS hardware show h100x ERR "did you mean")
 
 # Bad input: one clear line on stderr, exit 2.
 cli_case(bad_negative_tokens RC 2 ARGS estimate --tokens -1 --params 1e9 ERR "tokens: must be greater than zero")
@@ -50,7 +50,7 @@ cli_case(bad_suffix RC 2 ARGS estimate --tokens 5x --params 1e9 ERR "unknown suf
 cli_case(bad_mfu_high RC 2 ARGS ${headline} --mfu 1.5 ERR "mfu: must lie in (0, 1]")
 cli_case(bad_mfu_zero RC 2 ARGS ${headline} --mfu 0 ERR "mfu: must lie in (0, 1]")
 cli_case(bad_pue RC 2 ARGS ${headline} --pue 0.9 ERR "pue: must be at least 1.0")
-cli_case(bad_hardware RC 2 ARGS ${headline} --hardware h100 ERR "did you mean 'h100-pcie', 'h100-sxm'")
+cli_case(bad_hardware RC 2 ARGS ${headline} --hardware h100x ERR "did you mean 'h100-sxm'")
 cli_case(bad_region RC 2 ARGS ${headline} --region XX ERR "unknown region 'XX'")
 cli_case(bad_conflict RC 2 ARGS ${headline} --region FR --carbon-intensity 50 ERR "conflicting inputs")
 cli_case(bad_missing_config RC 2 ARGS ${headline} --config /nonexistent/cfg.json ERR "no such file")

@@ -65,7 +65,7 @@ cli_case(measure_estimated_table RC 0 ARGS measure --nvml-library /nonexistent.s
          --output - -- true OUT "method: estimated (no counter could be read): 1 x h100-sxm")
 cli_case(measure_estimated_default_hardware RC 0 ARGS measure --nvml-library /nonexistent.so
          --powercap-root /nonexistent --output - -- true OUT "h100-sxm is the default hardware: give --hardware ID")
-cli_case(measure_bad_hardware RC 2 ARGS measure --hardware h100 -- true ERR "unknown hardware 'h100'")
+cli_case(measure_bad_hardware RC 2 ARGS measure --hardware h100x -- true ERR "unknown hardware 'h100x'")
 cli_case(measure_bad_chips RC 2 ARGS measure --chips 0 -- true ERR "chips: must be a whole number, at least 1")
 
 # ---- measure under a launcher, one report per node, then --merge ----

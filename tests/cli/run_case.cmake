@@ -3,6 +3,8 @@
 #   [-DGOLDEN=path/to/case] compare stdout with CASE.out (and stderr with CASE.err if it exists)
 #   [-DERR_CONTAINS=text]   stderr must contain this fragment (one line, prefixed llm-energy:)
 #   [-DOUT_CONTAINS=text]   stdout must contain this fragment
+#   [-DOUT_LACKS=text]      stdout must not contain this fragment
+#   [-DSETENV="NAME=value;NAME="]  set (or, with nothing after '=', unset) environment variables
 #   [-DSTDIN=file]          feed this file on standard input
 #   [-DFILTER=figures|assumptions -DPYTHON=python3]  compare only the JSON's figures (no citation:
 #                           editing a source never touches a figure golden) or only its assumptions
@@ -17,6 +19,20 @@ if(NOT DEFINED WORKDIR)
   set(WORKDIR ".")
 endif()
 set(ENV{NO_COLOR} "1")
+if(DEFINED SETENV)
+  string(REPLACE "\\;" ";" SETENV "${SETENV}")
+  foreach(item IN LISTS SETENV)
+    string(FIND "${item}" "=" eq)
+    string(SUBSTRING "${item}" 0 ${eq} name)
+    math(EXPR from "${eq} + 1")
+    string(SUBSTRING "${item}" ${from} -1 value)
+    if(value STREQUAL "")
+      unset(ENV{${name}})
+    else()
+      set(ENV{${name}} "${value}")
+    endif()
+  endforeach()
+endif()
 execute_process(COMMAND "${BIN}" ${ARGS}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err
                 WORKING_DIRECTORY "${WORKDIR}" ${extra})
@@ -66,6 +82,12 @@ if(DEFINED ERR_CONTAINS)
   endif()
   if(NOT err MATCHES "^llm-energy: ")
     message(FATAL_ERROR "stderr should start with 'llm-energy: ':\n${err}")
+  endif()
+endif()
+if(DEFINED OUT_LACKS)
+  string(FIND "${out}" "${OUT_LACKS}" pos)
+  if(NOT pos EQUAL -1)
+    message(FATAL_ERROR "stdout contains '${OUT_LACKS}':\n${out}")
   endif()
 endif()
 if(DEFINED OUT_CONTAINS)

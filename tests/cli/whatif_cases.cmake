@@ -31,7 +31,7 @@ cli_case(compare_baseline_flags RC 0 ARGS compare --params 7e9 --tokens 1T --bas
 cli_case(compare_config RC 0 ARGS compare --config configs/examples/llama2-70b.json --region FR OUT "region=FR")
 
 # compare: bad input.
-cli_case(compare_bad_hardware RC 2 ARGS ${wi_base} --hardware h100,b200 ERR "did you mean 'h100-pcie', 'h100-sxm'")
+cli_case(compare_bad_hardware RC 2 ARGS ${wi_base} --hardware h100x,b200 ERR "did you mean 'h100-sxm'")
 cli_case(compare_bad_region RC 2 ARGS ${wi_base} --region FR,XX ERR "unknown region 'XX'")
 cli_case(compare_bad_prune_high RC 2 ARGS ${wi_base} --prune 1.5 ERR "prune: must lie in (0, 1)")
 cli_case(compare_bad_prune_zero RC 2 ARGS ${wi_base} --prune 0 ERR "prune: must lie in (0, 1)")
@@ -57,7 +57,7 @@ cli_case(plan_markdown RC 0 ARGS plan --compute-budget 1e23 --format markdown OU
 cli_case(plan_bad_both RC 2 ARGS plan --compute-budget 1e23 --energy-budget 1GWh ERR "not both")
 cli_case(plan_bad_neither RC 2 ARGS plan --hardware b200 ERR "plan needs --compute-budget")
 cli_case(plan_bad_params RC 2 ARGS plan --compute-budget 1e23 --params 7e9 ERR "remove --params")
-cli_case(plan_bad_hardware RC 2 ARGS plan --compute-budget 1e23 --hardware h100 ERR "did you mean")
+cli_case(plan_bad_hardware RC 2 ARGS plan --compute-budget 1e23 --hardware h100x ERR "did you mean")
 
 # schedule.
 cli_case(schedule_table RC 0 ARGS schedule --intensity ${wi_solar} --intensity ${wi_wind} --duration 36h --energy 10MWh

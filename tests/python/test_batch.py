@@ -13,7 +13,7 @@ ROWS = [
     {"id": "bad-number", "params": "lots", "tokens": "1T"},
     {"id": "c", "params": 1e9, "tokens": 1e8, "phase": "training", "max_energy": "0.1kWh"},
     {"id": "unknown-key", "params": 1e9, "tokens": 1e8, "colour": "red"},
-    {"id": "bad-hardware", "params": 1e9, "tokens": 1e8, "hardware": "h100"},
+    {"id": "bad-hardware", "params": 1e9, "tokens": 1e8, "hardware": "h100x"},
     {"params": 1e9, "tokens": 1e8, "recompute": True, "mfu": (0.3, 0.4)},
 ]
 

@@ -45,9 +45,9 @@ def test_catalogs():
 
 
 def test_command_errors_raise_input_error(cli):
-    p = cli(["hardware", "show", "h100"])
+    p = cli(["hardware", "show", "h100x"])
     with pytest.raises(llm_energy.InputError) as e:
-        llm_energy.hardware("h100")
+        llm_energy.hardware("h100x")
     assert f"llm-energy: error: {e.value}" == p.stderr.strip().splitlines()[-1]
     with pytest.raises(llm_energy.InputError):
         llm_energy.plan(compute_budget="lots")

@@ -108,7 +108,7 @@ def test_budget_exceeded_is_a_result(cli):
 
 @pytest.mark.parametrize("kwargs,args", [
     ({"params": "abc", "tokens": "1e8"}, ["--params", "abc", "--tokens", "1e8"]),
-    ({"params": 1e9, "tokens": 1e8, "hardware": "h100"}, ["--params", "1e9", "--tokens", "1e8", "--hardware", "h100"]),
+    ({"params": 1e9, "tokens": 1e8, "hardware": "h100x"}, ["--params", "1e9", "--tokens", "1e8", "--hardware", "h100x"]),
     ({"params": 1e9, "tokens": 1e8, "region": "FR", "carbon_intensity": 50},
      ["--params", "1e9", "--tokens", "1e8", "--region", "FR", "--carbon-intensity", "50"]),
     ({"params": 1e9, "tokens": -5}, ["--params", "1e9", "--tokens=-5"]),

@@ -107,8 +107,8 @@ def test_bad_options_raise_the_cli_message(cli):
     assert f"llm-energy: error: {e.value}" == p.stderr.strip().splitlines()[-1]
     with pytest.raises(llm_energy.InputError, match="conflicting inputs"):
         llm_energy.measure(region="FR", carbon_intensity=50)
-    with pytest.raises(llm_energy.InputError, match="unknown hardware|h100"):
-        llm_energy.measure(hardware="h100")
+    with pytest.raises(llm_energy.InputError, match="unknown hardware|h100x"):
+        llm_energy.measure(hardware="h100x")
 
 
 def test_start_and_stop_once():

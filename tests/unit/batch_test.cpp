@@ -172,7 +172,7 @@ TEST_CASE("sweep writes the cartesian product", "[sweep]") {
   CHECK(r.exit_code() == 0);
   const auto rows = lines_of(out.str());
   REQUIRE(rows.size() == 13);
-  CHECK(rows[0].rfind("params,tokens,hardware,id,line,error,", 0) == 0);
+  CHECK(rows[0].rfind("sweep.params,sweep.tokens,sweep.hardware,id,line,error,", 0) == 0);
   CHECK(rows[1].rfind("1e9,100000000000,a100-sxm4-80gb,1,1,,", 0) == 0);
   CHECK(rows[12].rfind("7e9,10000000000000,h100-sxm,12,12,,", 0) == 0);
 }

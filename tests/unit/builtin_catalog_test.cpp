@@ -96,6 +96,7 @@ TEST_CASE("the catalog comparison sees a change in any field", "[catalog]") {
   const Hardware& h = g.hardware.front();
   const std::vector<std::function<void(Hardware&)>> hardware_changes = {
       [](Hardware& x) { x.id = "a changed text"; },
+      [](Hardware& x) { x.aliases.emplace_back("a changed text"); },
       [](Hardware& x) { x.notes = "a changed text"; },
       [](Hardware& x) { x.release_year += 1; },
       [](Hardware& x) { x.peak_tflops[6] = x.peak_tflops[6] ? std::nullopt : std::optional<Datum>(Datum{}); },
@@ -113,7 +114,7 @@ TEST_CASE("the catalog comparison sees a change in any field", "[catalog]") {
 
   const std::vector<std::function<void(Region&)>> region_changes = {
       [](Region& x) { x.operator_id = "a changed text"; }, [](Region& x) { x.carbon_intensity.year += 1; },
-      [](Region& x) { x.basis = "a changed text"; }};
+      [](Region& x) { x.basis = "a changed text"; }, [](Region& x) { x.aliases.emplace_back("x"); }};
   CHECK(detected(g.regions.front(), region_changes) == region_changes.size());
 
   const std::vector<std::function<void(Operator&)>> operator_changes = {
@@ -122,7 +123,7 @@ TEST_CASE("the catalog comparison sees a change in any field", "[catalog]") {
 
   const std::vector<std::function<void(ModelArch&)>> model_changes = {
       [](ModelArch& x) { x.kv_heads += 1; }, [](ModelArch& x) { x.context_length += 1; },
-      [](ModelArch& x) { x.note = "a changed text"; }};
+      [](ModelArch& x) { x.note = "a changed text"; }, [](ModelArch& x) { x.aliases.clear(); }};
   CHECK(detected(g.models.front(), model_changes) == model_changes.size());
 
   const std::vector<std::function<void(Catalog&)>> catalog_changes = {

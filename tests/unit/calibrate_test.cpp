@@ -189,7 +189,7 @@ TEST_CASE("calibrate refuses mixed hardware and unknown ids", "[calibrate]") {
   CHECK_THROWS_WITH(calibrate(runs, cat, "x"),
                     Catch::Contains("several hardware ids (a100-sxm4-80gb, h100-sxm)"));
   runs.pop_back();
-  runs[0].hardware = "h100";
+  runs[0].hardware = "h100x";
   CHECK_THROWS_WITH(calibrate(runs, cat, "x"), Catch::Contains("did you mean"));
   CHECK_THROWS_AS(calibrate({}, cat, "x"), InputError);
 }
@@ -467,7 +467,7 @@ TEST_CASE("profiles round-trip through JSON and are validated", "[calibrate]") {
   CHECK_THROWS_WITH(parse_profile(bad("\"runs\": 3", "\"runs\": 3, \"extra\": 1"), "p.json"),
                     Catch::Contains("unknown key 'extra'"));
   Profile unknown = q;
-  unknown.hardware = "h100";
+  unknown.hardware = "h100x";
   CHECK_THROWS_WITH(apply_profile(builtin_catalog(), unknown), Catch::Contains("did you mean"));
 }
 
@@ -531,7 +531,7 @@ TEST_CASE("profile hardware ids match case-insensitively, as the catalog's", "[c
   CHECK(profile_matches_hardware(q, "h100-sxm", cat));
   CHECK(profile_matches_hardware(q, "H100-sxm", cat));
   CHECK_FALSE(profile_matches_hardware(q, "a100-sxm4-80gb", cat));
-  CHECK_THROWS_WITH(profile_matches_hardware(q, "h100", cat), Catch::Contains("did you mean"));
+  CHECK_THROWS_WITH(profile_matches_hardware(q, "h100x", cat), Catch::Contains("did you mean"));
   const Catalog c = apply_profile(cat, q);
   CHECK(c.find_hardware("h100-sxm").training_mfu.value == 0.5);
 

@@ -6,6 +6,8 @@
 #include <string>
 
 #include "cli/app.hpp"
+#include "render/charts.hpp"
+#include "render/format_units.hpp"
 #include "render/svg.hpp"
 
 namespace {
@@ -83,4 +85,62 @@ TEST_CASE("completions and man page list every subcommand") {
   }
   CHECK(bash.find("--plot") != std::string::npos);
   CHECK(man.rfind(".TH LLM-ENERGY 1", 0) == 0);
+}
+
+TEST_CASE("the man page lists every environment variable the sources read") {
+  const std::string man = run_cli({"man"});
+  // Every getenv("NAME") and detect_job variable in src/ (grep getenv src/): a new one fails here
+  // until the ENVIRONMENT section names it.
+  for (const char* var :
+       {"NO_COLOR", "TERM", "LC_ALL", "LLM_ENERGY_POWERCAP_ROOT", "LLM_ENERGY_NODE_NAME", "SLURMD_NODENAME",
+        "LOCAL_RANK", "OMPI_COMM_WORLD_RANK", "PMI_RANK", "SLURM_PROCID", "SLURM_JOB_ID"}) {
+    INFO(var);
+    CHECK(man.find(var) != std::string::npos);
+  }
+  CHECK(man.find(".SH ENVIRONMENT") != std::string::npos);
+  CHECK(man.find("X|LO:HI") != std::string::npos);  // the type name keeps its colon
+}
+
+TEST_CASE("completions offer catalog ids and enum values") {
+  const std::string bash = run_cli({"completions", "bash"});
+  const std::string fish = run_cli({"completions", "fish"});
+  const std::string zsh = run_cli({"completions", "zsh"});
+  for (const std::string* s : {&bash, &fish, &zsh}) {
+    CHECK(s->find("h100-sxm") != std::string::npos);
+    CHECK(s->find("europe-west9") != std::string::npos);
+    CHECK(s->find("llama-3.1-8b") != std::string::npos);
+    CHECK(s->find("training inference both") != std::string::npos);
+    CHECK(s->find("bash zsh fish") != std::string::npos);
+  }
+}
+
+TEST_CASE("sweep legends write counts as users do; ASCII spellings of the catalogs' characters") {
+  using llm_energy::render::ascii_fallback;
+  using llm_energy::render::short_count;
+  CHECK(short_count("7000000000") == "7B");
+  CHECK(short_count("2e12") == "2T");
+  CHECK(short_count("1500000") == "1.5M");
+  CHECK(short_count("64") == "64");
+  CHECK(short_count("0.35") == "0.35");
+  CHECK(short_count("h100-sxm") == "h100-sxm");
+  CHECK(ascii_fallback("x/\u00f7 1.35") == "x or / 1.35");
+  CHECK(ascii_fallback("S\u00e3o Paulo \u2013 2 \u00d7 3 \u00b5s") == "Sao Paulo - 2 x 3 us");
+  CHECK(ascii_fallback("\xe4\xb8\xad") == "?");  // one '?' per character
+}
+
+TEST_CASE("sweep chart: --plot-x picks the axis, legends use short counts, the title names both") {
+  using llm_energy::render::SweepPlot;
+  using llm_energy::render::SweepPoint;
+  const std::vector<std::string> keys = {"params", "tokens"};
+  const std::vector<SweepPoint> pts = {{{"1000000000", "1e10"}, 1.0},
+                                       {{"1000000000", "1e11"}, 10.0},
+                                       {{"7000000000", "1e10"}, 7.0},
+                                       {{"7000000000", "1e11"}, 70.0}};
+  SweepPlot plot;
+  plot.x = 1;
+  plot.log_x = true;
+  const std::string svg = llm_energy::render::sweep_chart(keys, pts, plot);
+  CHECK(svg.find("facility energy against --tokens (one line per --params)") != std::string::npos);
+  CHECK(svg.find("params=7B") != std::string::npos);
+  CHECK(svg.find("7000000000") == std::string::npos);
 }

@@ -206,7 +206,7 @@ TEST_CASE("estimate: invalid or conflicting inputs are rejected", "[estimate]") 
   REQUIRE_THROWS_WITH(run(with({{"region", "XX"}})), Catch::Contains("unknown region"));
   REQUIRE_THROWS_WITH(run(with({{"region", "FR"}, {"carbon_intensity", "50"}})),
                       Catch::Contains("conflicting"));
-  REQUIRE_THROWS_WITH(run(with({{"hardware", "h100"}})), Catch::Contains("h100-sxm"));
+  REQUIRE_THROWS_WITH(run(with({{"hardware", "h100x"}})), Catch::Contains("h100-sxm"));
   REQUIRE_THROWS_WITH(run(with({{"hardware", "a100-sxm4-80gb"}, {"precision", "fp8"}})),
                       Catch::Contains("no fp8"));
   REQUIRE_THROWS_WITH(run(with({{"chips", "2.5"}})), Catch::Contains("chips"));

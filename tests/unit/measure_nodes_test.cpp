@@ -250,7 +250,7 @@ TEST_CASE("measure with no readable counter reports an estimate with its range, 
     TempDir tmp;
     const fs::path marker = tmp.path / "ran";
     const std::string touch = "touch '" + marker.string() + "'";
-    CHECK(run({"measure", "--hardware", "h100", "--", "sh", "-c", touch}).rc == 2);
+    CHECK(run({"measure", "--hardware", "h100x", "--", "sh", "-c", touch}).rc == 2);
     CHECK(run({"measure", "--chips", "0", "--", "sh", "-c", touch}).rc == 2);
     CHECK(run({"measure", "--chips", "1.5", "--", "sh", "-c", touch})
               .err.find("chips: must be a whole number") != std::string::npos);

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -50,4 +51,33 @@ TEST_CASE("options: the flags given, in field order, with their text", "[options
   CHECK(given[1] == std::pair<std::string, std::string>{"params", "7B"});
   CHECK(given[2] == std::pair<std::string, std::string>{"power_cap", "70%"});
   CHECK(cli::flag_name("market_based_intensity") == "--market-based-intensity");
+}
+
+TEST_CASE("options: TERM=dumb and NO_COLOR turn colour off; a non-UTF-8 locale gets ASCII", "[options]") {
+  const char* term = std::getenv("TERM");
+  const std::string saved_term = term != nullptr ? term : "";
+  ::unsetenv("NO_COLOR");
+  ::setenv("TERM", "dumb", 1);
+  CHECK(cli::plain_terminal());
+  ::setenv("TERM", "xterm-256color", 1);
+  CHECK_FALSE(cli::plain_terminal());
+  ::setenv("NO_COLOR", "1", 1);
+  CHECK(cli::plain_terminal());
+  ::unsetenv("LC_CTYPE");
+  ::unsetenv("LANG");
+  ::setenv("LC_ALL", "C", 1);
+  CHECK(cli::ascii_locale());
+  CHECK(cli::for_terminal("4 \xc3\x97 H100 \xe2\x80\x93 5 \xc2\xb5s") == "4 x H100 - 5 us");
+  ::setenv("LC_ALL", "en_GB.UTF-8", 1);
+  CHECK_FALSE(cli::ascii_locale());
+  ::unsetenv("LC_ALL");
+  ::setenv("LANG", "POSIX", 1);
+  CHECK(cli::ascii_locale());
+  ::unsetenv("LANG");
+  CHECK_FALSE(cli::ascii_locale());  // nothing set: UTF-8
+  if (saved_term.empty()) {
+    ::unsetenv("TERM");
+  } else {
+    ::setenv("TERM", saved_term.c_str(), 1);
+  }
 }

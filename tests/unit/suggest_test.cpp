@@ -49,3 +49,9 @@ TEST_CASE("did_you_mean formats a suggestion or nothing", "[suggest]") {
   CHECK(did_you_mean("zzzzzzzzzz", {"tokens", "params"}).empty());
   CHECK(did_you_mean("tokns", {}).empty());
 }
+
+TEST_CASE("nearest finds a candidate that contains the word regardless of case", "[suggest]") {
+  const auto near = nearest("H100", {"h100-sxm", "h200", "a10g"});
+  REQUIRE_FALSE(near.empty());
+  CHECK(near.front() == "h100-sxm");
+}

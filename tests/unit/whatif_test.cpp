@@ -221,7 +221,7 @@ TEST_CASE("power cap 0.7: ~-23% accelerator energy, ~+6.5% time (Samsi et al. 20
 
 TEST_CASE("hardware and region variants", "[whatif]") {
   const Scenario s = scenario({{"params", "7e9"}, {"tokens", "1e12"}});
-  CHECK_THROWS_WITH(with_hardware(s, cat(), "h100"), Contains("did you mean"));
+  CHECK_THROWS_WITH(with_hardware(s, cat(), "h100x"), Contains("did you mean"));
   CHECK_THROWS_WITH(with_region(s, cat(), "XX"), Contains("unknown region 'XX'"));
   const Estimate b = estimate(s, cat());
   const Estimate fr = eval(with_region(s, cat(), "FR"), s);
