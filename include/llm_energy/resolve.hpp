@@ -58,9 +58,9 @@ enum class Basis : std::uint8_t {
   host_less_nic,     // the host share less the NICs now counted as communication (`detail` W)
   checkpoint_writes,  // state bytes per parameter x params every `detail` hours (datum: interval)
   dataset_reads,      // `detail` bytes per token read once (datum)
-  facility,          // the facility entry (`word`: its name); `detail` 1: the region's own operator
-  water_unsourced,   // no water intensity of electricity for region `word`: on-site water only
-  hours_only,        // chip-hours without params and tokens: no compute or per-token figures
+  facility,           // the facility entry (`word`: its name); `detail` 1: the region's own operator
+  water_unsourced,    // no water intensity of electricity for region `word`: on-site water only
+  hours_only,         // chip-hours without params and tokens: no compute or per-token figures
 };
 
 // One resolved input: its value (with range) or text, its origin and what it rests on. The

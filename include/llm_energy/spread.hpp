@@ -31,8 +31,8 @@ enum class Uncertain : std::uint8_t {
   embodied_carbon,
   service_life,
   batch_size,
-  network_power,   // training: NIC and switch-port power per chip
-  storage_energy,  // training: storage energy per byte written or read
+  network_power,    // training: NIC and switch-port power per chip
+  storage_energy,   // training: storage energy per byte written or read
   wue,              // on-site water per kWh of IT energy
   water_intensity,  // water consumed generating a kWh (off-site)
 };
