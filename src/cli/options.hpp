@@ -22,6 +22,10 @@ namespace llm_energy::cli {
 // Return the flag for a scenario key: "active_params" -> "--active-params".
 [[nodiscard]] std::string flag_name(std::string_view key);
 
+// Read the file a --load-profile names (not a built-in profile) into s.load_profile_csv, for
+// resolve to parse (the core does no I/O).
+void read_load_profile(Scenario& s);
+
 // Every scenario field as a flag, and --config FILE (add_config).
 class ScenarioOptions {
  public:

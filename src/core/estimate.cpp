@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "llm_energy/error.hpp"
@@ -325,7 +326,8 @@ std::optional<double> market_co2e_kg(const Resolved& r, double energy_kwh, doubl
 // Every figure must be a finite number: extreme inputs (1e300 tokens, a denormal MFU) that
 // overflow are bad input, never an inf or NaN in the output.
 void check_finite(const Estimate& e) {
-  for (const Figure& f : figures()) {
+  for (const std::span<const Figure> list : {figures(), fleet_figures()}) {
+  for (const Figure& f : list) {
     if (!f.present(e)) {
       continue;
     }
@@ -342,6 +344,7 @@ void check_finite(const Estimate& e) {
           (f.section == Section::training ? "training" : "inference") +
           " estimate overflows (check the magnitudes of --tokens, --params, --mfu and the power figures)");
     }
+  }
   }
   // The totals' variations are sums of the phases' (finite when theirs are, unless they
   // overflow when added); their intervals lie between the smallest and largest of them.
@@ -388,6 +391,9 @@ Estimate estimate(Resolved r, EstimateCache* cache) {
   if (r.inference) {
     e.inference = estimate_inference(r, cache != nullptr ? &cache->impl().inference : nullptr, e.total);
     e.inference->market_based_co2e_kg = market_co2e_kg(r, e.inference->energy_kwh, e.inference->co2e_kg);
+    if (r.fleet) {
+      e.inference->fleet = estimate_fleet(*r.fleet, r.fleet_ranges);
+    }
   }
   e.total.market_based_co2e_kg = market_co2e_kg(r, e.total.energy_kwh.value, e.total.co2e_kg.value);
   e.assumptions = std::move(r.assumptions);
