@@ -107,7 +107,8 @@ struct ReplicaAt {
 // Return the seconds to send `bytes` of KV cache from a prefill replica of `chips_a` chips to a
 // decode replica of `chips_b`, each chip at `gbps_a` / `gbps_b` GB/s: the slower side's
 // bandwidth per chip over the chips that send in parallel (the fewer).
-[[nodiscard]] double kv_transfer_s(double bytes, double gbps_a, double chips_a, double gbps_b, double chips_b);
+[[nodiscard]] double kv_transfer_s(double bytes, double gbps_a, double chips_a, double gbps_b,
+                                   double chips_b);
 
 // Return the power of an idle replica: its chips at idle and its hosts at the idle fraction.
 [[nodiscard]] double idle_replica_w(const FleetPool& p);
@@ -144,13 +145,16 @@ struct FleetEstimate {
   } energy_per_request_wh;
   struct {
     double active_accelerator = 0, host = 0, idle = 0, overhead = 0;
-  } breakdown;  // fractions of the facility energy
-  double energy_kwh = 0;  // per day, facility
-  double co2e_kg = 0;     // per day
+  } breakdown;                // fractions of the facility energy
+  double energy_kwh = 0;      // per day, facility
+  double co2e_kg = 0;         // per day
   double full_to_active = 0;  // facility / active accelerator energy
   struct {
     Interval energy_per_request_facility_wh, energy_kwh, co2e_kg;
   } interval;
+  Spread energy_spread = Spread::exact(0);  // energy_kwh with each input at its ends (the total's)
+  Spread co2e_spread = Spread::exact(0);
+  double chip_hours = 0;  // provisioned, per day
   std::vector<FleetInterval> intervals;
 };
 

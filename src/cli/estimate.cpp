@@ -22,6 +22,8 @@ const char* k_footer = R"(Examples:
       --chip-hours 3552000 --power-watts 330 --pue 1.1 --carbon-intensity 429
   llm-energy estimate --model llama-3.1-8b --phase inference --requests 1M --batch-size 64
   llm-energy estimate --config configs/examples/llama2-70b.json --format json --max-energy 1GWh
+  llm-energy estimate --model llama-3.1-70b --hardware h100-sxm --region us-east-1 \
+      --requests-per-day 10M --max-tpot-ms 50 --load-profile diurnal --provisioning autoscale
 
 Numbers accept 1e8, 100000000, 100M, 70B, 1.5T, 7b, 2k (k, M, B or G, T).
 Ranges: --mfu 0.35:0.45 (LOW:HIGH) or 0.3:0.4:0.5 (LOW:VALUE:HIGH); a plain value is exact.
@@ -40,8 +42,10 @@ class EstimateCommand final : public Command {
         ->type_name("FILE");
     m_scenario.add_config(cmd);
     m_output.add(cmd, {"table", "json", "csv", "markdown", "model-card"});
-    cmd.add_option("--plot", m_plot,
-                   "also write an SVG chart (energy and CO2e by component, with ranges) to FILE.svg")
+    cmd.add_option(
+           "--plot", m_plot,
+           "also write an SVG chart (energy and CO2e by component, with ranges; with a fleet, its load, "
+           "replicas and power over the day) to FILE.svg")
         ->type_name("FILE.svg");
     m_catalog.add(cmd);
   }
@@ -64,7 +68,9 @@ class EstimateCommand final : public Command {
     const Estimate e = estimate(s, *cat);
     const BudgetVerdict verdict = check_budgets(budget, e, policy);
     if (!m_plot.empty()) {
-      write_file_atomic(m_plot, render::estimate_chart(e));
+      // A fleet's chart is its day: load, replicas and power.
+      const bool fleet = e.inference && e.inference->fleet;
+      write_file_atomic(m_plot, fleet ? render::fleet_chart(e) : render::estimate_chart(e));
     }
     if (m_output.format == "model-card") {
       if (m_explain) {

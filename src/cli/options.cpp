@@ -37,7 +37,8 @@ const char* type_name(FieldKind k) {
 }
 
 bool is_budget(std::string_view key) {
-  return key == "max_energy" || key == "max_co2e" || key == "max_chip_hours" || key == "max_energy_per_request";
+  return key == "max_energy" || key == "max_co2e" || key == "max_chip_hours" ||
+         key == "max_energy_per_request";
 }
 
 }  // namespace

@@ -30,8 +30,8 @@ Budget tighter(const Budget& cap, const Budget& row) {
     }
     return a ? a : b;
   };
-  return {min(cap.energy_kwh, row.energy_kwh), min(cap.co2e_kg, row.co2e_kg), min(cap.chip_hours, row.chip_hours),
-          min(cap.energy_per_request_kwh, row.energy_per_request_kwh)};
+  return {min(cap.energy_kwh, row.energy_kwh), min(cap.co2e_kg, row.co2e_kg),
+          min(cap.chip_hours, row.chip_hours), min(cap.energy_per_request_kwh, row.energy_per_request_kwh)};
 }
 
 void check_policy(const BudgetPolicy& p) {

@@ -144,8 +144,10 @@ constexpr Section fl = Section::fleet;
 #define LE_FI(member) [](const Estimate& e) { return e.inference->fleet->interval.member; }
 
 Figure fleet_number(std::string_view key, std::string_view unit, std::string_view label, Show show,
-                    std::string_view suffix, double (*get)(const Estimate&), bool (*present)(const Estimate&) = &has_fleet) {
-  return {key, fl, T::number, unit, label, show, suffix, Across::none, present, get, k_no_text, k_no_interval};
+                    std::string_view suffix, double (*get)(const Estimate&),
+                    bool (*present)(const Estimate&) = &has_fleet) {
+  return {key,    fl,           T::number, unit, label,     show,
+          suffix, Across::none, present,   get,  k_no_text, k_no_interval};
 }
 
 const auto k_fleet = std::to_array<Figure>({
@@ -169,13 +171,13 @@ const auto k_fleet = std::to_array<Figure>({
     fleet_number("time_to_first_token_ms", "ms", "", S::none, "", LE_F(ttft_ms)),
     fleet_number("kv_transfer_ms", "ms", "KV-cache transfer", S::plain, " ms", LE_F(kv_transfer_ms),
                  &has_fleet_pools),
-    fleet_number("energy_per_request_wh.active_accelerator", "Wh", "Per request, active accelerators", S::plain,
-                 " Wh", LE_F(energy_per_request_wh.active_accelerator)),
+    fleet_number("energy_per_request_wh.active_accelerator", "Wh", "Per request, active accelerators",
+                 S::plain, " Wh", LE_F(energy_per_request_wh.active_accelerator)),
     fleet_number("energy_per_request_wh.server", "Wh", "Per request, servers", S::plain, " Wh",
                  LE_F(energy_per_request_wh.server)),
     fleet_number("energy_per_request_wh.fleet", "Wh", "Per request, fleet (with idle)", S::plain, " Wh",
                  LE_F(energy_per_request_wh.fleet)),
-    fleet_number("energy_per_request_wh.facility", "Wh", "Per request, facility", S::plain_range, " Wh",
+    fleet_number("energy_per_request_wh.facility", "Wh", "Per request, facility (Wh)", S::plain_range, " Wh",
                  LE_F(energy_per_request_wh.facility)),
     fleet_number("breakdown.active_accelerator", "fraction", "Energy split", S::fleet_breakdown, "",
                  LE_F(breakdown.active_accelerator)),
@@ -216,7 +218,8 @@ std::span<const Figure> figures() {
 }
 
 const Figure* find_figure(Section section, std::string_view key, FigureType type) {
-  for (const auto& f : section == Section::fleet ? std::span<const Figure>(k_fleet) : std::span<const Figure>(k_all)) {
+  for (const auto& f :
+       section == Section::fleet ? std::span<const Figure>(k_fleet) : std::span<const Figure>(k_all)) {
     if (f.section == section && f.type == type && f.key == key) {
       return &f;
     }

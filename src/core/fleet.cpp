@@ -68,7 +68,8 @@ double LoadProfile::mean() const {
 }
 
 std::optional<LoadProfile> builtin_load_profile(std::string_view name, double amplitude, double peak_hour,
-                                                double business_start, double business_end, double off_share) {
+                                                double business_start, double business_end,
+                                                double off_share) {
   std::array<double, 24> w{};
   if (name == "flat") {
     w.fill(1.0);
@@ -258,8 +259,8 @@ double mmc_wait_s(double servers, double arrivals_per_s, double service_s) {
   return erlang_c(c, load) * service_s / (c - load);
 }
 
-std::vector<double> autoscale(const std::vector<double>& needed, const LoadProfile& profile, double min_replicas,
-                              double step, double lag_h) {
+std::vector<double> autoscale(const std::vector<double>& needed, const LoadProfile& profile,
+                              double min_replicas, double step, double lag_h) {
   std::vector<double> out(needed.size(), 0.0);
   const double s = std::max(1.0, step);
   for (std::size_t i = 0; i < needed.size(); ++i) {
@@ -352,16 +353,18 @@ Plan make_plan(const FleetInputs& in) {
   if (n_pools == 2) {
     const FleetPool& pf = in.pools[0];
     const FleetPool& dc = in.pools[1];
-    const double bytes = model::kv_bytes_per_sequence(pf.setup.shape, pf.setup.input_tokens, pf.setup.kv_bits);
-    plan.kv_s = fleet::kv_transfer_s(bytes, pf.scale_out_gbps, pf.setup.chips, dc.scale_out_gbps, dc.setup.chips);
+    const double bytes =
+        model::kv_bytes_per_sequence(pf.setup.shape, pf.setup.input_tokens, pf.setup.kv_bits);
+    plan.kv_s =
+        fleet::kv_transfer_s(bytes, pf.scale_out_gbps, pf.setup.chips, dc.scale_out_gbps, dc.setup.chips);
   }
   double first_token = plan.kv_s;
   for (const auto& r : plan.at_batch) {
     first_token += r.first_token_s;
   }
   if (in.max_ttft_s && first_token > *in.max_ttft_s) {
-    throw InputError("max_ttft_ms: " + num(*in.max_ttft_s * 1e3) +
-                     " ms cannot be met (the best is " + num(first_token * 1e3) +
+    throw InputError("max_ttft_ms: " + num(*in.max_ttft_s * 1e3) + " ms cannot be met (the best is " +
+                     num(first_token * 1e3) +
                      " ms to the first token without queueing: prefill, KV transfer and one decode step)");
   }
   plan.needed.assign(n_pools, std::vector<double>(plan.rate.size(), 0.0));
@@ -429,7 +432,8 @@ struct DayEnergy {
   [[nodiscard]] double facility() const { return fleet() * pue; }
 };
 
-DayEnergy day_energy(const FleetInputs& in, const Plan& plan, const std::vector<FleetPool>& pools, double pue) {
+DayEnergy day_energy(const FleetInputs& in, const Plan& plan, const std::vector<FleetPool>& pools,
+                     double pue) {
   DayEnergy d;
   d.pue = pue;
   for (std::size_t i = 0; i < plan.rate.size(); ++i) {
@@ -495,7 +499,8 @@ DayEnergy day_energy(const FleetInputs& in, const Plan& plan, const std::vector<
   return d;
 }
 
-std::vector<FleetPool> with_factors(const std::vector<FleetPool>& pools, double time_overhead, double host_factor) {
+std::vector<FleetPool> with_factors(const std::vector<FleetPool>& pools, double time_overhead,
+                                    double host_factor) {
   std::vector<FleetPool> out = pools;
   for (FleetPool& p : out) {
     p.factors.time_overhead *= time_overhead;
@@ -584,8 +589,9 @@ FleetEstimate estimate_fleet(const FleetInputs& in, const FleetRanges& ranges) {
   vary(Uncertain::host_power, ranges.host_factor.low, ranges.host_factor.high, [&](double x) {
     return std::pair{day_energy(in, plan, with_factors(in.pools, 1.0, x), ranges.pue.value).facility(), g0};
   });
-  vary(Uncertain::pue, ranges.pue.low, ranges.pue.high,
-       [&](double x) { return std::pair{d.fleet() * x, g0}; });
+  vary(Uncertain::pue, ranges.pue.low, ranges.pue.high, [&](double x) {
+    return std::pair{d.fleet() * x, g0};
+  });
   for (std::size_t side = 0; side < 2; ++side) {
     const auto i = static_cast<std::size_t>(Uncertain::carbon_intensity);
     const double g = side == 0 ? ranges.intensity.low : ranges.intensity.high;
@@ -593,6 +599,9 @@ FleetEstimate estimate_fleet(const FleetInputs& in, const FleetRanges& ranges) {
     (side == 0 ? per_request.at_low : per_request.at_high)[i] = e.energy_per_request_wh.facility;
     (side == 0 ? kwh.at_low : kwh.at_high)[i] = e.energy_kwh;
   }
+  e.energy_spread = kwh;
+  e.co2e_spread = co2;
+  e.chip_hours = chip_h;
   e.interval.energy_per_request_facility_wh = per_request.interval();
   e.interval.energy_kwh = kwh.interval();
   e.interval.co2e_kg = co2.interval();

@@ -704,11 +704,10 @@ void resolve_inference(const Scenario& s, const Catalog& cat, const Hardware& hw
   r.inference = in;
 }
 
-
 bool has_fleet_fields(const Scenario& s) {
   return s.requests_per_day || s.request_rate || s.load_profile || s.max_tpot_ms || s.max_ttft_ms ||
-         s.provisioning || s.redundancy || s.autoscale_min_replicas || s.autoscale_step || s.autoscale_lag_min ||
-         s.prefill_hardware || s.decode_hardware;
+         s.provisioning || s.redundancy || s.autoscale_min_replicas || s.autoscale_step ||
+         s.autoscale_lag_min || s.prefill_hardware || s.decode_hardware;
 }
 
 // The pool of replicas of resolved inputs `r` (its hardware, replica and factors).
@@ -722,9 +721,10 @@ FleetPool pool_of(const Resolved& r, PoolRole role, const Catalog& cat, Recorder
   p.factors = in.factors;
   p.max_batch = in.max_batch;
   p.host_idle_fraction = cat.serving.host_idle_fraction.value;
-  p.scale_out_gbps = hw.scale_out_gbps ? hw.scale_out_gbps->value : cat.training.fallback_scale_out_gbps.value;
+  p.scale_out_gbps =
+      hw.scale_out_gbps ? hw.scale_out_gbps->value : cat.training.fallback_scale_out_gbps.value;
   // Idle draw: the entry's measured figure, else the generation's idle fraction of TDP.
-  const char* key = role == PoolRole::prefill ? "prefill_idle_power_w"
+  const char* key = role == PoolRole::prefill  ? "prefill_idle_power_w"
                     : role == PoolRole::decode ? "decode_idle_power_w"
                                                : "idle_power_w";
   if (hw.idle_power_w) {
@@ -772,7 +772,8 @@ Resolved resolve_on(const Scenario& s, std::string_view hardware, double tokens,
 void resolve_fleet(const Scenario& s, const Catalog& cat, Resolved& r, Recorder& rec) {
   const ServingModel& sm = cat.serving;
   if (s.power_watts) {
-    throw InputError("power_watts: a fleet needs the catalog's busy, idle and host power (drop --power-watts)");
+    throw InputError(
+        "power_watts: a fleet needs the catalog's busy, idle and host power (drop --power-watts)");
   }
   FleetInputs f;
   // The rate.
@@ -780,7 +781,8 @@ void resolve_fleet(const Scenario& s, const Catalog& cat, Resolved& r, Recorder&
     throw InputError("conflicting inputs: give --requests-per-day or --request-rate, not both");
   }
   if (s.requests && (s.requests_per_day || s.request_rate)) {
-    throw InputError("conflicting inputs: give --requests (a total) or a fleet rate (--requests-per-day), not both");
+    throw InputError(
+        "conflicting inputs: give --requests (a total) or a fleet rate (--requests-per-day), not both");
   }
   constexpr double k_max_per_day = 1e11;
   if (s.requests_per_day) {
@@ -848,7 +850,8 @@ void resolve_fleet(const Scenario& s, const Catalog& cat, Resolved& r, Recorder&
   if (s.redundancy) {
     const double x = s.redundancy->value;
     if (!(x >= 0) || (x >= 1 && x != std::floor(x)) || x > 10000) {
-      throw InputError("redundancy: give spare replicas (a whole number, e.g. 1 for N+1) or a fraction in [0, 1)");
+      throw InputError(
+          "redundancy: give spare replicas (a whole number, e.g. 1 for N+1) or a fraction in [0, 1)");
     }
     f.redundancy = x;
     rec.given("redundancy", x, x >= 1 ? "replicas" : "fraction", s.redundancy->origin);
@@ -901,15 +904,16 @@ void resolve_fleet(const Scenario& s, const Catalog& cat, Resolved& r, Recorder&
     f.pools.push_back(pool_of(r, PoolRole::colocated, cat, &rec));
   }
   {
-    Assumption& a = rec.cited("host_idle_fraction", sm.host_idle_fraction.range(), "fraction", "serving_model",
-                              sm.host_idle_fraction);
+    Assumption& a = rec.cited("host_idle_fraction", sm.host_idle_fraction.range(), "fraction",
+                              "serving_model", sm.host_idle_fraction);
     a.basis = Basis::cited;
   }
   f.intensity_g_per_kwh = r.grid.intensity.value;
   FleetRanges& q = r.fleet_ranges;
   q.time_overhead = r.range(Uncertain::serving_model_error);
   const Range host = r.range(Uncertain::host_power);
-  q.host_factor = host.value > 0 ? Range{host.low / host.value, 1.0, host.high / host.value} : Range::exact(1);
+  q.host_factor =
+      host.value > 0 ? Range{host.low / host.value, 1.0, host.high / host.value} : Range::exact(1);
   q.pue = r.grid.pue;
   q.intensity = r.grid.intensity;
   r.fleet = std::move(f);

@@ -124,7 +124,8 @@ const std::array<Binding, 56> k_bindings = {{
     {{"load_profile", FieldKind::text, "",
       "fleet: daily load shape: flat (default), diurnal, business-hours, or a CSV file hour,rate"},
      &Scenario::load_profile},
-    {{"max_tpot_ms", FieldKind::count, "ms", "fleet: time per output token target; sets the batch per replica"},
+    {{"max_tpot_ms", FieldKind::count, "ms",
+      "fleet: time per output token target; sets the batch per replica"},
      &Scenario::max_tpot_ms},
     {{"max_ttft_ms", FieldKind::count, "ms",
       "fleet: time to first token target, queueing included (M/M/c); adds replicas"},
@@ -137,7 +138,8 @@ const std::array<Binding, 56> k_bindings = {{
      &Scenario::redundancy},
     {{"autoscale_min_replicas", FieldKind::count, "replicas", "fleet: fewest replicas kept; default 1"},
      &Scenario::autoscale_min_replicas},
-    {{"autoscale_step", FieldKind::count, "replicas", "fleet: replicas added or removed at a time; default 1"},
+    {{"autoscale_step", FieldKind::count, "replicas",
+      "fleet: replicas added or removed at a time; default 1"},
      &Scenario::autoscale_step},
     {{"autoscale_lag_min", FieldKind::count, "minutes",
       "fleet: minutes to start or stop a replica; default 10"},
@@ -165,7 +167,8 @@ const std::array<Binding, 56> k_bindings = {{
     {{"max_chip_hours", FieldKind::count, "chip-hours", "chip-hours budget (exit 1 when exceeded)"},
      &Scenario::max_chip_hours},
     {{"max_energy_per_request", FieldKind::energy, "kWh",
-      "facility energy per request budget, e.g. 0.5Wh (the fleet's when a fleet is given; exit 1 when exceeded)"},
+      "facility energy per request budget, e.g. 0.5Wh (the fleet's when a fleet is given; exit 1 when "
+      "exceeded)"},
      &Scenario::max_energy_per_request},
     {{"id", FieldKind::text, "", "row id (batch)"}, &Scenario::id},
 }};
@@ -237,8 +240,8 @@ namespace {
 // The fields that hold whole numbers (the model converts some of them to integers): bounded
 // where they are parsed, so that no later conversion of a huge double is undefined.
 constexpr std::array<std::string_view, 13> k_whole_number_fields = {
-    "layers",         "hidden_size", "heads", "kv_heads",        "head_dim",  "experts",
-    "active_experts", "kv_bits",     "chips", "inference_chips", "batch_size", "moe_layers", "seq_len"};
+    "layers",  "hidden_size", "heads",           "kv_heads",   "head_dim",   "experts", "active_experts",
+    "kv_bits", "chips",       "inference_chips", "batch_size", "moe_layers", "seq_len"};
 constexpr double k_max_whole_number = 9007199254740992.0;  // 2^53: every integer below is exact
 
 bool is_whole_number_field(std::string_view key) {
@@ -577,8 +580,9 @@ void apply_config_json(Scenario& s, std::string_view text, std::string_view name
       for (auto b = it.value().begin(); b != it.value().end(); ++b) {
         if (b.key() != "max_energy" && b.key() != "max_co2e" && b.key() != "max_chip_hours" &&
             b.key() != "max_energy_per_request") {
-          throw InputError(file + ": unknown budget key '" + printable(b.key()) + "'" +
-                           did_you_mean(b.key(), {"max_energy", "max_co2e", "max_chip_hours", "max_energy_per_request"}));
+          throw InputError(
+              file + ": unknown budget key '" + printable(b.key()) + "'" +
+              did_you_mean(b.key(), {"max_energy", "max_co2e", "max_chip_hours", "max_energy_per_request"}));
         }
         apply(b.key(), b.value(), "budget." + b.key());
       }

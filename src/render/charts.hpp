@@ -14,6 +14,10 @@ namespace llm_energy::render {
 // operational split plus embodied), with the range as error bars and the totals printed.
 [[nodiscard]] std::string estimate_chart(const Estimate& e);
 
+// The serving fleet over the day: load, replicas provisioned and busy, and facility power, each
+// as a share of its peak (the peaks in the legend). Needs e.inference->fleet.
+[[nodiscard]] std::string fleet_chart(const Estimate& e);
+
 // Bars per row (baseline and variants): facility energy with its range, and operational CO2e.
 [[nodiscard]] std::string compare_chart(const whatif::Comparison& c);
 

@@ -723,8 +723,8 @@ std::string row_text(const Figure& f, const Estimate& e) {
     }
     case Show::fleet_replica: {
       const auto& fl = *e.inference->fleet;
-      std::string s = sig3(fl.chips_per_replica) + " x " + std::string(fl.decode_hardware) + ", batch " +
-                      sig3(fl.batch);
+      std::string s =
+          sig3(fl.chips_per_replica) + " x " + std::string(fl.decode_hardware) + ", batch " + sig3(fl.batch);
       if (!fl.prefill_hardware.empty()) {
         s += "; prefill on " + std::string(fl.prefill_hardware);
       }
@@ -768,7 +768,9 @@ std::vector<Row> section_rows(const Estimate& e, Section s) {
 }
 
 std::string section_title(Section s) {
-  return s == Section::training ? "Training" : s == Section::inference ? "Inference" : "Serving fleet (one day)";
+  return s == Section::training    ? "Training"
+         : s == Section::inference ? "Inference"
+                                   : "Serving fleet (one day)";
 }
 
 std::string render_table(const Estimate& e, const Style& style) {

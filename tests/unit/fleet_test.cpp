@@ -30,8 +30,11 @@ Scenario make(const std::vector<std::pair<std::string_view, std::string_view>>& 
 
 // A colocated pool of Llama-3.1-70B on H100 (the catalog's replica).
 FleetPool pool() {
-  const Resolved r = resolve(make({{"model", "llama-3.1-70b"}, {"phase", "inference"}, {"requests", "1M"},
-                                   {"hardware", "h100-sxm"}, {"batch_size", "256"}}),
+  const Resolved r = resolve(make({{"model", "llama-3.1-70b"},
+                                   {"phase", "inference"},
+                                   {"requests", "1M"},
+                                   {"hardware", "h100-sxm"},
+                                   {"batch_size", "256"}}),
                              builtin_catalog());
   FleetPool p;
   p.setup = r.inference->setup;
@@ -141,8 +144,10 @@ TEST_CASE("fleet: load profiles", "[fleet]") {
   CHECK(f.mean() == Approx(20));
   CHECK_THROWS_WITH(parse_load_profile("hour,rate\n0,10\n6,20\n18,30\n", "p.csv"), Contains("p.csv:4: gap"));
   CHECK_THROWS_WITH(parse_load_profile("hour,rate\n0,10\n0,20\n", "p.csv"), Contains("p.csv:3: duplicate"));
-  CHECK_THROWS_WITH(parse_load_profile("hour,rate\n0,10\n12,20\n6,30\n", "p.csv"), Contains("p.csv:4: hours not sorted"));
-  CHECK_THROWS_WITH(parse_load_profile("hour,rate\n0,-1\n", "p.csv"), Contains("p.csv:2: rate must not be negative"));
+  CHECK_THROWS_WITH(parse_load_profile("hour,rate\n0,10\n12,20\n6,30\n", "p.csv"),
+                    Contains("p.csv:4: hours not sorted"));
+  CHECK_THROWS_WITH(parse_load_profile("hour,rate\n0,-1\n", "p.csv"),
+                    Contains("p.csv:2: rate must not be negative"));
   CHECK_THROWS_WITH(parse_load_profile("hour,rate\n1,5\n", "p.csv"), Contains("must start at hour 0"));
   CHECK_THROWS_WITH(parse_load_profile("when,rate\n0,5\n", "p.csv"), Contains("p.csv:1:"));
   CHECK_THROWS_WITH(parse_load_profile("hour,rate\n0,0\n", "p.csv"), Contains("every rate is zero"));
@@ -150,8 +155,11 @@ TEST_CASE("fleet: load profiles", "[fleet]") {
 
 TEST_CASE("fleet: a flat load that fills every replica equals the steady-state estimate", "[fleet]") {
   // The replica's capacity at batch 64, times 5 replicas, as the daily rate.
-  const Scenario base = make({{"model", "llama-3.1-70b"}, {"hardware", "h100-sxm"}, {"batch_size", "64"},
-                              {"region", "US"}, {"request_rate", "1"}});
+  const Scenario base = make({{"model", "llama-3.1-70b"},
+                              {"hardware", "h100-sxm"},
+                              {"batch_size", "64"},
+                              {"region", "US"},
+                              {"request_rate", "1"}});
   const Resolved r = resolve(base, builtin_catalog());
   const fleet::ReplicaAt at = fleet::replica_at(r.fleet->pools[0], 64);
   const double rate = 5 * 64 / at.service_s;
@@ -173,8 +181,8 @@ TEST_CASE("fleet: a flat load that fills every replica equals the steady-state e
 TEST_CASE("fleet: idle capacity, autoscaling and disaggregation", "[fleet]") {
   const auto run = [](std::vector<std::pair<std::string_view, std::string_view>> extra) {
     std::vector<std::pair<std::string_view, std::string_view>> f = {
-        {"model", "llama-3.1-70b"}, {"hardware", "h100-sxm"}, {"region", "us-east-1"},
-        {"requests_per_day", "10M"}, {"max_tpot_ms", "50"}, {"load_profile", "diurnal"}};
+        {"model", "llama-3.1-70b"},  {"hardware", "h100-sxm"}, {"region", "us-east-1"},
+        {"requests_per_day", "10M"}, {"max_tpot_ms", "50"},    {"load_profile", "diurnal"}};
     f.insert(f.end(), extra.begin(), extra.end());
     return *estimate(make(f), builtin_catalog()).inference->fleet;
   };
@@ -184,7 +192,8 @@ TEST_CASE("fleet: idle capacity, autoscaling and disaggregation", "[fleet]") {
   CHECK(st.energy_per_request_wh.active_accelerator < st.energy_per_request_wh.server);
   CHECK(st.energy_per_request_wh.server < st.energy_per_request_wh.fleet);
   CHECK(st.energy_per_request_wh.fleet < st.energy_per_request_wh.facility);
-  const double sum = st.breakdown.active_accelerator + st.breakdown.host + st.breakdown.idle + st.breakdown.overhead;
+  const double sum =
+      st.breakdown.active_accelerator + st.breakdown.host + st.breakdown.idle + st.breakdown.overhead;
   CHECK(sum == Approx(1.0));
   CHECK(st.interval.energy_kwh.low <= st.energy_kwh);
   CHECK(st.interval.energy_kwh.high >= st.energy_kwh);
