@@ -505,9 +505,12 @@ void resolve_inference(const Scenario& s, const Catalog& cat, const Hardware& hw
     Assumption& a =
         rec.number("inference_tokens", Range::exact(in.tokens), "tokens", OriginKind::default_value);
     a.basis = Basis::same_as_tokens;
-  } else if (s.requests_per_day || s.request_rate) {
-    // A fleet: one day of its requests.
-    const double per_day = s.requests_per_day ? s.requests_per_day->value : s.request_rate->value * 86400.0;
+  } else if (s.requests_per_day || s.request_rate || !s.load_profile_csv.empty()) {
+    // A fleet: one day of its requests (a profile file's own rates when no rate is given).
+    const double per_day =
+        s.requests_per_day ? s.requests_per_day->value
+        : s.request_rate   ? s.request_rate->value * 86400.0
+                           : parse_load_profile(s.load_profile_csv, s.load_profile->value).mean() * 86400.0;
     require_positive(per_day, s.requests_per_day ? "requests_per_day" : "request_rate");
     in.tokens = per_day * output_tokens;
     rec.number("inference_tokens", Range::exact(in.tokens), "tokens", OriginKind::derived);
