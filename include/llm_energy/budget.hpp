@@ -10,13 +10,14 @@
 namespace llm_energy {
 
 enum class BudgetOn { central, high };  // compare with the central value or the top of the range
-enum class BudgetFigure { energy, co2e, chip_hours };
+enum class BudgetFigure { energy, co2e, chip_hours, energy_per_request };
 
 struct Budget {
   std::optional<double> energy_kwh;
   std::optional<double> co2e_kg;
   std::optional<double> chip_hours;
-  [[nodiscard]] bool any() const { return energy_kwh || co2e_kg || chip_hours; }
+  std::optional<double> energy_per_request_kwh;  // facility; the fleet's when the estimate has one
+  [[nodiscard]] bool any() const { return energy_kwh || co2e_kg || chip_hours || energy_per_request_kwh; }
 };
 
 // Return the scenario's budgets; throws InputError when one is not greater than zero.

@@ -63,6 +63,7 @@ struct Hardware {
   std::optional<Datum> scale_up_gbps;    // NVLink / xGMI / ICI, GB/s
   std::optional<Datum> scale_up_domain;  // chips in one scale-up domain
   std::optional<Datum> scale_out_gbps;   // network (InfiniBand, RoCE, DCN), GB/s
+  std::optional<Datum> idle_power_w;     // measured idle draw; absent: idle_power_fraction x TDP
   Datum embodied_kgco2e;
   // Per-generation calibrated defaults (the chip's own entry may override them).
   Datum training_mfu;
@@ -152,6 +153,16 @@ struct ServingModel {
   Datum default_batch;           // concurrent sequences when --batch-size is not given
   Datum default_input_tokens;    // prompt tokens per request when not given
   Datum default_output_tokens;   // output tokens per request when not given
+  // The serving fleet (llm_energy/fleet.hpp).
+  Datum host_idle_fraction;      // a waiting server's host draw / its busy draw
+  Datum autoscale_lag_min;       // minutes from a decision to a replica serving (and back)
+  Datum autoscale_min_replicas;  // the fewest replicas an autoscaler keeps
+  Datum autoscale_step;          // replicas added or removed at a time
+  Datum diurnal_amplitude;       // diurnal profile: 1 + a cos(2 pi (h - peak) / 24)
+  Datum diurnal_peak_hour;       // hour of the diurnal peak (local time)
+  Datum business_start_hour;     // business-hours profile: full load from here
+  Datum business_end_hour;       // ... to here
+  Datum business_off_share;      // load outside business hours / within
   bool operator==(const ServingModel&) const = default;
 };
 

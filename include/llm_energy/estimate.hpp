@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "llm_energy/catalog.hpp"
+#include "llm_energy/fleet.hpp"
 #include "llm_energy/resolve.hpp"
 #include "llm_energy/scenario.hpp"
 #include "llm_energy/spread.hpp"
@@ -72,6 +73,7 @@ struct InferenceEstimate {
     Interval energy_per_token_j, accelerator_energy_per_token_j, energy_kwh, co2e_kg, water_l;
   } interval;
   std::string_view main_uncertainty;
+  std::optional<FleetEstimate> fleet;  // a serving fleet over a day (--requests-per-day, ...)
 };
 
 // The estimated phases together: sums whose intervals combine the inputs the phases share

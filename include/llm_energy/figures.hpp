@@ -11,7 +11,9 @@
 
 namespace llm_energy {
 
-enum class Section : std::uint8_t { training, inference };
+// fleet: the serving fleet of the inference phase (JSON "inference.fleet", CSV "inference.fleet.*");
+// its keys may hold one '.', which nests them in JSON ("energy_per_request_wh.facility").
+enum class Section : std::uint8_t { training, inference, fleet };
 [[nodiscard]] std::string_view to_string(Section s);
 
 enum class FigureType : std::uint8_t {
@@ -39,6 +41,11 @@ enum class Show : std::uint8_t {
   tokens_summary,   // 100 M (250 k requests of 400 in / 400 out)
   replica_summary,  // 1 chip, batch 64, decode memory-bound
   speed_summary,    // 22296 tokens/s, 2.87 ms per output token
+  fleet_load,       // 10.0 M requests/day (diurnal), static
+  fleet_replica,    // 8 x h100-sxm per replica, batch 52
+  fleet_chips,      // 96 at the peak (12 replicas), 80.3 on average
+  fleet_latency,    // 49.8 ms per output token, 612 ms to the first token
+  fleet_breakdown,  // 58% active accelerators, 25% host, 10% idle, 8% overhead
 };
 
 // How a figure combines across phases (Total): summed (its Spread adds), or not at all.
@@ -61,6 +68,10 @@ struct Figure {
 
 // Return every figure, in schema order (the training section, then inference).
 [[nodiscard]] std::span<const Figure> figures();
+
+// Return the fleet's figures (Section::fleet), in schema order; present only in an estimate
+// with a fleet, so they are kept apart from figures() and its fixed CSV columns.
+[[nodiscard]] std::span<const Figure> fleet_figures();
 
 // Return the figure of `section` with `key` and `type`, or nullptr.
 [[nodiscard]] const Figure* find_figure(Section section, std::string_view key,

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "llm_energy/catalog.hpp"
+#include "llm_energy/fleet.hpp"
 #include "llm_energy/model.hpp"
 #include "llm_energy/scenario.hpp"
 #include "llm_energy/spread.hpp"
@@ -119,6 +120,7 @@ struct InferenceInputs {
   double tokens = 0;  // output tokens served in total
   double requests = 0;
   double memory_required_gb = 0;
+  double max_batch = 1;  // the most sequences the replica admits (--batch-size when given)
   Precision compute_precision = Precision::bf16;
   model::ServingSetup setup;               // at the central batch
   model::ServingFactors factors;           // central values; the uncertain ones vary around them
@@ -140,6 +142,8 @@ struct Resolved {
   std::array<Range, k_uncertain_count> ranges{};  // every uncertain input (exact where given)
   std::optional<TrainingInputs> training;
   std::optional<InferenceInputs> inference;
+  std::optional<FleetInputs> fleet;  // with --requests-per-day or another fleet field
+  FleetRanges fleet_ranges;
   std::optional<double> renewable_share;
   std::optional<double> market_based_intensity;
   std::vector<Assumption> assumptions;  // in a fixed order

@@ -77,10 +77,27 @@ struct Scenario {
   std::optional<Given<double>> active_experts;
   std::optional<Given<double>> moe_layers;
   std::optional<Given<std::string>> serving_stack;  // "current" or "legacy"
+  // The serving fleet over a day (llm_energy/fleet.hpp).
+  std::optional<Given<double>> requests_per_day;
+  std::optional<Given<double>> request_rate;       // requests per second (daily mean)
+  std::optional<Given<std::string>> load_profile;  // flat, diurnal, business-hours or a CSV file
+  std::optional<Given<double>> max_tpot_ms;
+  std::optional<Given<double>> max_ttft_ms;
+  std::optional<Given<std::string>> provisioning;  // "static" or "autoscale"
+  std::optional<Given<double>> redundancy;         // >= 1: spare replicas; (0, 1): a fraction
+  std::optional<Given<double>> autoscale_min_replicas;
+  std::optional<Given<double>> autoscale_step;
+  std::optional<Given<double>> autoscale_lag_min;
+  std::optional<Given<std::string>> prefill_hardware;
+  std::optional<Given<std::string>> decode_hardware;
+  // The text of a --load-profile file, read by the CLI (the core does no I/O); empty for a
+  // built-in profile.
+  std::string load_profile_csv;
   // Budgets (checked by check_budgets; carried here so config files and batch rows hold them).
   std::optional<Given<double>> max_energy;
   std::optional<Given<double>> max_co2e;
   std::optional<Given<double>> max_chip_hours;
+  std::optional<Given<double>> max_energy_per_request;  // kWh per request (facility, fleet when given)
   // Row identity in batch mode.
   std::optional<Given<std::string>> id;
 };

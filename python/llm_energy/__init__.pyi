@@ -121,6 +121,18 @@ def estimate(
     kv_bits: Optional[Number] = ...,  # bits per KV-cache element (16, 8 or 4); default the precision's [bits]
     sparsity: Optional[Literal['dense', '2:4']] = ...,  # served weights: dense (default) or 2:4 (structured sparse, on sparse tensor cores where the chip has them)
     serving_stack: Optional[Literal['current', 'legacy']] = ...,  # current (vLLM >= 0.6, SGLang, TensorRT-LLM; default) or legacy (vLLM <= 0.5: the GPU waits on the host)
+    requests_per_day: Optional[Number] = ...,  # fleet: requests per day (e.g. 10M); sizes replicas for a daily load [requests/day]
+    request_rate: Optional[Number] = ...,  # fleet: mean requests per second (instead of per day) [requests/s]
+    load_profile: Optional[str] = ...,  # fleet: daily load shape: flat (default), diurnal, business-hours, or a CSV file hour,rate
+    max_tpot_ms: Optional[Number] = ...,  # fleet: time per output token target; sets the batch per replica [ms]
+    max_ttft_ms: Optional[Number] = ...,  # fleet: time to first token target, queueing included (M/M/c); adds replicas [ms]
+    provisioning: Optional[Literal['static', 'autoscale']] = ...,  # fleet: static (for the peak, default) or autoscale (follows the load with a lag)
+    redundancy: Optional[Number] = ...,  # fleet: spare replicas (1 = N+1), or a fraction of those needed (0.2); default 0 [replicas]
+    autoscale_min_replicas: Optional[Number] = ...,  # fleet: fewest replicas kept; default 1 [replicas]
+    autoscale_step: Optional[Number] = ...,  # fleet: replicas added or removed at a time; default 1 [replicas]
+    autoscale_lag_min: Optional[Number] = ...,  # fleet: minutes to start or stop a replica; default 10 [minutes]
+    prefill_hardware: Optional[str] = ...,  # fleet: disaggregated serving: prefill on this accelerator (KV cache sent over scale_out_gbps)
+    decode_hardware: Optional[str] = ...,  # fleet: disaggregated serving: decode on this accelerator
     model: Optional[str] = ...,  # model id from 'llm-energy models list' (sets params and shape)
     layers: Optional[Number] = ...,  # transformer layers
     hidden_size: Optional[Number] = ...,  # hidden size d_model
@@ -133,6 +145,7 @@ def estimate(
     max_energy: Optional[Number] = ...,  # energy budget, e.g. 500MWh (exit 1 when exceeded) [kWh]
     max_co2e: Optional[Number] = ...,  # CO2e budget, e.g. 100t (exit 1 when exceeded) [kg]
     max_chip_hours: Optional[Number] = ...,  # chip-hours budget (exit 1 when exceeded) [chip-hours]
+    max_energy_per_request: Optional[Number] = ...,  # facility energy per request budget, e.g. 0.5Wh (the fleet's when a fleet is given; exit 1 when exceeded) [kWh]
     id: Optional[Union[str, int]] = ...,  # row id (batch)
 ) -> Result: ...
 def batch(
@@ -174,6 +187,18 @@ def batch(
     kv_bits: Optional[Number] = ...,  # bits per KV-cache element (16, 8 or 4); default the precision's [bits]
     sparsity: Optional[Literal['dense', '2:4']] = ...,  # served weights: dense (default) or 2:4 (structured sparse, on sparse tensor cores where the chip has them)
     serving_stack: Optional[Literal['current', 'legacy']] = ...,  # current (vLLM >= 0.6, SGLang, TensorRT-LLM; default) or legacy (vLLM <= 0.5: the GPU waits on the host)
+    requests_per_day: Optional[Number] = ...,  # fleet: requests per day (e.g. 10M); sizes replicas for a daily load [requests/day]
+    request_rate: Optional[Number] = ...,  # fleet: mean requests per second (instead of per day) [requests/s]
+    load_profile: Optional[str] = ...,  # fleet: daily load shape: flat (default), diurnal, business-hours, or a CSV file hour,rate
+    max_tpot_ms: Optional[Number] = ...,  # fleet: time per output token target; sets the batch per replica [ms]
+    max_ttft_ms: Optional[Number] = ...,  # fleet: time to first token target, queueing included (M/M/c); adds replicas [ms]
+    provisioning: Optional[Literal['static', 'autoscale']] = ...,  # fleet: static (for the peak, default) or autoscale (follows the load with a lag)
+    redundancy: Optional[Number] = ...,  # fleet: spare replicas (1 = N+1), or a fraction of those needed (0.2); default 0 [replicas]
+    autoscale_min_replicas: Optional[Number] = ...,  # fleet: fewest replicas kept; default 1 [replicas]
+    autoscale_step: Optional[Number] = ...,  # fleet: replicas added or removed at a time; default 1 [replicas]
+    autoscale_lag_min: Optional[Number] = ...,  # fleet: minutes to start or stop a replica; default 10 [minutes]
+    prefill_hardware: Optional[str] = ...,  # fleet: disaggregated serving: prefill on this accelerator (KV cache sent over scale_out_gbps)
+    decode_hardware: Optional[str] = ...,  # fleet: disaggregated serving: decode on this accelerator
     model: Optional[str] = ...,  # model id from 'llm-energy models list' (sets params and shape)
     layers: Optional[Number] = ...,  # transformer layers
     hidden_size: Optional[Number] = ...,  # hidden size d_model
@@ -186,6 +211,7 @@ def batch(
     max_energy: Optional[Number] = ...,  # energy budget, e.g. 500MWh (exit 1 when exceeded) [kWh]
     max_co2e: Optional[Number] = ...,  # CO2e budget, e.g. 100t (exit 1 when exceeded) [kg]
     max_chip_hours: Optional[Number] = ...,  # chip-hours budget (exit 1 when exceeded) [chip-hours]
+    max_energy_per_request: Optional[Number] = ...,  # facility energy per request budget, e.g. 0.5Wh (the fleet's when a fleet is given; exit 1 when exceeded) [kWh]
     id: Optional[Union[str, int]] = ...,  # row id (batch)
 ) -> Iterator[Union[BatchResult, RowError]]: ...
 

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <optional>
+#include <tuple>
 
 #include "cli/commands.hpp"
 #include "cli/io.hpp"
@@ -26,6 +27,8 @@ Examples:
   llm-energy compare --params 7e9 --tokens 1T --hardware a100-sxm4-80gb,h100-sxm,b200,tpu-v5p,mi300x
   llm-energy compare --model llama-3.1-70b --tokens 15T --region FR,US,PL --renewable-share 0.6 \
       --prune 0.5 --sparsity-pattern 2:4 --power-cap 0.7 --format json
+  llm-energy compare --model llama-3.1-70b --baseline-hardware h100-sxm --requests-per-day 10M \
+      --max-tpot-ms 50 --load-profile diurnal --provisioning autoscale --decode-hardware h200,b200
 
 Exit codes: 0 ok, 2 bad usage or input, 3 internal error, 4 the output could not be written
 (a full disk, a closed output).)";
@@ -88,7 +91,10 @@ class CompareCommand final : public Command {
                    {{"hardware", "--baseline-hardware"},
                     {"region", "--baseline-region"},
                     {"chips", "--baseline-chips"},
-                    {"power_cap", "--baseline-power-cap"}});
+                    {"power_cap", "--baseline-power-cap"},
+                    {"provisioning", "--baseline-provisioning"},
+                    {"prefill_hardware", "--baseline-prefill-hardware"},
+                    {"decode_hardware", "--baseline-decode-hardware"}});
     m_scenario.add_config(cmd);
     m_output.add(cmd, {"table", "json", "csv", "markdown"});
     m_catalog.add(cmd);
@@ -113,6 +119,15 @@ class CompareCommand final : public Command {
     cmd.add_option("--power-cap", m_power_cap,
                    "variants with the accelerators capped at this fraction of TDP, in (0,1]")
         ->type_name("F[,F...]");
+    cmd.add_option("--provisioning", m_provisioning,
+                   "fleet variants with these provisioning policies (static,autoscale); needs a fleet rate")
+        ->type_name("P[,P...]");
+    cmd.add_option("--prefill-hardware", m_prefill,
+                   "fleet variants with prefill on these accelerators (disaggregated serving)")
+        ->type_name("ID[,ID...]");
+    cmd.add_option("--decode-hardware", m_decode,
+                   "fleet variants with decode on these accelerators (disaggregated serving)")
+        ->type_name("ID[,ID...]");
     cmd.add_option("--plot", m_plot,
                    "also write an SVG chart (energy with its range, and CO2e, per variant) to FILE.svg")
         ->type_name("FILE.svg")
@@ -165,10 +180,27 @@ class CompareCommand final : public Command {
       whatif::check_power_cap(cap);
       vs.push_back(whatif::power_cap(base, *cat, cap));
     }
+    // Fleet variants: the serving fleet of the inference phase under another policy or with
+    // prefill or decode on other chips (the fleet's day is the phase's total).
+    for (const auto& [key, list, name] : {std::tuple{"provisioning", &m_provisioning, "provisioning"},
+                                          std::tuple{"prefill_hardware", &m_prefill, "prefill_hardware"},
+                                          std::tuple{"decode_hardware", &m_decode, "decode_hardware"}}) {
+      for (const auto& value : split_list(*list)) {
+        whatif::Variant v = whatif::baseline_variant(base);
+        v.label = std::string(name) + "=" + value;
+        set_field(v.inference, key, value, Origin::flag);
+        if (!v.inference.requests_per_day && !v.inference.request_rate &&
+            v.inference.load_profile_csv.empty()) {
+          throw InputError(flag_name(key) +
+                           " variants need a fleet rate (--requests-per-day or --request-rate)");
+        }
+        vs.push_back(std::move(v));
+      }
+    }
     if (vs.empty()) {
       throw InputError(
           "compare needs at least one variant option (--quantize, --prune, --distill-to, --chips, "
-          "--hardware, --region or --power-cap)");
+          "--hardware, --region, --power-cap, --provisioning, --prefill-hardware or --decode-hardware)");
     }
     const whatif::Comparison c = whatif::compare(base, *cat, vs);
     check_finite(c.baseline);
@@ -192,7 +224,7 @@ class CompareCommand final : public Command {
   OutputOptions m_output;
   CatalogOptions m_catalog;
   std::string m_quantize, m_prune, m_pattern, m_distill_to, m_distill_tokens, m_chips, m_hardware, m_region,
-      m_power_cap, m_plot;
+      m_power_cap, m_plot, m_provisioning, m_prefill, m_decode;
 };
 
 }  // namespace

@@ -24,6 +24,8 @@ const char* k_footer = R"(Examples:
   llm-energy estimate --config configs/examples/llama2-70b.json --format json --max-energy 1GWh
   llm-energy estimate --chip-hours 200k --hardware a100-sxm4-80gb --region us-east-1
   llm-energy estimate --params 7B --tokens 2T --region DE --facility enterprise
+  llm-energy estimate --model llama-3.1-70b --hardware h100-sxm --region us-east-1 \
+      --requests-per-day 10M --max-tpot-ms 50 --load-profile diurnal --provisioning autoscale
 
 With both phases (the default), a Total block (JSON "total") sums them; budgets are checked
 against it, and their messages name the phases they cover. --format json and markdown carry
@@ -52,8 +54,10 @@ class EstimateCommand final : public Command {
         ->type_name("FILE");
     m_scenario.add_config(cmd);
     m_output.add(cmd, {"table", "json", "csv", "markdown", "model-card"});
-    cmd.add_option("--plot", m_plot,
-                   "also write an SVG chart (energy and CO2e by component, with ranges) to FILE.svg")
+    cmd.add_option(
+           "--plot", m_plot,
+           "also write an SVG chart (energy and CO2e by component, with ranges; with a fleet, its load, "
+           "replicas and power over the day) to FILE.svg")
         ->type_name("FILE.svg")
         ->check(svg_file());
     m_catalog.add(cmd);
@@ -80,7 +84,10 @@ class EstimateCommand final : public Command {
     const Estimate e = estimate(s, *cat);
     const BudgetVerdict verdict = check_budgets(budget, e, policy);
     if (!m_plot.empty()) {
-      write_file_atomic(m_plot, render::estimate_chart(e, m_scenario.summary()));
+      // A fleet's chart is its day: load, replicas and power.
+      const bool fleet = e.inference && e.inference->fleet;
+      write_file_atomic(m_plot,
+                        fleet ? render::fleet_chart(e) : render::estimate_chart(e, m_scenario.summary()));
     }
     if (m_output.format == "model-card") {
       if (m_explain) {

@@ -53,7 +53,8 @@ bool wanted(const std::string& flag) {
 }
 
 bool is_budget(std::string_view key) {
-  return key == "max_energy" || key == "max_co2e" || key == "max_chip_hours";
+  return key == "max_energy" || key == "max_co2e" || key == "max_chip_hours" ||
+         key == "max_energy_per_request";
 }
 
 }  // namespace
@@ -145,7 +146,19 @@ Scenario ScenarioOptions::scenario() const {
   for (const auto& [key, text] : given()) {
     set_field(s, key, text, Origin::flag);
   }
+  read_load_profile(s);
   return s;
+}
+
+void read_load_profile(Scenario& s) {
+  if (!s.load_profile || !s.load_profile_csv.empty()) {
+    return;
+  }
+  const std::string& name = s.load_profile->value;
+  if (name == "flat" || name == "diurnal" || name == "business-hours") {
+    return;
+  }
+  s.load_profile_csv = read_file(name);  // parsed (and checked) by resolve
 }
 
 bool ScenarioOptions::any() const {

@@ -30,6 +30,10 @@ namespace llm_energy::cli {
 // suggestions and help are those of the full parser.
 void set_lean_flags(const std::vector<std::string>* flags);
 
+// Read the file a --load-profile names (not a built-in profile) into s.load_profile_csv, for
+// resolve to parse (the core does no I/O).
+void read_load_profile(Scenario& s);
+
 // Every scenario field as a flag, and --config FILE (add_config).
 class ScenarioOptions {
  public:

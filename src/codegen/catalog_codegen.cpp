@@ -76,6 +76,7 @@ std::string hardware(const Hardware& h) {
          ",\n      .scale_up_gbps = " + opt_datum(h.scale_up_gbps) +
          ",\n      .scale_up_domain = " + opt_datum(h.scale_up_domain) +
          ",\n      .scale_out_gbps = " + opt_datum(h.scale_out_gbps) +
+         ",\n      .idle_power_w = " + opt_datum(h.idle_power_w) +
          ",\n      .embodied_kgco2e = " + datum(h.embodied_kgco2e) +
          ",\n      .training_mfu = " + datum(h.training_mfu) +
          ",\n      .avg_power_fraction = " + datum(h.avg_power_fraction) +
@@ -158,7 +159,16 @@ std::string serving(const ServingModel& s) {
          ",\n      .memory_headroom = " + datum(s.memory_headroom) +
          ",\n      .default_batch = " + datum(s.default_batch) +
          ",\n      .default_input_tokens = " + datum(s.default_input_tokens) +
-         ",\n      .default_output_tokens = " + datum(s.default_output_tokens) + "}";
+         ",\n      .default_output_tokens = " + datum(s.default_output_tokens) +
+         ",\n      .host_idle_fraction = " + datum(s.host_idle_fraction) +
+         ",\n      .autoscale_lag_min = " + datum(s.autoscale_lag_min) +
+         ",\n      .autoscale_min_replicas = " + datum(s.autoscale_min_replicas) +
+         ",\n      .autoscale_step = " + datum(s.autoscale_step) +
+         ",\n      .diurnal_amplitude = " + datum(s.diurnal_amplitude) +
+         ",\n      .diurnal_peak_hour = " + datum(s.diurnal_peak_hour) +
+         ",\n      .business_start_hour = " + datum(s.business_start_hour) +
+         ",\n      .business_end_hour = " + datum(s.business_end_hour) +
+         ",\n      .business_off_share = " + datum(s.business_off_share) + "}";
 }
 
 // One function per list, each returning its vector (entries moved in, not copied from an

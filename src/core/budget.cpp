@@ -19,6 +19,7 @@ Budget budget_of(const Scenario& s) {
   take(s.max_energy, b.energy_kwh);
   take(s.max_co2e, b.co2e_kg);
   take(s.max_chip_hours, b.chip_hours);
+  take(s.max_energy_per_request, b.energy_per_request_kwh);
   return b;
 }
 
@@ -30,7 +31,7 @@ Budget tighter(const Budget& cap, const Budget& row) {
     return a ? a : b;
   };
   return {min(cap.energy_kwh, row.energy_kwh), min(cap.co2e_kg, row.co2e_kg),
-          min(cap.chip_hours, row.chip_hours)};
+          min(cap.chip_hours, row.chip_hours), min(cap.energy_per_request_kwh, row.energy_per_request_kwh)};
 }
 
 void check_policy(const BudgetPolicy& p) {
@@ -64,6 +65,22 @@ BudgetVerdict check_budgets(const Budget& b, const Estimate& e, const BudgetPoli
   one(b.energy_kwh, BudgetFigure::energy, e.total.energy_kwh);
   one(b.co2e_kg, BudgetFigure::co2e, e.total.co2e_kg);
   one(b.chip_hours, BudgetFigure::chip_hours, e.total.chip_hours);
+  if (b.energy_per_request_kwh && e.inference) {
+    // Per request: the fleet's facility figure (idle capacity included) when there is a fleet,
+    // else the busy replica's.
+    const InferenceEstimate& i = *e.inference;
+    Spread s = Spread::exact(0);
+    if (i.fleet) {
+      const Interval iv = i.fleet->interval.energy_per_request_facility_wh;
+      s = Spread::exact(i.fleet->energy_per_request_wh.facility / 1000.0);
+      s.at_high[0] = iv.high / 1000.0;
+    } else {
+      const double per = i.output_tokens_per_request / 3.6e6;
+      s = Spread::exact(i.energy_per_token_j * per);
+      s.at_high[0] = i.interval.energy_per_token_j.high * per;
+    }
+    one(b.energy_per_request_kwh, BudgetFigure::energy_per_request, s);
+  }
   return v;
 }
 

@@ -48,12 +48,15 @@ constexpr std::array<std::string_view, 22> k_training_fields = {"width_coefficie
                                                                 "checkpoint_interval_hours",
                                                                 "dataset_bytes_per_token",
                                                                 "storage_j_per_gb"};
-constexpr std::array<std::string_view, 20> k_serving_fields = {
+constexpr std::array<std::string_view, 29> k_serving_fields = {
     "memory_efficiency",   "kv_efficiency",        "compute_efficiency",     "prefill_efficiency",
     "layer_time_us",       "moe_layer_time_us",    "fp8_moe_layer_time_us",  "allreduce_time_us",
     "all_to_all_time_us",  "sequence_time_us",     "dequant_ops_per_weight", "active_floor",
     "power_memory_weight", "power_compute_weight", "legacy_busy_share",      "model_error",
-    "memory_headroom",     "default_batch",        "default_input_tokens",   "default_output_tokens"};
+    "memory_headroom",     "default_batch",        "default_input_tokens",   "default_output_tokens",
+    "host_idle_fraction",  "autoscale_lag_min",    "autoscale_min_replicas", "autoscale_step",
+    "diurnal_amplitude",   "diurnal_peak_hour",    "business_start_hour",    "business_end_hour",
+    "business_off_share"};
 constexpr std::array<std::string_view, 6> k_generation_fields = {
     "training_mfu", "avg_power_fraction",   "idle_power_fraction",
     "host_power_w", "host_embodied_kgco2e", "service_life_years"};
@@ -101,6 +104,7 @@ const Keys& hardware_keys() {
                  "scale_up_gbps",
                  "scale_up_domain",
                  "scale_out_gbps",
+                 "idle_power_w",
                  "embodied_kgco2e"};
     keys.insert(keys.end(), k_generation_fields.begin(), k_generation_fields.end());
     return keys;
@@ -683,7 +687,7 @@ Hardware read_hardware(const json& e, const Origins& o, const Generations& gens,
   h.memory_bandwidth_gbps = o.at("memory_bandwidth_gbps").positive(e, "memory_bandwidth_gbps", w);
   for (auto [key, field] :
        {std::pair{"scale_up_gbps", &h.scale_up_gbps}, std::pair{"scale_up_domain", &h.scale_up_domain},
-        std::pair{"scale_out_gbps", &h.scale_out_gbps}}) {
+        std::pair{"scale_out_gbps", &h.scale_out_gbps}, std::pair{"idle_power_w", &h.idle_power_w}}) {
     if (const json* v = find(e, key); v != nullptr && !v->is_null()) {
       *field = o.at(key).positive(e, key, w);
     }
@@ -817,7 +821,10 @@ void read_hardware_file(const Document& d, Catalog& cat) {
         &s.layer_time_us,       &s.moe_layer_time_us,    &s.fp8_moe_layer_time_us,  &s.allreduce_time_us,
         &s.all_to_all_time_us,  &s.sequence_time_us,     &s.dequant_ops_per_weight, &s.active_floor,
         &s.power_memory_weight, &s.power_compute_weight, &s.legacy_busy_share,      &s.model_error,
-        &s.memory_headroom,     &s.default_batch,        &s.default_input_tokens,   &s.default_output_tokens};
+        &s.memory_headroom,     &s.default_batch,        &s.default_input_tokens,   &s.default_output_tokens,
+        &s.host_idle_fraction,  &s.autoscale_lag_min,    &s.autoscale_min_replicas, &s.autoscale_step,
+        &s.diurnal_amplitude,   &s.diurnal_peak_hour,    &s.business_start_hour,    &s.business_end_hour,
+        &s.business_off_share};
     static_assert(std::size(fields) == k_serving_fields.size());
     for (std::size_t i = 0; i < k_serving_fields.size(); ++i) {
       const std::string key(k_serving_fields[i]);
@@ -828,7 +835,10 @@ void read_hardware_file(const Document& d, Catalog& cat) {
                                                               {"compute_efficiency", &s.compute_efficiency},
                                                               {"prefill_efficiency", &s.prefill_efficiency},
                                                               {"active_floor", &s.active_floor},
-                                                              {"legacy_busy_share", &s.legacy_busy_share}};
+                                                              {"legacy_busy_share", &s.legacy_busy_share},
+                                                              {"host_idle_fraction", &s.host_idle_fraction},
+                                                              {"diurnal_amplitude", &s.diurnal_amplitude},
+                                                              {"business_off_share", &s.business_off_share}};
     for (const auto& [key, datum] : fractions) {
       if (datum->high > 1.0) {
         o.at(key).fail(w + "." + key, "must lie in (0, 1]");

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "llm_energy/error.hpp"
@@ -399,22 +400,24 @@ std::optional<double> market_co2e_kg(const Resolved& r, double energy_kwh, doubl
 // Every figure must be a finite number: extreme inputs (1e300 tokens, a denormal MFU) that
 // overflow are bad input, never an inf or NaN in the output.
 void check_finite(const Estimate& e) {
-  for (const Figure& f : figures()) {
-    if (!f.present(e)) {
-      continue;
-    }
-    bool ok = true;
-    if (f.type == FigureType::number) {
-      ok = std::isfinite(f.number(e));
-    } else if (f.type == FigureType::interval) {
-      const Interval i = f.interval(e);
-      ok = std::isfinite(i.low) && std::isfinite(i.high);
-    }
-    if (!ok) {
-      throw InputError(
-          std::string("inputs out of range: the ") +
-          (f.section == Section::training ? "training" : "inference") +
-          " estimate overflows (check the magnitudes of --tokens, --params, --mfu and the power figures)");
+  for (const std::span<const Figure> list : {figures(), fleet_figures()}) {
+    for (const Figure& f : list) {
+      if (!f.present(e)) {
+        continue;
+      }
+      bool ok = true;
+      if (f.type == FigureType::number) {
+        ok = std::isfinite(f.number(e));
+      } else if (f.type == FigureType::interval) {
+        const Interval i = f.interval(e);
+        ok = std::isfinite(i.low) && std::isfinite(i.high);
+      }
+      if (!ok) {
+        throw InputError(
+            std::string("inputs out of range: the ") +
+            (f.section == Section::training ? "training" : "inference") +
+            " estimate overflows (check the magnitudes of --tokens, --params, --mfu and the power figures)");
+      }
     }
   }
   // The totals' variations are sums of the phases' (finite when theirs are, unless they
@@ -462,6 +465,22 @@ Estimate estimate(Resolved r, EstimateCache* cache) {
   if (r.inference) {
     e.inference = estimate_inference(r, cache != nullptr ? &cache->impl().inference : nullptr, e.total);
     e.inference->market_based_co2e_kg = market_co2e_kg(r, e.inference->energy_kwh, e.inference->co2e_kg);
+    if (r.fleet) {
+      // With a fleet, the inference phase's total is the fleet's day (idle capacity included):
+      // budgets, compare and sweep totals see what the fleet draws.
+      e.inference->fleet = estimate_fleet(*r.fleet, r.fleet_ranges);
+      const FleetEstimate& f = *e.inference->fleet;
+      e.total = empty_total();
+      if (e.training) {
+        estimate_training(r, nullptr, e.total);
+      }
+      e.total.energy_kwh += f.energy_spread;
+      e.total.co2e_kg += f.co2e_spread;
+      e.total.chip_hours += Spread::exact(f.chip_hours);
+      e.total.embodied_co2e_kg += model::embodied_co2e_kg(
+          f.chip_hours, r.hardware->embodied_kgco2e.value + r.hardware->host_embodied_kgco2e.value,
+          r.hardware->service_life_years.value);
+    }
   }
   e.total.market_based_co2e_kg = market_co2e_kg(r, e.total.energy_kwh.value, e.total.co2e_kg.value);
   e.assumptions = std::move(r.assumptions);

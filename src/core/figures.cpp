@@ -169,6 +169,71 @@ const auto k_all = std::to_array<Figure>({
     text("main_uncertainty", in, "Main uncertainty", S::text, LE_I(main_uncertainty)),
 });
 
+bool has_fleet(const Estimate& e) {
+  return e.inference && e.inference->fleet.has_value();
+}
+bool has_fleet_pools(const Estimate& e) {
+  return has_fleet(e) && !e.inference->fleet->prefill_hardware.empty();
+}
+constexpr Section fl = Section::fleet;
+#define LE_F(member) [](const Estimate& e) { return e.inference->fleet->member; }
+#define LE_FI(member) [](const Estimate& e) { return e.inference->fleet->interval.member; }
+
+Figure fleet_number(std::string_view key, std::string_view unit, std::string_view label, Show show,
+                    std::string_view suffix, double (*get)(const Estimate&),
+                    bool (*present)(const Estimate&) = &has_fleet) {
+  return {key,    fl,           T::number, unit, label,     show,
+          suffix, Across::none, present,   get,  k_no_text, k_no_interval};
+}
+
+const auto k_fleet = std::to_array<Figure>({
+    fleet_number("requests_per_day", "requests", "Load", S::fleet_load, "", LE_F(requests_per_day)),
+    {"provisioning", fl, T::text, "", "", S::none, "", Across::none, &has_fleet, k_no_number,
+     [](const Estimate& e) { return std::string_view(e.inference->fleet->provisioning); }, k_no_interval},
+    {"load_profile", fl, T::text, "", "", S::none, "", Across::none, &has_fleet, k_no_number,
+     [](const Estimate& e) { return std::string_view(e.inference->fleet->profile); }, k_no_interval},
+    {"prefill_hardware", fl, T::text, "", "", S::none, "", Across::none, &has_fleet_pools, k_no_number,
+     [](const Estimate& e) { return e.inference->fleet->prefill_hardware; }, k_no_interval},
+    {"decode_hardware", fl, T::text, "", "", S::none, "", Across::none, &has_fleet, k_no_number,
+     [](const Estimate& e) { return e.inference->fleet->decode_hardware; }, k_no_interval},
+    fleet_number("batch_size", "sequences", "Replica", S::fleet_replica, "", LE_F(batch)),
+    fleet_number("chips_per_replica", "chips", "", S::none, "", LE_F(chips_per_replica)),
+    fleet_number("replicas_peak", "replicas", "", S::none, "", LE_F(replicas_peak)),
+    fleet_number("chips_peak", "chips", "Chips provisioned", S::fleet_chips, "", LE_F(chips_peak)),
+    fleet_number("chips_mean", "chips", "", S::none, "", LE_F(chips_mean)),
+    fleet_number("utilisation_mean", "fraction", "Utilisation (busy chip-time)", S::plain, "",
+                 LE_F(utilisation_mean)),
+    fleet_number("time_per_output_token_ms", "ms", "Latency", S::fleet_latency, "", LE_F(tpot_ms)),
+    fleet_number("time_to_first_token_ms", "ms", "", S::none, "", LE_F(ttft_ms)),
+    fleet_number("kv_transfer_ms", "ms", "KV-cache transfer", S::plain, " ms", LE_F(kv_transfer_ms),
+                 &has_fleet_pools),
+    fleet_number("energy_per_request_wh.active_accelerator", "Wh", "Per request, active accelerators",
+                 S::plain, " Wh", LE_F(energy_per_request_wh.active_accelerator)),
+    fleet_number("energy_per_request_wh.server", "Wh", "Per request, servers", S::plain, " Wh",
+                 LE_F(energy_per_request_wh.server)),
+    fleet_number("energy_per_request_wh.fleet", "Wh", "Per request, fleet (with idle)", S::plain, " Wh",
+                 LE_F(energy_per_request_wh.fleet)),
+    fleet_number("energy_per_request_wh.facility", "Wh", "Per request, facility (Wh)", S::plain_range, " Wh",
+                 LE_F(energy_per_request_wh.facility)),
+    fleet_number("breakdown.active_accelerator", "fraction", "Energy split", S::fleet_breakdown, "",
+                 LE_F(breakdown.active_accelerator)),
+    fleet_number("breakdown.host", "fraction", "", S::none, "", LE_F(breakdown.host)),
+    fleet_number("breakdown.idle", "fraction", "", S::none, "", LE_F(breakdown.idle)),
+    fleet_number("breakdown.overhead", "fraction", "", S::none, "", LE_F(breakdown.overhead)),
+    fleet_number("facility_to_active", "ratio", "Facility / active accelerators", S::plain, "x",
+                 LE_F(full_to_active)),
+    fleet_number("energy_kwh", "kWh", "Energy per day, facility", S::energy_range, "", LE_F(energy_kwh)),
+    fleet_number("co2e_kg", "kg", "CO2e per day", S::mass_range, "", LE_F(co2e_kg)),
+    {"energy_per_request_wh.facility", fl, T::interval, "Wh", "", S::none, "", Across::none, &has_fleet,
+     k_no_number, k_no_text, LE_FI(energy_per_request_facility_wh)},
+    {"energy_kwh", fl, T::interval, "kWh", "", S::none, "", Across::none, &has_fleet, k_no_number, k_no_text,
+     LE_FI(energy_kwh)},
+    {"co2e_kg", fl, T::interval, "kg", "", S::none, "", Across::none, &has_fleet, k_no_number, k_no_text,
+     LE_FI(co2e_kg)},
+});
+
+#undef LE_F
+#undef LE_FI
 #undef LE_T
 #undef LE_I
 #undef LE_TI
@@ -177,7 +242,11 @@ const auto k_all = std::to_array<Figure>({
 }  // namespace
 
 std::string_view to_string(Section s) {
-  return s == Section::training ? "training" : "inference";
+  return s == Section::training ? "training" : s == Section::inference ? "inference" : "fleet";
+}
+
+std::span<const Figure> fleet_figures() {
+  return k_fleet;
 }
 
 std::span<const Figure> figures() {
@@ -185,7 +254,8 @@ std::span<const Figure> figures() {
 }
 
 const Figure* find_figure(Section section, std::string_view key, FigureType type) {
-  for (const auto& f : k_all) {
+  for (const auto& f :
+       section == Section::fleet ? std::span<const Figure>(k_fleet) : std::span<const Figure>(k_all)) {
     if (f.section == section && f.type == type && f.key == key) {
       return &f;
     }

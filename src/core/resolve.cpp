@@ -604,6 +604,15 @@ void resolve_inference(const Scenario& s, const Catalog& cat, const Hardware& hw
     Assumption& a =
         rec.number("inference_tokens", Range::exact(in.tokens), "tokens", OriginKind::default_value);
     a.basis = Basis::same_as_tokens;
+  } else if (s.requests_per_day || s.request_rate || !s.load_profile_csv.empty()) {
+    // A fleet: one day of its requests (a profile file's own rates when no rate is given).
+    const double per_day =
+        s.requests_per_day ? s.requests_per_day->value
+        : s.request_rate   ? s.request_rate->value * 86400.0
+                           : parse_load_profile(s.load_profile_csv, s.load_profile->value).mean() * 86400.0;
+    require_positive(per_day, s.requests_per_day ? "requests_per_day" : "request_rate");
+    in.tokens = per_day * output_tokens;
+    rec.number("inference_tokens", Range::exact(in.tokens), "tokens", OriginKind::derived);
   } else {
     // No count given: one request (what a local user asks first: the cost of one answer).
     in.tokens = output_tokens;
@@ -707,6 +716,7 @@ void resolve_inference(const Scenario& s, const Catalog& cat, const Hardware& hw
     a.basis = Basis::smallest_replica;
     a.detail = headroom;
   }
+  in.max_batch = s.batch_size ? batch.value : std::min(admits(chips), 4096.0);
   const double admitted = std::min(batch.value, admits(chips));
   if (admitted < batch.value) {
     batch = Range::exact(admitted);
@@ -803,6 +813,221 @@ void resolve_inference(const Scenario& s, const Catalog& cat, const Hardware& hw
     a.basis = Basis::model_error;
   }
   r.inference = in;
+}
+
+bool has_fleet_fields(const Scenario& s) {
+  return s.requests_per_day || s.request_rate || s.load_profile || s.max_tpot_ms || s.max_ttft_ms ||
+         s.provisioning || s.redundancy || s.autoscale_min_replicas || s.autoscale_step ||
+         s.autoscale_lag_min || s.prefill_hardware || s.decode_hardware;
+}
+
+// The pool of replicas of resolved inputs `r` (its hardware, replica and factors).
+FleetPool pool_of(const Resolved& r, PoolRole role, const Catalog& cat, Recorder* rec) {
+  const Hardware& hw = *r.hardware;
+  const InferenceInputs& in = *r.inference;
+  FleetPool p;
+  p.role = role;
+  p.hardware = hw.id;
+  p.setup = in.setup;
+  p.factors = in.factors;
+  p.max_batch = in.max_batch;
+  p.host_idle_fraction = cat.serving.host_idle_fraction.value;
+  p.scale_out_gbps =
+      hw.scale_out_gbps ? hw.scale_out_gbps->value : cat.training.fallback_scale_out_gbps.value;
+  // Idle draw: the entry's measured figure, else the generation's idle fraction of TDP.
+  const char* key = role == PoolRole::prefill  ? "prefill_idle_power_w"
+                    : role == PoolRole::decode ? "decode_idle_power_w"
+                                               : "idle_power_w";
+  if (hw.idle_power_w) {
+    p.idle_w = hw.idle_power_w->value;
+    if (rec != nullptr) {
+      rec->cited(key, hw.idle_power_w->range(), "W", hw.id, *hw.idle_power_w);
+    }
+  } else {
+    p.idle_w = hw.idle_power_fraction.value * hw.tdp_w.value * r.cap_power_factor;
+    if (rec != nullptr) {
+      Assumption& a = rec->number(key, Range::exact(p.idle_w), "W", OriginKind::catalog);
+      a.entry = hw.id;
+      a.basis = Basis::cited;
+      a.datum = &hw.idle_power_fraction;
+    }
+  }
+  return p;
+}
+
+// The inputs of `s` on other hardware, for a prefill or decode pool: the same model, requests
+// and precision, its own replica (the smallest that fits) and catalog figures.
+Resolved resolve_on(const Scenario& s, std::string_view hardware, double tokens, const Catalog& cat) {
+  Scenario o = s;
+  o.hardware = Given<std::string>{std::string(hardware), Origin::flag};
+  o.phase = Given<Phase>{Phase::inference, Origin::flag};
+  o.requests_per_day.reset();
+  o.request_rate.reset();
+  o.load_profile.reset();
+  o.max_tpot_ms.reset();
+  o.max_ttft_ms.reset();
+  o.provisioning.reset();
+  o.redundancy.reset();
+  o.autoscale_min_replicas.reset();
+  o.autoscale_step.reset();
+  o.autoscale_lag_min.reset();
+  o.prefill_hardware.reset();
+  o.decode_hardware.reset();
+  o.inference_chips.reset();
+  o.requests.reset();
+  o.tokens.reset();
+  o.inference_tokens = Given<double>{tokens, Origin::flag};
+  return resolve(o, cat);
+}
+
+void resolve_fleet(const Scenario& s, const Catalog& cat, Resolved& r, Recorder& rec) {
+  const ServingModel& sm = cat.serving;
+  if (s.power_watts) {
+    throw InputError(
+        "power_watts: a fleet needs the catalog's busy, idle and host power (drop --power-watts)");
+  }
+  FleetInputs f;
+  // The rate.
+  if (s.requests_per_day && s.request_rate) {
+    throw InputError("conflicting inputs: give --requests-per-day or --request-rate, not both");
+  }
+  if (s.requests && (s.requests_per_day || s.request_rate)) {
+    throw InputError(
+        "conflicting inputs: give --requests (a total) or a fleet rate (--requests-per-day), not both");
+  }
+  constexpr double k_max_per_day = 1e11;
+  if (s.requests_per_day) {
+    require_positive(s.requests_per_day->value, "requests_per_day");
+    if (s.requests_per_day->value > k_max_per_day) {
+      throw InputError("requests_per_day: at most 1e11 (a thousand times the largest public services)");
+    }
+    f.requests_per_s = s.requests_per_day->value / 86400.0;
+    rec.given("requests_per_day", s.requests_per_day->value, "requests/day", s.requests_per_day->origin);
+  } else if (s.request_rate) {
+    require_positive(s.request_rate->value, "request_rate");
+    if (s.request_rate->value * 86400.0 > k_max_per_day) {
+      throw InputError("request_rate: at most 1.16e6 requests per second");
+    }
+    f.requests_per_s = s.request_rate->value;
+    rec.given("request_rate", s.request_rate->value, "requests/s", s.request_rate->origin);
+  }
+  // The load profile.
+  const std::string profile = s.load_profile ? s.load_profile->value : "flat";
+  if (auto b = builtin_load_profile(profile, sm.diurnal_amplitude.value, sm.diurnal_peak_hour.value,
+                                    sm.business_start_hour.value, sm.business_end_hour.value,
+                                    sm.business_off_share.value)) {
+    f.profile = *b;
+    const OriginKind o = s.load_profile ? origin_of(s.load_profile->origin) : OriginKind::default_value;
+    if (profile == "diurnal") {
+      Assumption& a = rec.cited("load_profile", sm.diurnal_amplitude.range(), "amplitude", "diurnal",
+                                sm.diurnal_amplitude);
+      a.origin = o;
+    } else if (profile == "business-hours") {
+      Assumption& a = rec.cited("load_profile", sm.business_off_share.range(), "off-hours share",
+                                "business-hours", sm.business_off_share);
+      a.origin = o;
+    } else {
+      rec.text("load_profile", "flat", o);
+    }
+  } else if (!s.load_profile_csv.empty()) {
+    f.profile = parse_load_profile(s.load_profile_csv, profile);
+    rec.text("load_profile", "file", origin_of(s.load_profile->origin));
+    if (f.requests_per_s == 0) {
+      f.requests_per_s = f.profile.mean();  // the file's rates, as given
+    }
+  } else {
+    throw InputError("load_profile: '" + profile.substr(0, 60) +
+                     "' is not flat, diurnal or business-hours (or a readable CSV file hour,rate)");
+  }
+  if (!(f.requests_per_s > 0)) {
+    throw InputError("a fleet needs --requests-per-day, --request-rate or a --load-profile file of rates");
+  }
+  // Latency targets.
+  if (s.max_tpot_ms) {
+    require_positive(s.max_tpot_ms->value, "max_tpot_ms");
+    f.max_tpot_s = s.max_tpot_ms->value / 1e3;
+    rec.given("max_tpot_ms", s.max_tpot_ms->value, "ms", s.max_tpot_ms->origin);
+  }
+  if (s.max_ttft_ms) {
+    require_positive(s.max_ttft_ms->value, "max_ttft_ms");
+    f.max_ttft_s = s.max_ttft_ms->value / 1e3;
+    rec.given("max_ttft_ms", s.max_ttft_ms->value, "ms", s.max_ttft_ms->origin);
+  }
+  // Provisioning.
+  f.provisioning = s.provisioning && s.provisioning->value == "autoscale" ? Provisioning::autoscale
+                                                                          : Provisioning::static_peak;
+  rec.text("provisioning", to_string(f.provisioning),
+           s.provisioning ? origin_of(s.provisioning->origin) : OriginKind::default_value);
+  if (s.redundancy) {
+    const double x = s.redundancy->value;
+    if (!(x >= 0) || (x >= 1 && x != std::floor(x)) || x > 10000) {
+      throw InputError(
+          "redundancy: give spare replicas (a whole number, e.g. 1 for N+1) or a fraction in [0, 1)");
+    }
+    f.redundancy = x;
+    rec.given("redundancy", x, x >= 1 ? "replicas" : "fraction", s.redundancy->origin);
+  }
+  auto knob = [&](const std::optional<Given<double>>& g, const char* key, const Datum& d, const char* unit,
+                  bool integer, double min) {
+    if (g) {
+      if (!(g->value >= min) || g->value > 1e6) {
+        throw InputError(std::string(key) + ": must lie in [" + short_number(min) + ", 1e6]");
+      }
+      if (integer) {
+        require_integer(g->value, key);
+      }
+      rec.given(key, g->value, unit, g->origin);
+      return g->value;
+    }
+    if (f.provisioning == Provisioning::autoscale) {
+      rec.cited(key, d.range(), unit, "serving_model", d);
+    }
+    return d.value;
+  };
+  f.min_replicas = knob(s.autoscale_min_replicas, "autoscale_min_replicas", sm.autoscale_min_replicas,
+                        "replicas", true, 1);
+  f.step = knob(s.autoscale_step, "autoscale_step", sm.autoscale_step, "replicas", true, 1);
+  f.lag_h = knob(s.autoscale_lag_min, "autoscale_lag_min", sm.autoscale_lag_min, "minutes", false, 0) / 60.0;
+  if (f.provisioning == Provisioning::static_peak &&
+      (s.autoscale_min_replicas || s.autoscale_step || s.autoscale_lag_min)) {
+    throw InputError("the --autoscale-* settings need --provisioning autoscale");
+  }
+  // Pools: one colocated, or prefill and decode apart.
+  if (s.prefill_hardware || s.decode_hardware) {
+    const double tokens = r.inference->tokens;
+    for (const auto& [g, role] : {std::pair{&s.prefill_hardware, PoolRole::prefill},
+                                  std::pair{&s.decode_hardware, PoolRole::decode}}) {
+      if (*g) {
+        const Hardware& other = cat.find_hardware((*g)->value);
+        Assumption& a = rec.text(role == PoolRole::prefill ? "prefill_hardware" : "decode_hardware", other.id,
+                                 origin_of((*g)->origin));
+        a.basis = Basis::entry_name;
+        a.word = other.name;
+        const Resolved o = resolve_on(s, other.id, tokens, cat);
+        rec.number(role == PoolRole::prefill ? "prefill_inference_chips" : "decode_inference_chips",
+                   Range::exact(o.inference->setup.chips), "chips", OriginKind::derived);
+        f.pools.push_back(pool_of(o, role, cat, &rec));
+      } else {
+        f.pools.push_back(pool_of(r, role, cat, &rec));
+      }
+    }
+  } else {
+    f.pools.push_back(pool_of(r, PoolRole::colocated, cat, &rec));
+  }
+  {
+    Assumption& a = rec.cited("host_idle_fraction", sm.host_idle_fraction.range(), "fraction",
+                              "serving_model", sm.host_idle_fraction);
+    a.basis = Basis::cited;
+  }
+  f.intensity_g_per_kwh = r.grid.intensity.value;
+  FleetRanges& q = r.fleet_ranges;
+  q.time_overhead = r.range(Uncertain::serving_model_error);
+  const Range host = r.range(Uncertain::host_power);
+  q.host_factor =
+      host.value > 0 ? Range{host.low / host.value, 1.0, host.high / host.value} : Range::exact(1);
+  q.pue = r.grid.pue;
+  q.intensity = r.grid.intensity;
+  r.fleet = std::move(f);
 }
 
 }  // namespace
@@ -909,7 +1134,8 @@ Resolved resolve(const Scenario& s, const Catalog& cat) {
   Resolved r;
   Recorder rec(&r.assumptions);
   r.assumptions.reserve(32);
-  r.phase = s.phase ? s.phase->value : Phase::both;
+  // A fleet without training tokens is a serving question: the inference phase.
+  r.phase = s.phase ? s.phase->value : (has_fleet_fields(s) && !s.tokens ? Phase::inference : Phase::both);
   // The researcher's path: a run known by its chip-hours alone is a training footprint.
   const bool hours_only = s.chip_hours && !s.params && !s.model && !s.tokens;
   if (hours_only) {
@@ -1039,6 +1265,9 @@ Resolved resolve(const Scenario& s, const Catalog& cat) {
   }
   if (r.phase != Phase::training) {
     resolve_inference(s, cat, hw, size, shape, compute, r, rec);
+    if (has_fleet_fields(s)) {
+      resolve_fleet(s, cat, r, rec);
+    }
   }
   return r;
 }

@@ -31,6 +31,7 @@ constexpr std::array<std::string_view, 8> k_precisions = {"fp32", "tf32", "bf16"
 constexpr std::array<std::string_view, 2> k_sparsities = {"dense", "2:4"};
 constexpr std::array<std::string_view, 2> k_stacks = {"current", "legacy"};
 constexpr std::array<std::string_view, 3> k_facilities = {"hyperscale", "colocation", "enterprise"};
+constexpr std::array<std::string_view, 2> k_provisioning = {"static", "autoscale"};
 
 struct Binding {
   FieldSpec spec;
@@ -38,7 +39,7 @@ struct Binding {
 };
 
 // The single table of scenario fields: key, kind, unit, help, and where it is stored.
-const std::array<Binding, 44> k_bindings = {{
+const std::array<Binding, 57> k_bindings = {{
     {{"tokens", FieldKind::count, "tokens", "training tokens D (e.g. 1e8, 2T)"}, &Scenario::tokens},
     {{"params", FieldKind::count, "parameters", "model parameters N (e.g. 7e9, 70B)"}, &Scenario::params},
     {{"active_params", FieldKind::count, "parameters", "parameters active per token (MoE); default --params"},
@@ -126,6 +127,39 @@ const std::array<Binding, 44> k_bindings = {{
       "host)",
       k_stacks},
      &Scenario::serving_stack},
+    {{"requests_per_day", FieldKind::count, "requests/day",
+      "fleet: requests per day (e.g. 10M); sizes replicas for a daily load"},
+     &Scenario::requests_per_day},
+    {{"request_rate", FieldKind::count, "requests/s", "fleet: mean requests per second (instead of per day)"},
+     &Scenario::request_rate},
+    {{"load_profile", FieldKind::text, "",
+      "fleet: daily load shape: flat (default), diurnal, business-hours, or a CSV file hour,rate"},
+     &Scenario::load_profile},
+    {{"max_tpot_ms", FieldKind::count, "ms",
+      "fleet: time per output token target; sets the batch per replica"},
+     &Scenario::max_tpot_ms},
+    {{"max_ttft_ms", FieldKind::count, "ms",
+      "fleet: time to first token target, queueing included (M/M/c); adds replicas"},
+     &Scenario::max_ttft_ms},
+    {{"provisioning", FieldKind::choice, "",
+      "fleet: static (for the peak, default) or autoscale (follows the load with a lag)", k_provisioning},
+     &Scenario::provisioning},
+    {{"redundancy", FieldKind::count, "replicas",
+      "fleet: spare replicas (1 = N+1), or a fraction of those needed (0.2); default 0"},
+     &Scenario::redundancy},
+    {{"autoscale_min_replicas", FieldKind::count, "replicas", "fleet: fewest replicas kept; default 1"},
+     &Scenario::autoscale_min_replicas},
+    {{"autoscale_step", FieldKind::count, "replicas",
+      "fleet: replicas added or removed at a time; default 1"},
+     &Scenario::autoscale_step},
+    {{"autoscale_lag_min", FieldKind::count, "minutes",
+      "fleet: minutes to start or stop a replica; default 10"},
+     &Scenario::autoscale_lag_min},
+    {{"prefill_hardware", FieldKind::text, "",
+      "fleet: disaggregated serving: prefill on this accelerator (KV cache sent over scale_out_gbps)"},
+     &Scenario::prefill_hardware},
+    {{"decode_hardware", FieldKind::text, "", "fleet: disaggregated serving: decode on this accelerator"},
+     &Scenario::decode_hardware},
     {{"model", FieldKind::text, "", "model id from 'llm-energy models list' (sets params and shape)"},
      &Scenario::model},
     {{"layers", FieldKind::count, "", "transformer layers"}, &Scenario::layers},
@@ -143,6 +177,10 @@ const std::array<Binding, 44> k_bindings = {{
      &Scenario::max_co2e},
     {{"max_chip_hours", FieldKind::count, "chip-hours", "chip-hours budget (exit 1 when exceeded)"},
      &Scenario::max_chip_hours},
+    {{"max_energy_per_request", FieldKind::energy, "kWh",
+      "facility energy per request budget, e.g. 0.5Wh (the fleet's when a fleet is given; exit 1 when "
+      "exceeded)"},
+     &Scenario::max_energy_per_request},
     {{"id", FieldKind::text, "", "row id (batch)"}, &Scenario::id},
 }};
 
@@ -551,9 +589,11 @@ void apply_config_json(Scenario& s, std::string_view text, std::string_view name
                          std::string(json_type_name(it.value())));
       }
       for (auto b = it.value().begin(); b != it.value().end(); ++b) {
-        if (b.key() != "max_energy" && b.key() != "max_co2e" && b.key() != "max_chip_hours") {
-          throw InputError(file + ": unknown budget key '" + printable(b.key()) + "'" +
-                           did_you_mean(b.key(), {"max_energy", "max_co2e", "max_chip_hours"}));
+        if (b.key() != "max_energy" && b.key() != "max_co2e" && b.key() != "max_chip_hours" &&
+            b.key() != "max_energy_per_request") {
+          throw InputError(
+              file + ": unknown budget key '" + printable(b.key()) + "'" +
+              did_you_mean(b.key(), {"max_energy", "max_co2e", "max_chip_hours", "max_energy_per_request"}));
         }
         apply(b.key(), b.value(), "budget." + b.key());
       }

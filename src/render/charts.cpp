@@ -207,6 +207,52 @@ std::string sweep_chart(const std::vector<std::string>& keys, const std::vector<
   return svg::line_chart(c);
 }
 
+std::string fleet_chart(const Estimate& e) {
+  const FleetEstimate& f = *e.inference->fleet;
+  svg::LineChart c;
+  c.title = "llm-energy " + std::string(k_version) + ": serving fleet over the day (" +
+            std::string(e.hardware) + ", " + std::string(f.provisioning) + ")";
+  c.x_label = "hour of the day";
+  c.x_unit = "h";
+  c.y_quantity = svg::Quantity::plain;
+  c.y_label = "Share of the day's peak [fraction]";
+  c.log_x = false;
+  c.log_y = false;
+  double peak_load = 0;
+  double peak_prov = 0;
+  double peak_power = 0;
+  for (const auto& iv : f.intervals) {
+    peak_load = std::max(peak_load, iv.requests_per_s);
+    peak_prov = std::max(peak_prov, iv.replicas_provisioned);
+    peak_power = std::max(peak_power, iv.power_kw);
+  }
+  svg::Series load{"load (peak " + sig3(peak_load) + " requests/s)", {}, {}};
+  svg::Series prov{"replicas provisioned (peak " + sig3(peak_prov) + ")", {}, {}};
+  svg::Series busy{"replicas busy (same scale)", {}, {}};
+  svg::Series power{"facility power (peak " + sig3(peak_power) + " kW)", {}, {}};
+  for (const auto& iv : f.intervals) {
+    // Steps: each interval's value at its start and its end.
+    for (double x : {iv.start_h, iv.start_h + iv.hours}) {
+      load.x.push_back(x);
+      load.y.push_back(peak_load > 0 ? iv.requests_per_s / peak_load : 0.0);
+      prov.x.push_back(x);
+      prov.y.push_back(peak_prov > 0 ? iv.replicas_provisioned / peak_prov : 0.0);
+      busy.x.push_back(x);
+      busy.y.push_back(peak_prov > 0 ? iv.replicas_busy / peak_prov : 0.0);
+      power.x.push_back(x);
+      power.y.push_back(peak_power > 0 ? iv.power_kw / peak_power : 0.0);
+    }
+  }
+  c.series = {load, prov, busy, power};
+  c.desc =
+      "Load, replicas provisioned and busy, and facility power per interval of the day, each as a share of "
+      "its peak; " +
+      human_count(f.requests_per_day) + " requests a day, " + sig3(f.chips_peak) + " chips at the peak, " +
+      energy_with_range(f.energy_kwh, f.interval.energy_kwh.low, f.interval.energy_kwh.high) +
+      " a day at the facility.";
+  return svg::line_chart(c);
+}
+
 std::string schedule_chart(const std::vector<whatif::IntensitySeries>& series,
                            const whatif::ScheduleResult& r, const whatif::ScheduleRequest& q) {
   std::int64_t t0 = series.front().start;

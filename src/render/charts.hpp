@@ -17,6 +17,10 @@ namespace llm_energy::render {
 // `scenario` (the flags given, "--params 7B --tokens 2T") is shown under the title when not empty.
 [[nodiscard]] std::string estimate_chart(const Estimate& e, std::string_view scenario = {});
 
+// The serving fleet over the day: load, replicas provisioned and busy, and facility power, each
+// as a share of its peak (the peaks in the legend). Needs e.inference->fleet.
+[[nodiscard]] std::string fleet_chart(const Estimate& e);
+
 // Bars per row (baseline and variants): facility energy with its range, and operational CO2e.
 [[nodiscard]] std::string compare_chart(const whatif::Comparison& c, std::string_view scenario = {});
 

@@ -416,6 +416,10 @@ bool has_section(const Estimate& e, Section s) {
 
 constexpr std::array<Section, 2> k_sections = {Section::training, Section::inference};
 
+bool has_fleet(const Estimate& e) {
+  return e.inference && e.inference->fleet.has_value();
+}
+
 }  // namespace
 
 namespace {
@@ -454,6 +458,47 @@ json total_json(const Estimate& e) {
 
 }  // namespace
 
+json fleet_json(const Estimate& e) {
+  json obj = json::object();
+  if (!has_fleet(e)) {
+    return obj;
+  }
+  for (const Figure& f : fleet_figures()) {
+    if (!f.present(e)) {
+      continue;
+    }
+    const std::string key(f.key);
+    const auto dot = key.find('.');
+    json& base = f.type == FigureType::interval ? obj["interval"] : obj;
+    json& slot = dot == std::string::npos ? base[key] : base[key.substr(0, dot)][key.substr(dot + 1)];
+    switch (f.type) {
+      case FigureType::number:
+        slot = round6(f.number(e));
+        break;
+      case FigureType::text:
+        slot = f.text(e);
+        break;
+      case FigureType::interval: {
+        const Interval i = f.interval(e);
+        slot = json::array({round6(i.low), round6(i.high)});
+        break;
+      }
+    }
+  }
+  json rows = json::array();
+  for (const FleetInterval& iv : e.inference->fleet->intervals) {
+    rows.push_back({{"start_h", round6(iv.start_h)},
+                    {"hours", round6(iv.hours)},
+                    {"requests_per_s", round6(iv.requests_per_s)},
+                    {"replicas_provisioned", round6(iv.replicas_provisioned)},
+                    {"replicas_busy", round6(iv.replicas_busy)},
+                    {"batch", round6(iv.batch)},
+                    {"power_kw", round6(iv.power_kw)}});
+  }
+  obj["intervals"] = std::move(rows);
+  return obj;
+}
+
 json to_json(const Estimate& e) {
   json j;
   j["schema"] = "llm-energy/estimate/1";
@@ -484,6 +529,9 @@ json to_json(const Estimate& e) {
           break;
         }
       }
+    }
+    if (s == Section::inference && has_fleet(e)) {
+      obj["fleet"] = fleet_json(e);
     }
   }
   if (e.training && e.inference) {
@@ -558,11 +606,60 @@ void append_json_members(std::string& out, const Estimate& e) {
     if (in_interval) {
       out += '}';
     }
+    if (s == Section::inference && has_fleet(e)) {
+      out += ",\"fleet\":";
+      out += fleet_json(e).dump(-1, ' ', false, json::error_handler_t::replace);
+    }
     out += '}';
   }
   if (e.training && e.inference) {
     out += ",\"total\":";
     out += total_json(e).dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+}
+
+const std::vector<std::string>& fleet_csv_columns() {
+  static const std::vector<std::string> k_columns = [] {
+    std::vector<std::string> names;
+    for (const Figure& f : fleet_figures()) {
+      if (f.type == FigureType::interval) {
+        names.push_back("inference.fleet.interval." + std::string(f.key) + ".low");
+        names.push_back("inference.fleet.interval." + std::string(f.key) + ".high");
+      } else {
+        names.push_back("inference.fleet." + std::string(f.key));
+      }
+    }
+    return names;
+  }();
+  return k_columns;
+}
+
+void append_fleet_csv_values(std::string& out, const Estimate& e) {
+  for (const Figure& f : fleet_figures()) {
+    const bool present = f.present(e);
+    out += ',';
+    switch (f.type) {
+      case FigureType::number:
+        if (present) {
+          append_number6(out, f.number(e));
+        }
+        break;
+      case FigureType::text:
+        if (present) {
+          append_csv_field(out, f.text(e));
+        }
+        break;
+      case FigureType::interval: {
+        if (present) {
+          append_number6(out, f.interval(e).low);
+        }
+        out += ',';
+        if (present) {
+          append_number6(out, f.interval(e).high);
+        }
+        break;
+      }
+    }
   }
 }
 
@@ -726,6 +823,36 @@ std::string row_text(const Figure& f, const Estimate& e) {
       return sig3(i.tokens_per_second) + " tokens/s, " + sig3(i.time_per_output_token_ms) +
              " ms per output token";
     }
+    case Show::fleet_load: {
+      const auto& fl = *e.inference->fleet;
+      return human_count(fl.requests_per_day) + " requests/day (" + escape_control(fl.profile) + "), " +
+             std::string(fl.provisioning) + " provisioning";
+    }
+    case Show::fleet_replica: {
+      const auto& fl = *e.inference->fleet;
+      std::string s =
+          sig3(fl.chips_per_replica) + " x " + std::string(fl.decode_hardware) + ", batch " + sig3(fl.batch);
+      if (!fl.prefill_hardware.empty()) {
+        s += "; prefill on " + std::string(fl.prefill_hardware);
+      }
+      return s;
+    }
+    case Show::fleet_chips: {
+      const auto& fl = *e.inference->fleet;
+      return sig3(fl.chips_peak) + " at the peak (" + sig3(fl.replicas_peak) + " replicas), " +
+             sig3(fl.chips_mean) + " on average";
+    }
+    case Show::fleet_latency: {
+      const auto& fl = *e.inference->fleet;
+      return sig3(fl.tpot_ms) + " ms per output token, " + sig3(fl.ttft_ms) +
+             " ms to the first token (busiest interval)";
+    }
+    case Show::fleet_breakdown: {
+      const auto& b = e.inference->fleet->breakdown;
+      auto pct = [](double x) { return fmt::format("{:.0f}%", 100.0 * x); };
+      return pct(b.active_accelerator) + " active accelerators, " + pct(b.host) + " host, " + pct(b.idle) +
+             " idle capacity, " + pct(b.overhead) + " facility overhead";
+    }
   }
   return "";
 }
@@ -739,7 +866,7 @@ struct Row {
 
 std::vector<Row> section_rows(const Estimate& e, Section s) {
   std::vector<Row> rows;
-  for (const Figure& f : figures()) {
+  for (const Figure& f : s == Section::fleet ? fleet_figures() : figures()) {
     if (f.section == s && f.show != Show::none && f.present(e)) {
       rows.push_back({std::string(f.label), row_text(f, e)});
     }
@@ -748,7 +875,9 @@ std::vector<Row> section_rows(const Estimate& e, Section s) {
 }
 
 std::string section_title(Section s) {
-  return s == Section::training ? "Training" : "Inference";
+  return s == Section::training    ? "Training"
+         : s == Section::inference ? "Inference"
+                                   : "Serving fleet (one day)";
 }
 
 // The total rows, when both phases ran.
@@ -797,6 +926,14 @@ std::string render_table(const Estimate& e, const Style& style) {
       t.add({std::move(r.label), std::move(r.value)});
     }
     out += t.str(false);
+    if (s == Section::inference && has_fleet(e)) {
+      out += "\n" + bold + section_title(Section::fleet) + reset + "\n";
+      TextTable ft({{.width = 34}, {}}, "  ", "");
+      for (auto& r : section_rows(e, Section::fleet)) {
+        ft.add({std::move(r.label), std::move(r.value)});
+      }
+      out += ft.str(false);
+    }
   }
   if (const auto rows = total_rows(e); !rows.empty()) {
     out += "\n" + bold + k_total_title + reset + "\n";
@@ -830,6 +967,13 @@ std::string render_markdown(const Estimate& e, const BudgetVerdict* budget) {
       out += "| " + r.label + " | " + r.value + " |\n";
     }
     out += "\n";
+    if (s == Section::inference && has_fleet(e)) {
+      out += "| " + section_title(Section::fleet) + " | value |\n| --- | --- |\n";
+      for (const auto& r : section_rows(e, Section::fleet)) {
+        out += "| " + r.label + " | " + r.value + " |\n";
+      }
+      out += "\n";
+    }
   }
   if (const auto rows = total_rows(e); !rows.empty()) {
     out += std::string("| ") + k_total_title + " | value |\n| --- | --- |\n";
@@ -893,13 +1037,19 @@ std::string render(const Estimate& e, Format f, const Style& style, const Budget
     }
     case Format::csv: {
       std::string out;
-      const auto& cols = csv_columns();
+      std::vector<std::string> cols = csv_columns();
+      if (has_fleet(e)) {  // fleet columns only when there is a fleet
+        cols.insert(cols.end(), fleet_csv_columns().begin(), fleet_csv_columns().end());
+      }
       for (std::size_t i = 0; i < cols.size(); ++i) {
         out += (i ? "," : "") + csv_escape(cols[i]);
       }
       out += "\n";
       std::string row;
       append_csv_values(row, e);
+      if (has_fleet(e)) {
+        append_fleet_csv_values(row, e);
+      }
       out.append(row, 1);  // without the leading comma
       return out + "\n";
     }
@@ -987,6 +1137,10 @@ std::vector<std::string> budget_messages(const BudgetVerdict& v) {
       case BudgetFigure::chip_hours:
         name = "chip-hours";
         human = [](double x) { return human_count(x) + " chip-hours"; };
+        break;
+      case BudgetFigure::energy_per_request:
+        name = "energy per request";
+        human = &human_energy_kwh;
         break;
     }
     if (l.over) {

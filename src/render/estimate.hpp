@@ -43,6 +43,13 @@ struct Style {
 // append_number6 (so they parse to the same doubles as to_json's).
 void append_json_members(std::string& out, const Estimate& e);
 
+// The "inference.fleet" object (empty without a fleet): the fleet figures, nested at their '.',
+// and "intervals", one object per interval of the day.
+[[nodiscard]] nlohmann::ordered_json fleet_json(const Estimate& e);
+// The fleet's CSV columns ("inference.fleet.*"), after csv_columns() in a row with a fleet.
+[[nodiscard]] const std::vector<std::string>& fleet_csv_columns();
+void append_fleet_csv_values(std::string& out, const Estimate& e);
+
 // Return the flat CSV columns (both phases, dotted names).
 [[nodiscard]] const std::vector<std::string>& csv_columns();
 // Append ",value" for every CSV column (empty where a phase or figure is absent).

@@ -124,8 +124,8 @@ TEST_CASE("batch: a command-line budget is a cap a row may tighten, not loosen",
     within.push_back(nlohmann::json::parse(line)["budget"]["within"].get<bool>());
   }
   CHECK(within == std::vector<bool>{false, false, true, false});
-  CHECK(tighter(Budget{50e3, {}, {}}, Budget{500e3, 1.0, {}}).energy_kwh == 50e3);
-  CHECK(tighter(Budget{50e3, {}, {}}, Budget{500e3, 1.0, {}}).co2e_kg == 1.0);
+  CHECK(tighter(Budget{50e3, {}, {}, {}}, Budget{500e3, 1.0, {}, {}}).energy_kwh == 50e3);
+  CHECK(tighter(Budget{50e3, {}, {}, {}}, Budget{500e3, 1.0, {}, {}}).co2e_kg == 1.0);
 }
 
 TEST_CASE("chip-hours alone: a training footprint without params or tokens", "[firsthour]") {
