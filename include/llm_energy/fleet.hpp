@@ -148,23 +148,28 @@ struct FleetEstimate {
   } breakdown;                // fractions of the facility energy
   double energy_kwh = 0;      // per day, facility
   double co2e_kg = 0;         // per day
+  double water_l = 0;         // per day: on site (WUE x fleet IT energy) and off site (generation)
+  double onsite_water_l = 0;  // per day, on site
   double full_to_active = 0;  // facility / active accelerator energy
   struct {
-    Interval energy_per_request_facility_wh, energy_kwh, co2e_kg;
+    Interval energy_per_request_facility_wh, energy_kwh, co2e_kg, water_l;
   } interval;
   Spread energy_spread = Spread::exact(0);  // energy_kwh with each input at its ends (the total's)
   Spread co2e_spread = Spread::exact(0);
+  Spread water_spread = Spread::exact(0);
   double chip_hours = 0;  // provisioned, per day
   std::vector<FleetInterval> intervals;
 };
 
-// The uncertain inputs of a fleet estimate: the serving model's time error, host power, PUE and
-// grid intensity, each {low, value, high}.
+// The uncertain inputs of a fleet estimate: the serving model's time error, host power, PUE,
+// grid intensity, on-site WUE and the water of generation, each {low, value, high}.
 struct FleetRanges {
   Range time_overhead = Range::exact(1);
   Range host_factor = Range::exact(1);  // host power / its central value
   Range pue = Range::exact(1);
   Range intensity = Range::exact(0);
+  Range wue = Range::exact(0);              // L per kWh of IT energy (idle capacity included)
+  Range water_intensity = Range::exact(0);  // L per kWh of facility energy, off site
 };
 
 // Return the fleet over one day; throws InputError when a latency target cannot be met.

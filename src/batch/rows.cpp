@@ -75,6 +75,11 @@ void RowWriter::begin() {
     for (const auto& c : render::csv_columns()) {
       col(c);
     }
+    // The serving-fleet columns are always there (empty for a row without a fleet): one header
+    // for every row of a stream whose rows are read after the header is written.
+    for (const auto& c : render::fleet_csv_columns()) {
+      col(c);
+    }
     m_buf += '\n';
   } else if (m_format == OutputFormat::json) {
     m_buf += '[';
@@ -106,6 +111,7 @@ void RowWriter::ok(RowId id, std::size_t line, const Estimate& e, const BudgetVe
       m_buf += budget->over ? "false" : "true";
     }
     render::append_csv_values(m_buf, e);
+    render::append_fleet_csv_values(m_buf, e);
     end_row();
     return;
   }
@@ -135,7 +141,7 @@ void RowWriter::error(RowId id, std::size_t line, const std::string& message,
     m_buf += ',';
     render::append_csv_field(m_buf, message);
     m_buf += ',';  // budget.within
-    m_buf.append(render::csv_columns().size(), ',');
+    m_buf.append(render::csv_columns().size() + render::fleet_csv_columns().size(), ',');
     end_row();
     return;
   }

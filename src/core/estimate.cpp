@@ -476,6 +476,7 @@ Estimate estimate(Resolved r, EstimateCache* cache) {
       }
       e.total.energy_kwh += f.energy_spread;
       e.total.co2e_kg += f.co2e_spread;
+      e.total.water_l += f.water_spread;
       e.total.chip_hours += Spread::exact(f.chip_hours);
       e.total.embodied_co2e_kg += model::embodied_co2e_kg(
           f.chip_hours, r.hardware->embodied_kgco2e.value + r.hardware->host_embodied_kgco2e.value,

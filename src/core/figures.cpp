@@ -224,12 +224,16 @@ const auto k_fleet = std::to_array<Figure>({
                  LE_F(full_to_active)),
     fleet_number("energy_kwh", "kWh", "Energy per day, facility", S::energy_range, "", LE_F(energy_kwh)),
     fleet_number("co2e_kg", "kg", "CO2e per day", S::mass_range, "", LE_F(co2e_kg)),
+    fleet_number("water_l", "L", "Water per day", S::water_range, "", LE_F(water_l)),
+    fleet_number("onsite_water_l", "L", "Water per day, on site", S::water, "", LE_F(onsite_water_l)),
     {"energy_per_request_wh.facility", fl, T::interval, "Wh", "", S::none, "", Across::none, &has_fleet,
      k_no_number, k_no_text, LE_FI(energy_per_request_facility_wh)},
     {"energy_kwh", fl, T::interval, "kWh", "", S::none, "", Across::none, &has_fleet, k_no_number, k_no_text,
      LE_FI(energy_kwh)},
     {"co2e_kg", fl, T::interval, "kg", "", S::none, "", Across::none, &has_fleet, k_no_number, k_no_text,
      LE_FI(co2e_kg)},
+    {"water_l", fl, T::interval, "L", "", S::none, "", Across::none, &has_fleet, k_no_number, k_no_text,
+     LE_FI(water_l)},
 });
 
 #undef LE_F

@@ -10,6 +10,7 @@
 
 #include "llm_energy/csv.hpp"
 #include "llm_energy/error.hpp"
+#include "llm_energy/model.hpp"
 
 namespace llm_energy {
 namespace {
@@ -112,7 +113,7 @@ LoadProfile parse_load_profile(std::string_view text, std::string_view name) {
   }
   LoadProfile p;
   p.name = n;
-  const auto need = static_cast<std::size_t>(std::max(hour_col, rate_col) + 1);
+  const auto need = static_cast<std::size_t>(std::max(hour_col, rate_col)) + 1;
   while (reader.next(fields, line)) {
     if (fields.size() == 1 && trimmed(fields[0]).empty()) {
       continue;  // blank line
@@ -567,44 +568,75 @@ FleetEstimate estimate_fleet(const FleetInputs& in, const FleetRanges& ranges) {
   e.full_to_active = d.active > 0 ? fac / d.active : 0.0;
   e.intervals = d.intervals;
 
+  // Water per day: cooling of every IT watt on site (idle capacity and hosts included, as for a
+  // single estimate) and the water of generating the facility's electricity.
+  auto water = [](double fleet_j, double fac_j, double wue, double wi) {
+    return model::onsite_water_l(fleet_j / 3.6e6, wue) + model::generation_water_l(fac_j / 3.6e6, wi);
+  };
+  e.onsite_water_l = model::onsite_water_l(d.fleet() / 3.6e6, ranges.wue.value);
+  e.water_l = water(d.fleet(), fac, ranges.wue.value, ranges.water_intensity.value);
+
   // The intervals: the plan (batch, replicas) is fixed; the inputs move the energy at it.
   Spread per_request = Spread::exact(e.energy_per_request_wh.facility);
   Spread kwh = Spread::exact(e.energy_kwh);
   Spread co2 = Spread::exact(e.co2e_kg);
+  Spread wat = Spread::exact(e.water_l);
+  struct Moved {
+    double fleet_j, fac_j, g, wue, wi;
+  };
+  const Moved central{d.fleet(), fac, ranges.intensity.value, ranges.wue.value, ranges.water_intensity.value};
   auto vary = [&](Uncertain u, double lo_value, double hi_value, auto&& run) {
     const auto i = static_cast<std::size_t>(u);
     const std::array<double, 2> at = {lo_value, hi_value};
     for (std::size_t side = 0; side < 2; ++side) {
-      const auto [fac_j, g] = run(at[side]);
-      const double v_kwh = fac_j / 3.6e6;
-      (side == 0 ? per_request.at_low : per_request.at_high)[i] = fac_j / 3600.0 / d.requests;
+      const Moved m = run(at[side]);
+      const double v_kwh = m.fac_j / 3.6e6;
+      (side == 0 ? per_request.at_low : per_request.at_high)[i] = m.fac_j / 3600.0 / d.requests;
       (side == 0 ? kwh.at_low : kwh.at_high)[i] = v_kwh;
-      (side == 0 ? co2.at_low : co2.at_high)[i] = v_kwh * g / 1000.0;
+      (side == 0 ? co2.at_low : co2.at_high)[i] = v_kwh * m.g / 1000.0;
+      (side == 0 ? wat.at_low : wat.at_high)[i] = water(m.fleet_j, m.fac_j, m.wue, m.wi);
     }
   };
-  const double g0 = ranges.intensity.value;
+  auto moved = [&](const DayEnergy& day) {
+    Moved m = central;
+    m.fleet_j = day.fleet();
+    m.fac_j = day.facility();
+    return m;
+  };
   vary(Uncertain::serving_model_error, ranges.time_overhead.low, ranges.time_overhead.high, [&](double x) {
-    return std::pair{day_energy(in, plan, with_factors(in.pools, x, 1.0), ranges.pue.value).facility(), g0};
+    return moved(day_energy(in, plan, with_factors(in.pools, x, 1.0), ranges.pue.value));
   });
   vary(Uncertain::host_power, ranges.host_factor.low, ranges.host_factor.high, [&](double x) {
-    return std::pair{day_energy(in, plan, with_factors(in.pools, 1.0, x), ranges.pue.value).facility(), g0};
+    return moved(day_energy(in, plan, with_factors(in.pools, 1.0, x), ranges.pue.value));
   });
   vary(Uncertain::pue, ranges.pue.low, ranges.pue.high, [&](double x) {
-    return std::pair{d.fleet() * x, g0};
+    Moved m = central;
+    m.fac_j = d.fleet() * x;
+    return m;
   });
-  for (std::size_t side = 0; side < 2; ++side) {
-    const auto i = static_cast<std::size_t>(Uncertain::carbon_intensity);
-    const double g = side == 0 ? ranges.intensity.low : ranges.intensity.high;
-    (side == 0 ? co2.at_low : co2.at_high)[i] = e.energy_kwh * g / 1000.0;
-    (side == 0 ? per_request.at_low : per_request.at_high)[i] = e.energy_per_request_wh.facility;
-    (side == 0 ? kwh.at_low : kwh.at_high)[i] = e.energy_kwh;
-  }
+  vary(Uncertain::carbon_intensity, ranges.intensity.low, ranges.intensity.high, [&](double x) {
+    Moved m = central;
+    m.g = x;
+    return m;
+  });
+  vary(Uncertain::wue, ranges.wue.low, ranges.wue.high, [&](double x) {
+    Moved m = central;
+    m.wue = x;
+    return m;
+  });
+  vary(Uncertain::water_intensity, ranges.water_intensity.low, ranges.water_intensity.high, [&](double x) {
+    Moved m = central;
+    m.wi = x;
+    return m;
+  });
   e.energy_spread = kwh;
   e.co2e_spread = co2;
+  e.water_spread = wat;
   e.chip_hours = chip_h;
   e.interval.energy_per_request_facility_wh = per_request.interval();
   e.interval.energy_kwh = kwh.interval();
   e.interval.co2e_kg = co2.interval();
+  e.interval.water_l = wat.interval();
   return e;
 }
 

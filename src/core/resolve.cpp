@@ -1027,6 +1027,8 @@ void resolve_fleet(const Scenario& s, const Catalog& cat, Resolved& r, Recorder&
       host.value > 0 ? Range{host.low / host.value, 1.0, host.high / host.value} : Range::exact(1);
   q.pue = r.grid.pue;
   q.intensity = r.grid.intensity;
+  q.wue = r.grid.wue;
+  q.water_intensity = r.grid.water_intensity;
   r.fleet = std::move(f);
 }
 

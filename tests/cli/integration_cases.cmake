@@ -65,3 +65,11 @@ integration_case(report_html_config html ${bin} report --config configs/examples
 cli_case(report_needs_html RC 2 ARGS report --tokens 1e8 --params 1e9 ERR "--html is required")
 cli_case(report_no_format RC 2 ARGS report --tokens 1e8 --params 1e9 --format json --html x.html
          ERR "--format")
+
+# batch and sweep CSV: one header for every row, the serving-fleet columns included (filled for
+# a row with a fleet, empty otherwise and on error rows).
+integration_case(batch_csv_fleet_columns csv-rows ${bin} batch tests/data/fleet/batch.jsonl
+                 --filled 1:inference.fleet.energy_per_request_wh.facility 1:inference.fleet.water_l
+                 2:training.energy_kwh 3:error)
+integration_case(sweep_csv_fleet_columns csv-rows ${bin} sweep --model llama-3.1-70b --requests-per-day 1M,10M
+                 --max-tpot-ms 50 --filled 2:inference.fleet.chips_peak 2:sweep.requests_per_day)

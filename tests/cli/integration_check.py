@@ -200,6 +200,33 @@ def check_html(binary, args):
         xml.dom.minidom.parseString(text[start:end])
 
 
+def check_csv_rows(binary, args):
+    """Run `binary args... --format csv`; args end with `--filled ROW:COLUMN...` (1-based data rows).
+    Every record has the header's field count, and each ROW:COLUMN cell is not empty."""
+    import csv
+    import io
+    split = args.index("--filled")
+    argv, filled = args[:split], args[split + 1:]
+    out = subprocess.run([binary] + argv + ["--format", "csv"], capture_output=True, text=True)
+    rows = list(csv.reader(io.StringIO(out.stdout)))
+    if len(rows) < 2:
+        fail("no CSV rows: " + out.stdout + out.stderr)
+    header = rows[0]
+    if len(set(header)) != len(header):
+        fail("a column name appears twice")
+    for n, r in enumerate(rows[1:], 1):
+        if len(r) != len(header):
+            fail("row %d has %d fields, the header %d" % (n, len(r), len(header)))
+    for spec in filled:
+        row, column = spec.split(":", 1)
+        if column not in header:
+            fail("no column " + column)
+        cell = rows[int(row)][header.index(column)]
+        if not cell:
+            fail("row %s: %s is empty" % (row, column))
+        print("row %s: %s = %s" % (row, column, cell))
+
+
 def main():
     check, binary, args = sys.argv[1], sys.argv[2], sys.argv[3:]
     if check == "png":
@@ -218,6 +245,8 @@ def main():
         check_svg(binary, args)
     elif check == "html":
         check_html(binary, args)
+    elif check == "csv-rows":
+        check_csv_rows(binary, args)
     else:
         fail("unknown check " + check)
 

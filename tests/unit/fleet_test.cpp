@@ -176,6 +176,15 @@ TEST_CASE("fleet: a flat load that fills every replica equals the steady-state e
   CHECK(f.energy_per_request_wh.server * 3600 / e.inference->output_tokens_per_request ==
         Approx(e.inference->server_energy_per_token_j).epsilon(1e-6));
   CHECK(f.energy_kwh == Approx(e.inference->energy_kwh).epsilon(1e-6));
+  // Water: on site cools the same IT energy, off site generates the same facility energy.
+  CHECK(f.water_l > f.onsite_water_l);
+  CHECK(f.onsite_water_l > 0);
+  CHECK(f.onsite_water_l == Approx(e.inference->onsite_water_l).epsilon(1e-6));
+  CHECK(f.water_l == Approx(e.inference->water_l).epsilon(1e-6));
+  CHECK(f.interval.water_l.low < f.water_l);
+  CHECK(f.interval.water_l.high > f.water_l);
+  // The phase's total is the fleet's day, water included.
+  CHECK(e.total.water_l.value == Approx(f.water_l).epsilon(1e-12));
 }
 
 TEST_CASE("fleet: idle capacity, autoscaling and disaggregation", "[fleet]") {
