@@ -157,8 +157,11 @@ struct Resolved {
 
 // Return the grid of `s` (--region or --carbon-intensity, --pue or the operator's): what resolve
 // uses, for commands that need only the grid (measure). Adds its assumptions to `out` if given.
+// `on_device`: the hardware is an edge device (a laptop, a desktop, a module) that sits in no data
+// centre, so without --facility its site is the catalog's "on-device" operator (no facility
+// overhead, no cooling water) whatever the region.
 [[nodiscard]] Grid resolve_grid(const Scenario& s, const Catalog& catalog,
-                                std::vector<Assumption>* out = nullptr);
+                                std::vector<Assumption>* out = nullptr, bool on_device = false);
 
 // Return the precision the chip computes at by default: bf16, or fp16 on chips without bf16
 // (V100, T4), else the first it has.

@@ -1057,7 +1057,7 @@ model::TrainingCoefficients training_coefficients(const Catalog& cat) {
           .shard_memory_share = tm.shard_memory_share.value};
 }
 
-Grid resolve_grid(const Scenario& s, const Catalog& cat, std::vector<Assumption>* out) {
+Grid resolve_grid(const Scenario& s, const Catalog& cat, std::vector<Assumption>* out, bool on_device) {
   Recorder rec(out);
   if (s.region && s.carbon_intensity) {
     throw InputError("conflicting inputs: give --region or --carbon-intensity, not both");
@@ -1089,14 +1089,16 @@ Grid resolve_grid(const Scenario& s, const Catalog& cat, std::vector<Assumption>
     b.basis = Basis::cited;  // the intensity's own source states its basis
     b.datum = &g.region->carbon_intensity;
   }
-  // The facility: --facility names a class's entry; else a cloud region's operator, else the
-  // catalog's default class (documented in configs/regions.json).
+  // The facility: --facility names a class's entry; else an edge device's own site; else a cloud
+  // region's operator, else the catalog's default class (documented in configs/regions.json).
   const Operator& fac = s.facility            ? cat.find_operator(s.facility->value)
+                        : on_device           ? cat.find_operator("on-device")
                         : g.region != nullptr ? cat.operator_for(*g.region)
                                               : cat.find_operator(cat.default_operator);
   g.facility = &fac;
   {
-    const bool own = s.facility == std::nullopt && g.region != nullptr && !g.region->operator_id.empty();
+    const bool own = s.facility == std::nullopt && !on_device && g.region != nullptr &&
+                     !g.region->operator_id.empty();
     Assumption& a = rec.text("facility", fac.id,
                              s.facility ? origin_of(s.facility->origin)
                              : own      ? OriginKind::catalog
@@ -1200,20 +1202,7 @@ Resolved resolve(const Scenario& s, const Catalog& cat) {
     a.word = to_string(r.precision);
   }
 
-  r.grid = resolve_grid(s, cat, &r.assumptions);
-  // An edge device (a laptop, a desktop, a module) sits in no data centre: no facility overhead
-  // unless --pue says otherwise.
-  if (hw.kind == "edge" && !s.pue) {
-    r.grid.op = &cat.find_operator("on-device");
-    r.grid.pue = r.grid.op->pue.range();
-    for (Assumption& a : r.assumptions) {
-      if (a.key == "pue") {
-        a.value = r.grid.pue;
-        a.entry = r.grid.op->id;
-        a.datum = &r.grid.op->pue;
-      }
-    }
-  }
+  r.grid = resolve_grid(s, cat, &r.assumptions, hw.kind == "edge");
   r.range(Uncertain::pue) = r.grid.pue;
   r.range(Uncertain::carbon_intensity) = r.grid.intensity;
   r.range(Uncertain::wue) = r.grid.wue;

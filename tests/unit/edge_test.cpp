@@ -86,6 +86,32 @@ TEST_CASE("CPUs and edge devices refuse training and formats they cannot run", "
                     Catch::Contains("unknown hardware 'xeon-9999'"));
 }
 
+TEST_CASE("an edge device sits in no data centre: no overhead, no cooling water on site", "[edge]") {
+  Scenario s = serving("apple-m4-max", "q4", "llama-3.1-8b");
+  set_field(s, "region", "us-east-1", Origin::flag);  // a cloud region's operator does not apply
+  const Resolved r = resolve(s, builtin_catalog());
+  CHECK(r.grid.facility->id == "on-device");
+  CHECK(r.grid.pue.value == 1.0);
+  CHECK(r.grid.wue.value == 0.0);
+  const Estimate e = estimate(s, builtin_catalog());
+  CHECK(e.inference->onsite_water_l == 0.0);
+  CHECK(e.inference->water_l > 0.0);  // generating its electricity still takes water
+  // --facility names a class: its PUE and WUE apply.
+  set_field(s, "facility", "colocation", Origin::flag);
+  const Estimate c = estimate(s, builtin_catalog());
+  CHECK(c.inference->onsite_water_l > 0.0);
+  CHECK(c.inference->energy_kwh > e.inference->energy_kwh);
+  // A CPU serves from a data centre: the region's operator.
+  const Resolved cpu = resolve(
+      [] {
+        Scenario x = serving("xeon-6980p", "int8", "llama-3.1-8b");
+        set_field(x, "region", "us-east-1", Origin::flag);
+        return x;
+      }(),
+      builtin_catalog());
+  CHECK(cpu.grid.facility->id == "aws");
+}
+
 TEST_CASE("every CPU and edge device of the catalog serves a q4 8B model", "[edge]") {
   int count = 0;
   for (const Hardware& hw : builtin_catalog().hardware) {
