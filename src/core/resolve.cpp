@@ -1097,8 +1097,8 @@ Grid resolve_grid(const Scenario& s, const Catalog& cat, std::vector<Assumption>
                                               : cat.find_operator(cat.default_operator);
   g.facility = &fac;
   {
-    const bool own = s.facility == std::nullopt && !on_device && g.region != nullptr &&
-                     !g.region->operator_id.empty();
+    const bool own =
+        s.facility == std::nullopt && !on_device && g.region != nullptr && !g.region->operator_id.empty();
     Assumption& a = rec.text("facility", fac.id,
                              s.facility ? origin_of(s.facility->origin)
                              : own      ? OriginKind::catalog
