@@ -38,6 +38,11 @@ than the header, and a quote that never closes are error rows (a quote that neve
 spoils only its own line; reading goes on with the next). A row's id is its id column's
 value; a field beyond the header's is never an id.
 
+Output: JSONL (default) or a JSON array, each row the estimate's JSON object with "id",
+"line", "error" or "budget"; CSV: one header for every row (id, line, error, budget.within,
+the estimate's columns, then the serving-fleet columns inference.fleet.*, empty for a row
+without a fleet and on error rows).
+
 Budgets: --max-energy, --max-co2e and --max-chip-hours on the command line are caps for the
 whole batch. A row's own max_* key may tighten a cap but not loosen it: the row is checked
 against the smaller of the two (a row's 500MWh under --max-energy 50MWh is checked against
