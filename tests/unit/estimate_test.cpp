@@ -12,6 +12,8 @@
 #include "llm_energy/scenario.hpp"
 #include "render/estimate.hpp"
 
+#include "scenario_fixture.hpp"
+
 using llm_energy::Assumption;
 using llm_energy::builtin_catalog;
 using llm_energy::Estimate;
@@ -22,13 +24,7 @@ using llm_energy::Scenario;
 
 namespace {
 
-Scenario make(const std::vector<std::pair<std::string_view, std::string_view>>& fields) {
-  Scenario s;
-  for (const auto& [k, v] : fields) {
-    llm_energy::set_field(s, k, v, Origin::flag);
-  }
-  return s;
-}
+using llm_energy::testing::make;
 
 Estimate run(const std::vector<std::pair<std::string_view, std::string_view>>& fields) {
   return llm_energy::estimate(make(fields), builtin_catalog());

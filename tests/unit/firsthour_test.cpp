@@ -18,17 +18,13 @@
 #include "render/estimate.hpp"
 #include "render/model_card.hpp"
 
+#include "scenario_fixture.hpp"
+
 using namespace llm_energy;
 
 namespace {
 
-Scenario make(const std::vector<std::pair<std::string_view, std::string_view>>& fields) {
-  Scenario s;
-  for (const auto& [k, v] : fields) {
-    set_field(s, k, v, Origin::flag);
-  }
-  return s;
-}
+using llm_energy::testing::make;
 
 const Assumption* find(const Estimate& e, std::string_view key) {
   for (const auto& a : e.assumptions) {

@@ -15,18 +15,14 @@
 #include "llm_energy/resolve.hpp"
 #include "llm_energy/scenario.hpp"
 
+#include "scenario_fixture.hpp"
+
 using namespace llm_energy;
 using Catch::Matchers::Contains;
 
 namespace {
 
-Scenario make(const std::vector<std::pair<std::string_view, std::string_view>>& fields) {
-  Scenario s;
-  for (const auto& [k, v] : fields) {
-    set_field(s, k, v, Origin::flag);
-  }
-  return s;
-}
+using llm_energy::testing::make;
 
 // A colocated pool of Llama-3.1-70B on H100 (the catalog's replica).
 FleetPool pool() {
